@@ -1,0 +1,21 @@
+namespace Pipeline.FeatureStore;
+
+/// <summary>
+/// What produced a feature store, written into every part file's key-value metadata so that a
+/// store is self-describing and a classifier can refuse features of another featurizer.
+/// </summary>
+/// <param name="ModelName">Zoo name, e.g. <c>resnet18</c>.</param>
+/// <param name="ModelSha256">SHA-256 of the ONNX file, lowercase hex.</param>
+/// <param name="FeatureNode">The graph tensor the features were read from.</param>
+/// <param name="Dimension">Length of every feature vector.</param>
+/// <param name="Preprocessing">Canonical description of the preprocessing (resize, layout, channel order, normalisation, pooling).</param>
+/// <param name="Classes">Class names in label-index order.</param>
+/// <param name="CreatedAt">When the store was started.</param>
+public sealed record FeatureStoreMetadata(
+    string ModelName,
+    string ModelSha256,
+    string FeatureNode,
+    int Dimension,
+    string Preprocessing,
+    IReadOnlyList<string> Classes,
+    DateTimeOffset CreatedAt);

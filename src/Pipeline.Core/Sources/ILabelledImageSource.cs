@@ -1,0 +1,17 @@
+namespace Pipeline.Sources;
+
+/// <summary>
+/// A labelled image data set that streams its images lazily, in a deterministic order, so that
+/// a data set of any size never has to be held in memory.
+/// </summary>
+public interface ILabelledImageSource
+{
+    /// <summary>What the user named (folder, manifest, IDX pair), for messages and metadata.</summary>
+    string Description { get; }
+
+    /// <summary>The sorted class list; known before the first image is read.</summary>
+    ClassList Classes { get; }
+
+    /// <summary>Streams the images in the source's deterministic order.</summary>
+    IAsyncEnumerable<LabelledImage> ReadAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,20 @@
+namespace Pipeline.Sources;
+
+/// <summary>
+/// One image of a labelled data set, as a source yields it: where it comes from and its class.
+/// </summary>
+/// <param name="Ordinal">Position in the source's deterministic order, starting at 0.</param>
+/// <param name="Path">
+/// The file path, or for sources whose images are not files (IDX) a stable identifier such as
+/// <c>train-images-idx3-ubyte.gz#41</c>. It is the key of the feature store's rows.
+/// </param>
+/// <param name="Label">The class name.</param>
+/// <param name="LabelIndex">The label's index in the source's <see cref="ClassList"/>.</param>
+public sealed record LabelledImage(long Ordinal, string Path, string Label, int LabelIndex)
+{
+    /// <summary>
+    /// Pixels already in memory (IDX files store raw pixels, not encoded images); null when the
+    /// image is a file at <see cref="Path"/> to be decoded.
+    /// </summary>
+    public GrayPixels? Pixels { get; init; }
+}

@@ -1,0 +1,1 @@
+namespace Pipeline.Tests; public sealed class SmokeTests { [Fact] public void Builds() => Assert.True(true); }
