@@ -1,0 +1,27 @@
+using Pipeline.Decoding;
+using Pipeline.FeatureStore;
+using Pipeline.Inference;
+
+namespace Pipeline.Featurization;
+
+/// <summary>
+/// One batch's worth of reusable buffers: the inference tensors and the rows that describe them.
+/// A few slots circulate between packing, inference and the sink, so a run allocates its batch
+/// memory once whatever the data set's size.
+/// </summary>
+internal sealed class BatchSlot(InferenceBatch inference, int capacity)
+{
+    public InferenceBatch Inference { get; } = inference;
+
+    public FeatureRecord[] Records { get; } = new FeatureRecord[capacity];
+
+    public List<Reject> Rejects { get; } = [];
+
+    public int Count => Inference.Count;
+
+    public void Reset()
+    {
+        Inference.Count = 0;
+        Rejects.Clear();
+    }
+}

@@ -1,0 +1,256 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using System.Threading.Tasks.Dataflow;
+using Pipeline.Decoding;
+using Pipeline.FeatureStore;
+using Pipeline.Inference;
+using Pipeline.Preprocessing;
+using Pipeline.Sources;
+
+namespace Pipeline.Featurization;
+
+/// <summary>
+/// The featurization dataflow: source → decode (parallel) → batch → pack into the inference
+/// tensor → infer → sink. Every block is bounded, so a slow stage back-pressures the ones before
+/// it and memory stays flat whatever the data set's size.
+/// </summary>
+/// <remarks>
+/// Bad images travel through the graph as <see cref="Reject"/>s inside their batch instead of
+/// faulting a block: a fault in a bounded graph would stall the blocks upstream of it. Only bugs
+/// and fatal conditions (the store cannot be written, the model fails) fault the graph, and then
+/// a shared token cancels every block so the producer never waits on a dead consumer.
+/// </remarks>
+internal sealed class FeaturizationGraph
+{
+    /// <summary>Slots in flight: one being packed, one in inference, one being written.</summary>
+    private const int SlotCount = 3;
+
+    private readonly ImageDecoder _decoder;
+    private readonly TensorPreprocessor _preprocessor;
+    private readonly FeatureExtractor _extractor;
+    private readonly FeatureStoreWriter _store;
+    private readonly RejectsWriter _rejects;
+    private readonly FeaturizationCounters _counters;
+    private readonly int _parallelism;
+    private readonly int _inputWidth;
+    private readonly int _inputHeight;
+    private readonly ResizeRule _resize;
+
+    public FeaturizationGraph(
+        ImageDecoder decoder,
+        TensorPreprocessor preprocessor,
+        FeatureExtractor extractor,
+        FeatureStoreWriter store,
+        RejectsWriter rejects,
+        FeaturizationCounters counters,
+        int parallelism,
+        int inputWidth,
+        int inputHeight,
+        ResizeRule resize)
+    {
+        _decoder = decoder;
+        _preprocessor = preprocessor;
+        _extractor = extractor;
+        _store = store;
+        _rejects = rejects;
+        _counters = counters;
+        _parallelism = parallelism;
+        _inputWidth = inputWidth;
+        _inputHeight = inputHeight;
+        _resize = resize;
+    }
+
+    /// <summary>
+    /// Featurizes every image the source yields that <paramref name="isCached"/> does not claim.
+    /// When <paramref name="stopToken"/> fires the source stops being read, the images already in
+    /// flight finish and are written, and the method throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task RunAsync(
+        IAsyncEnumerable<LabelledImage> images,
+        Func<LabelledImage, bool> isCached,
+        CancellationToken stopToken)
+    {
+        using var fault = new CancellationTokenSource();
+        var batchSize = _extractor.BatchSize;
+        var slots = Channel.CreateBounded<BatchSlot>(SlotCount);
+        for (var i = 0; i < SlotCount; i++)
+        {
+            slots.Writer.TryWrite(new BatchSlot(_extractor.CreateBatch(), batchSize));
+        }
+
+        var decode = new TransformBlock<LabelledImage, DecodeOutcome>(
+            image => _decoder.Decode(image, _inputWidth, _inputHeight, _resize),
+            new ExecutionDataflowBlockOptions
+            {
+                MaxDegreeOfParallelism = _parallelism,
+                BoundedCapacity = _parallelism * 2,
+                // Order is not needed (each row carries its path) and would let one slow image
+                // hold every finished one behind it in the reorder buffer.
+                EnsureOrdered = false,
+                CancellationToken = fault.Token,
+            });
+
+        var batch = new BatchBlock<DecodeOutcome>(
+            batchSize,
+            new GroupingDataflowBlockOptions { BoundedCapacity = batchSize, CancellationToken = fault.Token });
+
+        var pack = new TransformBlock<DecodeOutcome[], BatchSlot>(
+            outcomes => PackAsync(outcomes, slots.Reader, fault.Token),
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = fault.Token });
+
+        var infer = new TransformBlock<BatchSlot, BatchSlot>(
+            slot =>
+            {
+                if (slot.Count > 0)
+                {
+                    _extractor.Run(slot.Inference, fault.Token);
+                }
+
+                return slot;
+            },
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = fault.Token });
+
+        var sink = new ActionBlock<BatchSlot>(
+            slot => WriteAsync(slot, slots.Writer, fault.Token),
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = fault.Token });
+
+        var link = new DataflowLinkOptions { PropagateCompletion = true };
+        decode.LinkTo(batch, link);
+        batch.LinkTo(pack, link);
+        pack.LinkTo(infer, link);
+        infer.LinkTo(sink, link);
+
+        // A faulted block cancels the rest, so nothing upstream waits forever on a full buffer.
+        _ = sink.Completion.ContinueWith(
+            _ => fault.Cancel(),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
+
+        var stopped = false;
+        try
+        {
+            await foreach (var image in images.WithCancellation(stopToken).ConfigureAwait(false))
+            {
+                _counters.AddRead();
+                if (isCached(image))
+                {
+                    _counters.AddCached();
+                    continue;
+                }
+
+                if (!await decode.SendAsync(image, fault.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+        {
+            stopped = true;
+        }
+        catch (OperationCanceledException) when (fault.IsCancellationRequested)
+        {
+            // The graph faulted; its exception surfaces from the completion below.
+        }
+        catch
+        {
+            fault.Cancel();
+            throw;
+        }
+        finally
+        {
+            decode.Complete();
+        }
+
+        try
+        {
+            await sink.Completion.ConfigureAwait(false);
+        }
+        catch (Exception) when (RootCause(decode, pack, infer, sink) is { } cause)
+        {
+            // Blocks that were cancelled because another faulted report only the cancellation;
+            // the first block in graph order that faulted for a reason of its own holds the cause.
+            ExceptionDispatchInfo.Capture(cause).Throw();
+        }
+        finally
+        {
+            DisposeLeftovers(decode, batch);
+        }
+
+        if (stopped)
+        {
+            throw new OperationCanceledException(stopToken);
+        }
+    }
+
+    private async Task<BatchSlot> PackAsync(DecodeOutcome[] outcomes, ChannelReader<BatchSlot> free, CancellationToken cancellationToken)
+    {
+        var slot = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
+        slot.Reset();
+        var count = 0;
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Reject is { } reject)
+            {
+                slot.Rejects.Add(reject);
+                continue;
+            }
+
+            using var decoded = outcome.Image!;
+            _preprocessor.Write(decoded.Pixels, slot.Inference.Slot(count));
+            var source = decoded.Source;
+            slot.Records[count] = new FeatureRecord(
+                source.Path,
+                source.Label,
+                source.LabelIndex,
+                decoded.OriginalWidth,
+                decoded.OriginalHeight,
+                source.FileBytes,
+                source.FileModifiedUnixMs);
+            count++;
+        }
+
+        slot.Inference.Count = count;
+        return slot;
+    }
+
+    private async Task WriteAsync(BatchSlot slot, ChannelWriter<BatchSlot> free, CancellationToken cancellationToken)
+    {
+        if (slot.Count > 0)
+        {
+            await _store.WriteAsync(slot.Records.AsMemory(0, slot.Count), slot.Inference.AllFeatures, cancellationToken).ConfigureAwait(false);
+            _counters.AddFeaturized(slot.Count);
+        }
+
+        foreach (var reject in slot.Rejects)
+        {
+            await _rejects.WriteAsync(reject, cancellationToken).ConfigureAwait(false);
+        }
+
+        _counters.AddRejected(slot.Rejects.Count);
+        await free.WriteAsync(slot, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Exception? RootCause(params IDataflowBlock[] blocks) =>
+        blocks
+            .Select(b => b.Completion.Exception?.GetBaseException())
+            .FirstOrDefault(e => e is not null and not OperationCanceledException);
+
+    /// <summary>Images decoded but never packed still own pooled pixel buffers.</summary>
+    private static void DisposeLeftovers(TransformBlock<LabelledImage, DecodeOutcome> decode, BatchBlock<DecodeOutcome> batch)
+    {
+        while (decode.TryReceive(out var outcome))
+        {
+            outcome.Image?.Dispose();
+        }
+
+        while (batch.TryReceive(out var outcomes))
+        {
+            foreach (var outcome in outcomes)
+            {
+                outcome.Image?.Dispose();
+            }
+        }
+    }
+}
