@@ -113,12 +113,15 @@ internal static class LbfgsMaximumEntropyBaseline
     {
         var schema = SchemaDefinition.Create(typeof(TrainingRow));
         schema[nameof(TrainingRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, data.Dimension);
-        // Key values are 1-based (0 means missing), and ML.NET's label getter maps key k+1 to
-        // class k (RowCursorUtils.GetLabelGetter), so weight row k is label_index k.
+        // A key column stores k+1 for class k (0 means missing). LoadFromEnumerable takes the
+        // POCO value as 0-based and adds the 1 itself (DataViewConstructionUtils
+        // CreateKeyGetterDelegate; values >= count become missing), and the trainer maps key k+1
+        // back to class k (RowCursorUtils.GetLabelGetter): so Label = label_index, and weight
+        // row k is label_index k.
         schema[nameof(TrainingRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), classes);
         var rows = new TrainingRow[data.Rows];
         for (var i = 0; i < rows.Length; i++)
-            rows[i] = new TrainingRow { Label = (uint)data.Labels[i] + 1, Features = data.Row(i).ToArray() };
+            rows[i] = new TrainingRow { Label = (uint)data.Labels[i], Features = data.Row(i).ToArray() };
         return ml.Data.LoadFromEnumerable(rows, schema);
     }
 
