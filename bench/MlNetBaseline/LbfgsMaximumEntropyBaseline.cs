@@ -29,6 +29,10 @@ internal static class LbfgsMaximumEntropyBaseline
         var maxIterations = args.GetInt("max-iter", 1, int.MaxValue);
         var tolerance = args.GetDouble("tol", 0, 1);
         var sparkWeights = args.Has("reg-param") || args.Has("elastic-net");
+        if (sparkWeights && (args.Has("l1") || args.Has("l2")))
+            throw new ArgumentException("Give either --l1/--l2 (ML.NET weights) or --reg-param/--elastic-net (ours), not both.");
+        if (args.Has("test-features") && args.Has("test-fraction"))
+            throw new ArgumentException("Give either --test-features or --test-fraction, not both.");
         double? l1 = sparkWeights ? null : args.GetDouble("l1", 0, float.MaxValue);
         double? l2 = sparkWeights ? null : args.GetDouble("l2", 0, float.MaxValue);
         double? regParam = sparkWeights ? args.GetDouble("reg-param", 0, float.MaxValue) : null;
