@@ -27,6 +27,7 @@ public static class MulticlassEvaluator
         Validate(yTrue, probabilities, classNames);
         var n = yTrue.Length;
         var k = classNames.Count;
+        var names = classNames.ToArray();
 
         var counts = new int[k * k];
         var logLoss = 0.0;
@@ -37,7 +38,7 @@ public static class MulticlassEvaluator
             logLoss -= Math.Log(Math.Clamp(row[yTrue[i]], LogLossEpsilon, 1 - LogLossEpsilon));
         }
 
-        var matrix = new ConfusionMatrix(classNames, counts);
+        var matrix = new ConfusionMatrix(names, counts);
         var curves = new List<RocCurve>(k);
         var perClass = new ClassMetrics[k];
         double correct = 0, macroP = 0, macroR = 0, macroF = 0, weightedP = 0, weightedR = 0, weightedF = 0;
@@ -49,13 +50,13 @@ public static class MulticlassEvaluator
             var precision = predicted == 0 ? 0.0 : (double)tp / predicted;
             var recall = support == 0 ? 0.0 : (double)tp / support;
             var f1 = precision + recall == 0 ? 0.0 : 2 * precision * recall / (precision + recall);
-            var curve = RocCurve.Compute(yTrue, probabilities, classNames, c);
+            var curve = RocCurve.Compute(yTrue, probabilities, names, c);
             if (curve is not null)
             {
                 curves.Add(curve);
             }
 
-            perClass[c] = new ClassMetrics(classNames[c], precision, recall, f1, support, curve?.Auc);
+            perClass[c] = new ClassMetrics(names[c], precision, recall, f1, support, curve?.Auc);
             correct += tp;
             macroP += precision;
             macroR += recall;
@@ -66,7 +67,7 @@ public static class MulticlassEvaluator
         }
 
         return new MulticlassEvaluation(
-            ClassNames: classNames.ToArray(),
+            ClassNames: names,
             SampleCount: n,
             Accuracy: correct / n,
             LogLoss: logLoss / n,
