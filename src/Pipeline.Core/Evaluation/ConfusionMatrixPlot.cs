@@ -10,6 +10,8 @@ namespace Pipeline.Evaluation;
 /// </summary>
 internal static class ConfusionMatrixPlot
 {
+    internal const int MaxAnnotatedClasses = 20;
+
     public static byte[] RenderPng(MulticlassEvaluation evaluation)
     {
         var matrix = evaluation.ConfusionMatrix;
@@ -47,8 +49,10 @@ internal static class ConfusionMatrixPlot
         colorBar.Axis.TickGenerator = colorTicks;
         colorBar.Axis.TickLabelStyle.FontSize = PlotTheme.TickLabelSize;
 
+        // Past MaxAnnotatedClasses a cell is under ~25 px at this size and no font fits in it;
+        // the colours still show the structure and metrics.json has the counts.
         var cellFontSize = Math.Clamp(160f / k, 9f, 16f);
-        for (var t = 0; t < k; t++)
+        for (var t = 0; t < (k <= MaxAnnotatedClasses ? k : 0); t++)
         {
             for (var p = 0; p < k; p++)
             {

@@ -21,6 +21,13 @@ internal static class ObjectivePlot
         var line = plot.Add.ScatterLine(iterations, objectiveHistory.ToArray());
         line.LineWidth = 2;
         line.MarkerSize = objectiveHistory.Count <= 50 ? 5 : 0;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        if (objectiveHistory.Count == 1)
+        {
+            // One point gives ScottPlot a zero-width range, which it pads symmetrically into
+            // negative iterations.
+            plot.Axes.SetLimitsX(-0.5, 1.5);
+        }
         return plot.GetImageBytes(PlotTheme.Width, PlotTheme.ObjectiveHeight, ImageFormat.Png);
     }
 }
