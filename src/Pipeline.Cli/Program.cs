@@ -1,6 +1,11 @@
 using System.CommandLine;
-var opt = new Option<int>("--batch-size") { Description = "x", DefaultValueFactory = _ => 32 };
-var cmd = new Command("featurize", "d") { opt };
-cmd.SetAction(async (ParseResult pr, CancellationToken ct) => { await Task.Delay(1, ct); Console.WriteLine(pr.GetValue(opt)); return 0; });
-var root = new RootCommand("p") { cmd };
-return await root.Parse(args).InvokeAsync();
+using Pipeline.Cli;
+using Pipeline.Cli.Commands;
+
+var root = new RootCommand("Pipeline: transfer-learning image classification. Featurize labelled images with a pretrained CNN into a Parquet feature store, train elastic-net logistic regression on it, evaluate and predict.")
+{
+    FeaturizeCommand.Create(),
+    ModelsCommand.Create(),
+};
+
+return await CommandRunner.InvokeAsync(root, args);

@@ -1,0 +1,38 @@
+using System.CommandLine;
+
+namespace Pipeline.Cli;
+
+/// <summary>
+/// Runs the parsed command and turns its outcome into the process's exit code: 0 for a completed
+/// run, 1 with one sentence on standard error for a fatal error, 130 for a run stopped by Ctrl+C
+/// or SIGTERM (the shell convention for SIGINT), 2 for a command line that does not parse.
+/// </summary>
+internal static class CommandRunner
+{
+    public const int Failed = 1;
+    public const int Interrupted = 130;
+
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        var configuration = new InvocationConfiguration
+        {
+            // Give a stopped run time to write what is in flight and close its part file.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+            EnableDefaultExceptionHandler = false,
+        };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(configuration);
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("Stopped: complete part files were kept; run the same command again to resume.");
+            return Interrupted;
+        }
+        catch (Exception error) when (Environment.GetEnvironmentVariable("PIPELINE_DEBUG") is null)
+        {
+            await Console.Error.WriteLineAsync($"error: {error.Message}");
+            return Failed;
+        }
+    }
+}

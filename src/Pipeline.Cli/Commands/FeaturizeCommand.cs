@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Pipeline.Decoding;
+using Pipeline.Featurization;
+using Pipeline.FeatureStore;
+using Pipeline.Inference;
+using Pipeline.Models;
+using Pipeline.Sources;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary><c>pipeline featurize</c>: labelled images → feature store.</summary>
+internal static class FeaturizeCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<string>("--input", "-i")
+        {
+            Description = "Images: a folder per class (root/<label>/...), a CSV or Parquet manifest with path,label columns, or idx:IMAGES,LABELS.",
+            Required = true,
+        };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder: features/part-*.parquet, rejects.parquet.", Required = true };
+        var model = CommonOptions.Model();
+        var modelsDir = CommonOptions.ModelsDirectory();
+        var device = CommonOptions.Device();
+        var batchSize = CommonOptions.BatchSize();
+        var parallelism = CommonOptions.Parallelism();
+        var pooling = CommonOptions.Pooling();
+        var arrow = new Option<bool>("--arrow") { Description = "Also write each part as an Arrow IPC file (features as a fixed-size list)." };
+        var rowGroup = new Option<int>("--row-group-size") { Description = "Rows per Parquet row group.", DefaultValueFactory = _ => new FeatureStoreOptions().RowGroupSize };
+        var compression = new Option<FeatureStoreCompression>("--compression") { Description = "Parquet compression.", DefaultValueFactory = _ => new FeatureStoreOptions().Compression };
+        var rowsPerPart = new Option<int>("--rows-per-part") { Description = "A part file is closed after this many rows...", DefaultValueFactory = _ => new FeatureStoreOptions().RowsPerPart };
+        var partSeconds = new Option<double>("--part-seconds") { Description = "...or after this many seconds, so a killed run loses at most that much work.", DefaultValueFactory = _ => new FeatureStoreOptions().PartInterval.TotalSeconds };
+        var maxFileMb = new Option<long>("--max-file-mb") { Description = "Larger image files are rejected unread.", DefaultValueFactory = _ => new DecodeLimits().MaxFileBytes / (1024 * 1024) };
+        var maxMegapixels = new Option<double>("--max-megapixels") { Description = "Images whose header declares more pixels are rejected before decoding.", DefaultValueFactory = _ => new DecodeLimits().MaxPixels / 1e6 };
+
+        var command = new Command("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
+        {
+            input, model, output, batchSize, device, parallelism, arrow, pooling, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new FeaturizationOptions
+            {
+                Inference = new InferenceOptions { Device = parse.GetValue(device), BatchSize = parse.GetValue(batchSize) },
+                Parallelism = parse.GetValue(parallelism),
+                Limits = new DecodeLimits
+                {
+                    MaxFileBytes = checked(parse.GetValue(maxFileMb) * 1024 * 1024),
+                    MaxPixels = (long)(parse.GetValue(maxMegapixels) * 1e6),
+                },
+                Store = new FeatureStoreOptions
+                {
+                    RowGroupSize = parse.GetValue(rowGroup),
+                    Compression = parse.GetValue(compression),
+                    RowsPerPart = parse.GetValue(rowsPerPart),
+                    PartInterval = TimeSpan.FromSeconds(parse.GetValue(partSeconds)),
+                    WriteArrow = parse.GetValue(arrow),
+                },
+            };
+            var resolved = ModelZoo.LoadDefault().Resolve(parse.GetValue(model)!, parse.GetValue(modelsDir)!);
+            if (parse.GetValue(pooling) is { } p)
+            {
+                resolved = resolved with { Spec = resolved.Spec with { Pooling = p } };
+            }
+
+            var source = await ImageSourceFactory.OpenAsync(parse.GetValue(input)!, cancellationToken);
+            using var logging = ConsoleLogging.Create();
+            var logger = logging.CreateLogger("featurize");
+            var counters = new FeaturizationCounters();
+            FeaturizationSummary summary;
+            await using (ProgressReporter.Start(counters, logger, Console.IsErrorRedirected ? null : Console.Error))
+            {
+                summary = await FeaturizationJob.RunAsync(source, resolved, parse.GetValue(output)!, options, counters, logger, cancellationToken);
+            }
+
+            SummaryPrinter.Print(summary);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,55 @@
+using Pipeline.FeatureStore;
+using Pipeline.Sources;
+
+namespace Pipeline.Featurization;
+
+/// <summary>
+/// The images whose features complete part files of a store already hold, keyed by path, file
+/// size and modification time: an image that is unchanged since it was featurized with the same
+/// model and preprocessing is not featurized again, which is what makes a killed run resumable
+/// and a re-run with new training settings free.
+/// </summary>
+internal sealed class FeaturizationCache
+{
+    private readonly HashSet<(string Path, long Bytes, long Modified)> _keys;
+
+    private FeaturizationCache(HashSet<(string, long, long)> keys) => _keys = keys;
+
+    public int Count => _keys.Count;
+
+    /// <summary>
+    /// Reads the keys of the store at <paramref name="storeDirectory"/>, after checking that it was
+    /// written by the same featurizer: rows of another model or preprocessing, or another class
+    /// list, cannot share a store with the new ones.
+    /// </summary>
+    public static async Task<FeaturizationCache> LoadAsync(string storeDirectory, FeatureStoreMetadata expected, CancellationToken cancellationToken)
+    {
+        var keys = new HashSet<(string, long, long)>();
+        if (!FeatureStoreLayout.HasParts(storeDirectory))
+        {
+            return new FeaturizationCache(keys);
+        }
+
+        var reader = await FeatureStoreReader.OpenAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
+        var found = reader.Metadata;
+        var mismatch =
+            found.ModelSha256 != expected.ModelSha256 ? $"model {found.ModelName} (ONNX SHA-256 {found.ModelSha256[..12]}…)" :
+            found.Preprocessing != expected.Preprocessing ? $"other preprocessing ({found.Preprocessing})" :
+            !found.Classes.SequenceEqual(expected.Classes, StringComparer.Ordinal) ? $"other classes ({string.Join(", ", found.Classes)})" :
+            null;
+        if (mismatch is not null)
+        {
+            throw new InvalidOperationException(
+                $"The output folder '{storeDirectory}' already holds features of {mismatch}; featurize into a new folder or delete it.");
+        }
+
+        await foreach (var record in reader.ReadRecordsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add((record.Path, record.FileBytes, record.FileModifiedUnixMs));
+        }
+
+        return new FeaturizationCache(keys);
+    }
+
+    public bool Contains(LabelledImage image) => _keys.Contains((image.Path, image.FileBytes, image.FileModifiedUnixMs));
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Pipeline.Decoding;
+using Pipeline.FeatureStore;
+using Pipeline.Inference;
+using Pipeline.Models;
+using Pipeline.Preprocessing;
+using Pipeline.Sources;
+
+namespace Pipeline.Featurization;
+
+/// <summary>
+/// Featurizes a labelled image source with a zoo model into a feature store: the one entry point
+/// that the CLI, pipeline runs and the worker share.
+/// </summary>
+public static class FeaturizationJob
+{
+    /// <summary>
+    /// Runs the featurization graph over <paramref name="source"/> into <paramref name="storeDirectory"/>.
+    /// Images already in complete part files of that store (same model, preprocessing and file
+    /// stamp) are skipped. When <paramref name="cancellationToken"/> fires, in-flight images are
+    /// written, the open part is closed complete, no <c>_SUCCESS</c> is written, and
+    /// <see cref="OperationCanceledException"/> is thrown.
+    /// </summary>
+    public static async Task<FeaturizationSummary> RunAsync(
+        ILabelledImageSource source,
+        ResolvedModel model,
+        string storeDirectory,
+        FeaturizationOptions options,
+        FeaturizationCounters counters,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.Inference, logger);
+        var preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
+        var metadata = new FeatureStoreMetadata(
+            model.Spec.Name,
+            extractor.ModelSha256,
+            extractor.FeatureNode,
+            extractor.FeatureDimension,
+            preprocessor.Describe(),
+            source.Classes.Names,
+            DateTimeOffset.UtcNow);
+
+        var cache = await FeaturizationCache.LoadAsync(storeDirectory, metadata, cancellationToken).ConfigureAwait(false);
+        if (cache.Count > 0)
+        {
+            logger.LogInformation("{Count} images already featurized in {Store}; only new or changed images will be featurized", cache.Count, storeDirectory);
+        }
+
+        await using var store = await FeatureStoreWriter.CreateAsync(storeDirectory, metadata, options.Store, cancellationToken).ConfigureAwait(false);
+        await using var rejects = await RejectsWriter.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
+        var graph = new FeaturizationGraph(
+            new ImageDecoder(options.Limits),
+            preprocessor,
+            extractor,
+            store,
+            rejects,
+            counters,
+            options.Parallelism,
+            model.Spec.InputSize,
+            model.Spec.InputSize,
+            model.Spec.Resize);
+
+        await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken).ConfigureAwait(false);
+
+        await rejects.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        await store.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        return new FeaturizationSummary(
+            counters.Read,
+            counters.Featurized,
+            counters.Rejected,
+            counters.Cached,
+            clock.Elapsed,
+            extractor.ExecutionProvider,
+            storeDirectory);
+    }
+}

@@ -1,0 +1,22 @@
+namespace Pipeline.Featurization;
+
+/// <summary>What a featurization run did, for the closing summary line and <c>run.json</c>.</summary>
+/// <param name="Read">Images the source yielded.</param>
+/// <param name="Featurized">Images featurized in this run.</param>
+/// <param name="Rejected">Images rejected in this run (listed in <c>rejects.parquet</c>).</param>
+/// <param name="Cached">Images skipped because the store already held their features.</param>
+/// <param name="Elapsed">Wall-clock time of the run.</param>
+/// <param name="ExecutionProvider">Where inference ran: CPU or CUDA.</param>
+/// <param name="StoreDirectory">The feature store's folder.</param>
+public sealed record FeaturizationSummary(
+    long Read,
+    long Featurized,
+    long Rejected,
+    long Cached,
+    TimeSpan Elapsed,
+    string ExecutionProvider,
+    string StoreDirectory)
+{
+    /// <summary>Images decoded and featurized or rejected per second of the run.</summary>
+    public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? (Featurized + Rejected) / Elapsed.TotalSeconds : 0;
+}
