@@ -52,7 +52,8 @@ internal static class ParquetManifestReader
         var field = Array.Find(columns, f => ManifestColumns.Matches(f.Name, column))
             ?? throw new SourceException(
                 $"Manifest '{manifestPath}' has no '{column}' column (columns: {string.Join(", ", columns.Select(c => c.Name))}).");
-        if (field.ClrType != typeof(string))
+        // Parquet.Net 6 reports UTF-8 string columns read from a file as ReadOnlyMemory<char>.
+        if (field.ClrType != typeof(string) && field.ClrType != typeof(ReadOnlyMemory<char>))
         {
             throw new SourceException(
                 $"Manifest '{manifestPath}' column '{column}' holds {field.ClrType.Name} values where strings are expected.");
