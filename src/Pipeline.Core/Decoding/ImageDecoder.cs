@@ -155,8 +155,8 @@ public sealed class ImageDecoder
                     path, RejectStages.Limits, $"The file is {length} bytes, over the limit of {_limits.MaxFileBytes} bytes."));
             }
 
-            var info = Image.Identify(_configuration, stream, out _);
-            if (info is null)
+            var info = Image.Identify(_configuration, stream, out var format);
+            if (info is null || format is null)
             {
                 return (null, UnknownFormat(path));
             }
@@ -172,6 +172,12 @@ public sealed class ImageDecoder
 
             stream.Position = 0;
             var pixels = Image.Load<Rgb24>(_configuration, stream);
+            if (TruncationCheck.Describe(stream, format) is { } truncated)
+            {
+                pixels.Dispose();
+                return (null, new Reject(path, RejectStages.Decode, truncated));
+            }
+
             pixels.Mutate(x => x.AutoOrient());
             return (pixels, null);
         }
