@@ -4,7 +4,8 @@ namespace Pipeline.Decoding;
 
 /// <summary>
 /// What decoding one image produced: exactly one of a <see cref="DecodedImage"/> (owned by the
-/// receiver, who disposes it) or a <see cref="Decoding.Reject"/>.
+/// receiver, who disposes it) or a <see cref="Decoding.Reject"/>. A struct so that the
+/// per-image result costs no allocation; only <c>default</c> holds neither, and no decoder returns it.
 /// </summary>
 public readonly struct DecodeOutcome
 {

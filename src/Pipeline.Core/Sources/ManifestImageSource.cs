@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Pipeline.Sources;
 
 /// <summary>
@@ -53,7 +55,7 @@ internal sealed class ManifestImageSource : ILabelledImageSource
     }
 
     public async IAsyncEnumerable<LabelledImage> ReadAsync(
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         long ordinal = 0;
         await foreach (var row in ReadRows(_manifestPath, _isParquet, cancellationToken).ConfigureAwait(false))
