@@ -17,4 +17,14 @@ public sealed record LabelledImage(long Ordinal, string Path, string Label, int 
     /// image is a file at <see cref="Path"/> to be decoded.
     /// </summary>
     public GrayPixels? Pixels { get; init; }
+
+    /// <summary>
+    /// Size in bytes of the file the image comes from (for IDX, of the images file); 0 when the
+    /// source could not stat it. With <see cref="FileModifiedUnixMs"/> it keys the feature cache,
+    /// so sources fill both from the directory entry they already hold rather than a second stat.
+    /// </summary>
+    public long FileBytes { get; init; }
+
+    /// <summary>Last write time of that file in Unix milliseconds (UTC); 0 when unknown.</summary>
+    public long FileModifiedUnixMs { get; init; }
 }

@@ -1,0 +1,409 @@
+using System.Text;
+using Pipeline.Decoding;
+using Pipeline.Preprocessing;
+using Pipeline.Sources;
+using Pipeline.Tests.Sources;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Pipeline.Tests.Decoding;
+
+public sealed class ImageDecoderTests
+{
+    private readonly ImageDecoder _decoder = new();
+
+    [Fact]
+    public async Task Decode_FolderWithBadFiles_RejectsEachBadFileOnceAndDecodesTheGood()
+    {
+        using var folder = new TempFolder();
+        var goodPng = EncodeSolid(12, 10, new Rgb24(1, 2, 3), new PngEncoder());
+        folder.Write("a/good.png", goodPng);
+        folder.Write("a/good.jpg", EncodeSolid(12, 10, new Rgb24(200, 100, 50), new JpegEncoder { Quality = 95 }));
+        folder.Write("a/truncated.png", goodPng[..(goodPng.Length / 2)]);
+        folder.Write("a/empty.png", []);
+        folder.Write("a/text.jpg", Encoding.UTF8.GetBytes("this is not a JPEG, just words in a file"));
+        folder.Write("a/bomb.png", PngBytes.WithDeclaredSize(100_000, 100_000));
+        var source = new FolderImageSource(folder.Path);
+
+        var outcomes = new Dictionary<string, DecodeOutcome>();
+        await foreach (var image in source.ReadAsync())
+        {
+            outcomes.Add(Path.GetFileName(image.Path), _decoder.Decode(image, 8, 8, ResizeRule.Stretch));
+        }
+
+        Assert.True(outcomes["good.png"].IsDecoded);
+        Assert.True(outcomes["good.jpg"].IsDecoded);
+        using (var good = outcomes["good.png"].Image!)
+        {
+            Assert.Equal((12, 10), (good.OriginalWidth, good.OriginalHeight));
+            Assert.Equal((8, 8), (good.Pixels.Width, good.Pixels.Height));
+            Assert.Equal(new Rgb24(1, 2, 3), good.Pixels[4, 4]);
+        }
+
+        outcomes["good.jpg"].Image!.Dispose();
+        AssertRejected(outcomes["truncated.png"], RejectStages.Decode, "truncated");
+        AssertRejected(outcomes["empty.png"], RejectStages.Decode, "empty (0 bytes)");
+        AssertRejected(outcomes["text.jpg"], RejectStages.Decode, "not a recognised image format");
+        AssertRejected(outcomes["bomb.png"], RejectStages.Limits, "100000×100000");
+        Assert.Equal(Path.Combine(folder.Path, "a", "bomb.png"), outcomes["bomb.png"].Reject!.Path);
+    }
+
+    public static TheoryData<string> TruncatableFormats => ["png", "jpg", "gif", "webp", "bmp", "tiff"];
+
+    [Theory]
+    [MemberData(nameof(TruncatableFormats))]
+    public void Decode_FileCutAt90Percent_RejectsAtDecode(string format)
+    {
+        // ImageSharp 2.x would zero-fill the missing rows of all but TIFF; TruncationCheck catches them.
+        using var folder = new TempFolder();
+        var bytes = EncodeNoise(64, 48, EncoderFor(format));
+        var image = Image(format, folder.Write($"cut.{format}", bytes[..(bytes.Length * 9 / 10)]));
+
+        AssertRejected(_decoder.Decode(image, 8, 8, ResizeRule.Stretch), RejectStages.Decode, "");
+    }
+
+    [Theory]
+    [MemberData(nameof(TruncatableFormats))]
+    public void Decode_WholeFileWithTrailingBytes_Decodes(string format)
+    {
+        // Data after the end marker (a motion photo's video, padding) is not truncation.
+        using var folder = new TempFolder();
+        var image = Image(format, folder.Write($"x.{format}", [.. EncodeNoise(64, 48, EncoderFor(format)), .. new byte[100]]));
+
+        var outcome = _decoder.Decode(image, 8, 8, ResizeRule.Stretch);
+
+        Assert.True(outcome.IsDecoded, outcome.Reject?.Reason);
+        outcome.Image.Dispose();
+    }
+
+    [Fact]
+    public void Decode_HeaderDeclaringTenGigapixels_RejectsWithoutAllocatingPixels()
+    {
+        using var folder = new TempFolder();
+        var good = Image("good.png", folder.Write("good.png", EncodeSolid(4, 4, default, new PngEncoder())));
+        var bomb = Image("bomb.png", folder.Write("bomb.png", PngBytes.WithDeclaredSize(100_000, 100_000)));
+        _decoder.Decode(good, 4, 4, ResizeRule.Stretch).Image!.Dispose();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var outcome = _decoder.Decode(bomb, 224, 224, ResizeRule.Stretch);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        AssertRejected(outcome, RejectStages.Limits, "100000×100000");
+        // A decoded 100000² RGB image needs 30 GB; anything above stream buffers means pixels were allocated.
+        Assert.InRange(allocated, 0, 1024 * 1024);
+    }
+
+    [Fact]
+    public void Decode_FileOverSizeLimit_RejectsAtLimits()
+    {
+        using var folder = new TempFolder();
+        var png = EncodeSolid(32, 32, new Rgb24(9, 9, 9), new PngEncoder());
+        var image = Image("x.png", folder.Write("x.png", png));
+        var decoder = new ImageDecoder(new DecodeLimits { MaxFileBytes = png.Length - 1 });
+
+        AssertRejected(decoder.Decode(image, 8, 8, ResizeRule.Stretch), RejectStages.Limits, $"{png.Length} bytes");
+    }
+
+    [Fact]
+    public void Decode_MissingFile_RejectsAtRead()
+    {
+        var image = new LabelledImage(0, Path.Combine(Path.GetTempPath(), "no-such-dir-7c1f", "x.png"), "a", 0);
+
+        AssertRejected(_decoder.Decode(image, 8, 8, ResizeRule.Stretch), RejectStages.Read, "does not exist");
+    }
+
+    [Fact]
+    public void Decode_JpegWithExifOrientation6_RotatesAndReportsOrientedSize()
+    {
+        // Stored 16×8: top half red, bottom half blue. Orientation 6 means "rotate 90° clockwise to
+        // display", so the displayed 8×16 image has the stored top (red) on its right.
+        using var stored = new Image<Rgb24>(16, 8);
+        for (var y = 0; y < 8; y++)
+        {
+            for (var x = 0; x < 16; x++)
+            {
+                stored[x, y] = y < 4 ? new Rgb24(255, 0, 0) : new Rgb24(0, 0, 255);
+            }
+        }
+
+        stored.Metadata.ExifProfile = new ExifProfile();
+        stored.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6);
+        using var folder = new TempFolder();
+        var jpeg = Encode(stored, new JpegEncoder { Quality = 100, ColorType = JpegColorType.YCbCrRatio444 });
+        var image = Image("rotated.jpg", folder.Write("rotated.jpg", jpeg));
+
+        using var decoded = _decoder.Decode(image, 8, 16, ResizeRule.Stretch).Image!;
+
+        Assert.Equal((8, 16), (decoded.OriginalWidth, decoded.OriginalHeight));
+        // JPEG is lossy; 24 levels of tolerance still separates red (255,0,0) from blue (0,0,255).
+        AssertClose(new Rgb24(255, 0, 0), decoded.Pixels[6, 8], 24);
+        AssertClose(new Rgb24(0, 0, 255), decoded.Pixels[1, 8], 24);
+    }
+
+    [Fact]
+    public void Decode_SixteenBitGrayPng_ScalesTo8BitGray()
+    {
+        using var gray16 = new Image<L16>(2, 1);
+        gray16[0, 0] = new L16(257 * 100);
+        gray16[1, 0] = new L16(65535);
+
+        var pixels = DecodeEncoded(gray16, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit16 });
+
+        Assert.Equal([new Rgb24(100, 100, 100), new Rgb24(255, 255, 255)], pixels);
+    }
+
+    [Fact]
+    public void Decode_PalettePng_ExpandsPaletteColours()
+    {
+        using var rgb = new Image<Rgb24>(3, 1);
+        rgb[0, 0] = new Rgb24(255, 0, 0);
+        rgb[1, 0] = new Rgb24(0, 128, 0);
+        rgb[2, 0] = new Rgb24(10, 20, 30);
+
+        var pixels = DecodeEncoded(rgb, new PngEncoder { ColorType = PngColorType.Palette });
+
+        Assert.Equal([new Rgb24(255, 0, 0), new Rgb24(0, 128, 0), new Rgb24(10, 20, 30)], pixels);
+    }
+
+    [Fact]
+    public void Decode_RgbaPng_DropsAlphaKeepingTheColourUnderIt()
+    {
+        using var rgba = new Image<Rgba32>(2, 1);
+        rgba[0, 0] = new Rgba32(255, 0, 0, 0);
+        rgba[1, 0] = new Rgba32(10, 20, 30, 128);
+
+        var pixels = DecodeEncoded(rgba, new PngEncoder { ColorType = PngColorType.RgbWithAlpha, TransparentColorMode = PngTransparentColorMode.Preserve });
+
+        Assert.Equal([new Rgb24(255, 0, 0), new Rgb24(10, 20, 30)], pixels);
+    }
+
+    [Fact]
+    public void Decode_GrayscaleJpeg_ReplicatesGrayToRgb()
+    {
+        using var gray = new Image<L8>(8, 8, new L8(100));
+
+        var pixels = DecodeEncoded(gray, new JpegEncoder { ColorType = JpegColorType.Luminance, Quality = 100 });
+
+        // A flat block survives JPEG quantisation to within one level of rounding.
+        Assert.All(pixels, p => AssertClose(new Rgb24(100, 100, 100), p, 1));
+        Assert.All(pixels, p => Assert.True(p.R == p.G && p.G == p.B));
+    }
+
+    [Fact]
+    public void Decode_CmykJpeg_ConvertsToRgb()
+    {
+        // Written by scripts/make_cmyk_jpeg_fixture.py: left half cyan, right half yellow.
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Decoding", "cmyk-16x8.jpg");
+
+        using var decoded = _decoder.Decode(Image("cmyk.jpg", path), 16, 8, ResizeRule.Stretch).Image!;
+
+        AssertClose(new Rgb24(0, 255, 255), decoded.Pixels[3, 4], 8);
+        AssertClose(new Rgb24(255, 255, 0), decoded.Pixels[12, 4], 8);
+    }
+
+    public static TheoryData<string> LosslessFormats => ["bmp", "gif", "tiff", "webp", "png"];
+
+    [Theory]
+    [MemberData(nameof(LosslessFormats))]
+    public void Decode_LosslessFormat_RoundTripsPixelsExactly(string format)
+    {
+        var encoder = EncoderFor(format);
+        using var rgb = new Image<Rgb24>(2, 2);
+        rgb[0, 0] = new Rgb24(255, 0, 0);
+        rgb[1, 0] = new Rgb24(0, 255, 0);
+        rgb[0, 1] = new Rgb24(0, 0, 255);
+        rgb[1, 1] = new Rgb24(255, 255, 255);
+
+        var pixels = DecodeEncoded(rgb, encoder, $"x.{format}");
+
+        Assert.Equal([new Rgb24(255, 0, 0), new Rgb24(0, 255, 0), new Rgb24(0, 0, 255), new Rgb24(255, 255, 255)], pixels);
+    }
+
+    [Fact]
+    public void Decode_GrayPixels_ReplicatesValuesWithoutResizing()
+    {
+        var image = new LabelledImage(0, "imgs#0", "7", 0) { Pixels = new GrayPixels(3, 2, new byte[] { 0, 1, 2, 3, 4, 255 }) };
+
+        using var decoded = _decoder.Decode(image, 3, 2, ResizeRule.Stretch).Image!;
+
+        Assert.Equal((3, 2), (decoded.OriginalWidth, decoded.OriginalHeight));
+        Assert.Equal(new Rgb24(2, 2, 2), decoded.Pixels[2, 0]);
+        Assert.Equal(new Rgb24(255, 255, 255), decoded.Pixels[2, 1]);
+    }
+
+    [Fact]
+    public void Decode_GrayPixelsOfWrongLength_Rejects()
+    {
+        var image = new LabelledImage(0, "imgs#0", "7", 0) { Pixels = new GrayPixels(3, 2, new byte[5]) };
+
+        AssertRejected(_decoder.Decode(image, 3, 2, ResizeRule.Stretch), RejectStages.Decode, "5 bytes for a 3×2 image");
+    }
+
+    [Fact]
+    public void Decode_StretchOfLinearGradient_HalvesSizeAndKeepsInteriorValues()
+    {
+        // R = 10x, G = 10y on 16×16. Triangle (bilinear) filtering preserves a linear ramp away from
+        // the border: output pixel 3 samples the source centre (3 + 0.5) * 2 - 0.5 = 6.5 → 65.
+        using var folder = new TempFolder();
+        var image = Image("g.png", folder.Write("g.png", EncodeGradient(16, 16)));
+
+        using var decoded = _decoder.Decode(image, 8, 8, ResizeRule.Stretch).Image!;
+
+        Assert.Equal((8, 8), (decoded.Pixels.Width, decoded.Pixels.Height));
+        Assert.Equal((16, 16), (decoded.OriginalWidth, decoded.OriginalHeight));
+        AssertClose(new Rgb24(65, 65, 0), decoded.Pixels[3, 3], 1);
+        AssertClose(new Rgb24(105, 45, 0), decoded.Pixels[5, 2], 1);
+    }
+
+    [Fact]
+    public void Decode_CenterCropOfWideGradient_ScalesShorterSideThenCutsTheCentre()
+    {
+        // 20×10 with ShorterSide 8 → 16×8 (scale 0.8), then the centre 8×8 starts at x = 4.
+        // Output (4, 4) is resized (8, 4), which samples source ((8.5 * 1.25) - 0.5, (4.5 * 1.25) - 0.5)
+        // = (10.125, 5.125) → R = 101.25, G = 51.25.
+        using var folder = new TempFolder();
+        var image = Image("g.png", folder.Write("g.png", EncodeGradient(20, 10)));
+
+        using var decoded = _decoder.Decode(image, 8, 8, new ResizeRule(Preprocessing.ResizeMode.CenterCrop, 8)).Image!;
+
+        Assert.Equal((8, 8), (decoded.Pixels.Width, decoded.Pixels.Height));
+        Assert.Equal((20, 10), (decoded.OriginalWidth, decoded.OriginalHeight));
+        AssertClose(new Rgb24(101, 51, 0), decoded.Pixels[4, 4], 1);
+    }
+
+    [Fact]
+    public void Decode_CenterCropAtNativeShorterSide_CropsWithoutResampling()
+    {
+        // 8×11 with ShorterSide 8 needs no resize; (11 - 8) / 2 = 1.5 rounds half-to-even to 2,
+        // as torchvision's CenterCrop does, so output row 0 is source row 2.
+        using var folder = new TempFolder();
+        var image = Image("g.png", folder.Write("g.png", EncodeGradient(8, 11)));
+
+        using var decoded = _decoder.Decode(image, 8, 8, new ResizeRule(Preprocessing.ResizeMode.CenterCrop, 8)).Image!;
+
+        Assert.Equal(new Rgb24(30, 20, 0), decoded.Pixels[3, 0]);
+        Assert.Equal(new Rgb24(70, 90, 0), decoded.Pixels[7, 7]);
+    }
+
+    [Fact]
+    public void Decode_SizeAlreadyMatches_KeepsPixelsExactly()
+    {
+        using var folder = new TempFolder();
+        using var gradient = Gradient(8, 8);
+        var image = Image("g.png", folder.Write("g.png", Encode(gradient, new PngEncoder())));
+
+        using var decoded = _decoder.Decode(image, 8, 8, ResizeRule.Stretch).Image!;
+
+        for (var y = 0; y < 8; y++)
+        {
+            for (var x = 0; x < 8; x++)
+            {
+                Assert.Equal(gradient[x, y], decoded.Pixels[x, y]);
+            }
+        }
+    }
+
+    private List<Rgb24> DecodeEncoded<TPixel>(Image<TPixel> source, IImageEncoder encoder, string name = "x.png")
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        using var folder = new TempFolder();
+        var image = Image(name, folder.Write(name, Encode(source, encoder)));
+        var outcome = _decoder.Decode(image, source.Width, source.Height, ResizeRule.Stretch);
+        Assert.True(outcome.IsDecoded, outcome.Reject?.Reason);
+        using var decoded = outcome.Image;
+        var pixels = new List<Rgb24>();
+        for (var y = 0; y < source.Height; y++)
+        {
+            for (var x = 0; x < source.Width; x++)
+            {
+                pixels.Add(decoded.Pixels[x, y]);
+            }
+        }
+
+        return pixels;
+    }
+
+    private static IImageEncoder EncoderFor(string format) => format switch
+    {
+        "bmp" => new BmpEncoder { BitsPerPixel = BmpBitsPerPixel.Pixel24 },
+        "gif" => new GifEncoder(),
+        "tiff" => new TiffEncoder(),
+        "webp" => new WebpEncoder { FileFormat = WebpFileFormatType.Lossless },
+        "jpg" => new JpegEncoder { Quality = 90 },
+        _ => new PngEncoder(),
+    };
+
+    private static byte[] EncodeNoise(int width, int height, IImageEncoder encoder)
+    {
+        var random = new Random(42);
+        using var image = new Image<Rgb24>(width, height);
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                image[x, y] = new Rgb24((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
+            }
+        }
+
+        return Encode(image, encoder);
+    }
+
+    private static LabelledImage Image(string name, string path) => new(0, path, name, 0);
+
+    private static Image<Rgb24> Gradient(int width, int height)
+    {
+        var image = new Image<Rgb24>(width, height);
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                image[x, y] = new Rgb24((byte)(10 * x), (byte)(10 * y), 0);
+            }
+        }
+
+        return image;
+    }
+
+    private static byte[] Encode<TPixel>(Image<TPixel> image, IImageEncoder encoder)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        using var buffer = new MemoryStream();
+        image.Save(buffer, encoder);
+        return buffer.ToArray();
+    }
+
+    private static byte[] EncodeSolid(int width, int height, Rgb24 colour, IImageEncoder encoder)
+    {
+        using var image = new Image<Rgb24>(width, height, colour);
+        return Encode(image, encoder);
+    }
+
+    private static byte[] EncodeGradient(int width, int height)
+    {
+        using var image = Gradient(width, height);
+        return Encode(image, new PngEncoder());
+    }
+
+    private static void AssertRejected(DecodeOutcome outcome, string stage, string reasonPart)
+    {
+        Assert.False(outcome.IsDecoded);
+        Assert.Null(outcome.Image);
+        Assert.Equal(stage, outcome.Reject.Stage);
+        Assert.Contains(reasonPart, outcome.Reject.Reason);
+    }
+
+    private static void AssertClose(Rgb24 expected, Rgb24 actual, int tolerance)
+    {
+        Assert.InRange(actual.R, expected.R - tolerance, expected.R + tolerance);
+        Assert.InRange(actual.G, expected.G - tolerance, expected.G + tolerance);
+        Assert.InRange(actual.B, expected.B - tolerance, expected.B + tolerance);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text;
+using Pipeline.Sources;
+
+namespace Pipeline.Tests.Sources;
+
+public sealed class ImageSourceFactoryTests
+{
+    [Fact]
+    public async Task OpenAsync_EachInputKind_OpensItsSource()
+    {
+        using var folder = new TempFolder();
+        folder.Write("set/a/x.png");
+        var csv = folder.Write("m.CSV", Encoding.UTF8.GetBytes("path,label\nx.png,a\n"));
+        var images = folder.Write("imgs", IdxImageSourceTests.ImagesFile(1, [[1, 2, 3, 4, 5, 6]]));
+        var labels = folder.Write("labels", IdxImageSourceTests.LabelsFile([4]));
+
+        Assert.IsType<FolderImageSource>(await ImageSourceFactory.OpenAsync(Path.Combine(folder.Path, "set")));
+        Assert.IsType<ManifestImageSource>(await ImageSourceFactory.OpenAsync(csv));
+        var idx = Assert.IsType<IdxImageSource>(await ImageSourceFactory.OpenAsync($"idx:{images},{labels}"));
+        Assert.Equal(["4"], idx.Classes.Names);
+    }
+
+    [Theory]
+    [InlineData("missing-folder", "does not exist")]
+    [InlineData("missing.csv", "does not exist")]
+    [InlineData("missing.parquet", "does not exist")]
+    [InlineData("empty", "no images")]
+    [InlineData("header-only.csv", "lists no images")]
+    [InlineData("notes.txt", "neither a folder")]
+    public async Task OpenAsync_MissingOrEmptyInput_ThrowsNamingThePath(string name, string expected)
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "empty", "a"));
+        folder.Write("header-only.csv", Encoding.UTF8.GetBytes("path,label\n"));
+        folder.Write("notes.txt");
+        var input = Path.Combine(folder.Path, name);
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ImageSourceFactory.OpenAsync(input));
+
+        Assert.Contains(input, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_IdxWithMissingFile_ThrowsNamingIt()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Write("imgs", IdxImageSourceTests.ImagesFile(1, [[1, 2, 3, 4, 5, 6]]));
+        var labels = Path.Combine(folder.Path, "nope");
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ImageSourceFactory.OpenAsync($"idx:{images},{labels}"));
+
+        Assert.Contains(labels, e.Message);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text;
+using Parquet;
+using Parquet.Schema;
+using Pipeline.Sources;
+
+namespace Pipeline.Tests.Sources;
+
+public sealed class ManifestImageSourceTests
+{
+    [Fact]
+    public async Task OpenAsync_CsvWithBomQuotesAndExtraColumns_ResolvesRowsInOrder()
+    {
+        using var folder = new TempFolder();
+        var absolute = folder.Write("elsewhere/abs.png", new byte[7]);
+        var csv = "\uFEFFid,label,path\r\n"
+            + "1,dog,imgs/d.png\r\n"
+            + "\r\n"
+            + "2,cat,\"imgs/a,b.png\"\r\n"
+            + $"3,\"say \"\"hi\"\"\",{absolute}\r\n"
+            + "4,\"two\nlines\",../up.png\n";
+        var manifest = Path.Combine(folder.Path, "sets", "train.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(manifest)!);
+        await File.WriteAllTextAsync(manifest, csv, new UTF8Encoding(false));
+
+        var source = await ManifestImageSource.OpenAsync(manifest, CancellationToken.None);
+        var images = await source.ReadAllAsync();
+
+        Assert.Equal(["cat", "dog", "say \"hi\"", "two\nlines"], source.Classes.Names);
+        Assert.Equal(
+            [
+                Path.Combine(folder.Path, "sets", "imgs", "d.png"),
+                Path.Combine(folder.Path, "sets", "imgs", "a,b.png"),
+                absolute,
+                Path.Combine(folder.Path, "up.png"),
+            ],
+            images.Select(i => i.Path));
+        Assert.Equal(["dog", "cat", "say \"hi\"", "two\nlines"], images.Select(i => i.Label));
+        Assert.Equal([1, 0, 2, 3], images.Select(i => i.LabelIndex));
+        Assert.Equal([0L, 1, 2, 3], images.Select(i => i.Ordinal));
+        Assert.Equal([0L, 0, 7, 0], images.Select(i => i.FileBytes));
+    }
+
+    [Theory]
+    [InlineData("path,class\na.png,x\n", "line 1", "'label'")]
+    [InlineData("path,label\na.png,x\nb.png,y,extra\n", "line 3", "3 fields")]
+    [InlineData("path,label\na.png,x\n\nb.png,\n", "line 4", "'label'")]
+    [InlineData("label,path\nx,\"\"\n", "line 2", "'path'")]
+    [InlineData("path,label\n\"a.png,x\n", "line 2", "not closed")]
+    public async Task OpenAsync_BadCsv_ThrowsNamingFileLineAndColumn(string csv, string line, string column)
+    {
+        using var folder = new TempFolder();
+        var manifest = folder.Write("bad.csv", Encoding.UTF8.GetBytes(csv));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Contains(manifest, e.Message);
+        Assert.Contains(line, e.Message);
+        Assert.Contains(column, e.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_ParquetOverTwoRowGroups_ReadsRowsInOrder()
+    {
+        using var folder = new TempFolder();
+        var manifest = Path.Combine(folder.Path, "m.parquet");
+        await WriteParquetAsync(manifest, [["x/1.png", "x/2.png"], ["x/3.png"]], [["b", "a"], ["b"]]);
+
+        var source = await ManifestImageSource.OpenAsync(manifest, CancellationToken.None);
+        var images = await source.ReadAllAsync();
+
+        Assert.Equal(["a", "b"], source.Classes.Names);
+        Assert.Equal(
+            ["1.png", "2.png", "3.png"],
+            images.Select(i => Path.GetRelativePath(Path.Combine(folder.Path, "x"), i.Path)));
+        Assert.Equal([1, 0, 1], images.Select(i => i.LabelIndex));
+    }
+
+    [Fact]
+    public async Task OpenAsync_ParquetWithEmptyLabel_ThrowsNamingFileRowAndColumn()
+    {
+        using var folder = new TempFolder();
+        var manifest = Path.Combine(folder.Path, "m.parquet");
+        await WriteParquetAsync(manifest, [["1.png", "2.png"], ["3.png"]], [["a", "b"], [""]]);
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Contains(manifest, e.Message);
+        Assert.Contains("row 3", e.Message);
+        Assert.Contains("'label'", e.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_ParquetWithoutPathColumn_ThrowsNamingFileAndColumn()
+    {
+        using var folder = new TempFolder();
+        var manifest = Path.Combine(folder.Path, "m.parquet");
+        var label = new DataField<string>("label");
+        await using (var stream = File.Create(manifest))
+        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(label), stream))
+        using (var group = writer.CreateRowGroup())
+        {
+            await group.WriteAsync(label, ["a"]);
+        }
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Contains(manifest, e.Message);
+        Assert.Contains("'path'", e.Message);
+    }
+
+    /// <summary>Columns label, extra (int) and path, in that order, one row group per array.</summary>
+    private static async Task WriteParquetAsync(string file, string[][] paths, string[][] labels)
+    {
+        var label = new DataField<string>("label");
+        var extra = new DataField<int>("extra");
+        var path = new DataField<string>("path");
+        await using var stream = File.Create(file);
+        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(label, extra, path), stream);
+        for (var g = 0; g < paths.Length; g++)
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(label, labels[g]);
+            await group.WriteAsync<int>(extra, new int[paths[g].Length].AsMemory());
+            await group.WriteAsync(path, paths[g]);
+        }
+    }
+}
