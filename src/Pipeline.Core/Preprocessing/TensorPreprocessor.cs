@@ -120,12 +120,15 @@ public sealed class TensorPreprocessor
     /// Canonical one-line description of the preprocessing, stored in the feature store metadata
     /// so features from different preprocessing are never mixed.
     /// </summary>
-    public string Describe()
+    public string Describe() => Describe(Spec);
+
+    /// <inheritdoc cref="Describe()"/>
+    public static string Describe(ModelSpec spec)
     {
-        var spec = Spec;
+        var size = spec.InputSize;
         var resize = spec.Resize.Mode == ResizeMode.CenterCrop
-            ? string.Create(CultureInfo.InvariantCulture, $"center-crop shorter-side {spec.Resize.ShorterSide} to {_size}x{_size}")
-            : string.Create(CultureInfo.InvariantCulture, $"stretch to {_size}x{_size}");
+            ? string.Create(CultureInfo.InvariantCulture, $"center-crop shorter-side {spec.Resize.ShorterSide} to {size}x{size}")
+            : string.Create(CultureInfo.InvariantCulture, $"stretch to {size}x{size}");
         var normalization = ModelZoo.Spell(spec.Normalization);
         if (spec.MeanImage is { } mean)
             normalization += $"({Path.GetFileName(mean.File)}:{mean.Tensor})";
