@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Pipeline.Models;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -98,6 +99,8 @@ public sealed class TensorPreprocessor
     private void Write(ReadOnlySpan<Rgb24> pixels, Span<float> destination)
     {
         var plane = pixels.Length;
+        // Rgb24 is three packed bytes R, G, B: index the bytes instead of switching on the channel per pixel.
+        var bytes = MemoryMarshal.AsBytes(pixels);
         for (var k = 0; k < 3; k++)
         {
             var colour = _source[k];
@@ -106,12 +109,18 @@ public sealed class TensorPreprocessor
             // NCHW: channel k is the contiguous plane k; NHWC: every third float from k.
             var start = _nhwc ? k : k * plane;
             var stride = _nhwc ? 3 : 1;
-            for (var i = 0; i < plane; i++)
+            if (_mean is null)
             {
-                ref readonly var p = ref pixels[i];
-                var value = colour switch { 0 => p.R, 1 => p.G, _ => p.B };
-                var at = start + i * stride;
-                destination[at] = value * scale + offset - (_mean is null ? 0f : _mean[at]);
+                for (var i = 0; i < plane; i++)
+                    destination[start + i * stride] = bytes[i * 3 + colour] * scale + offset;
+            }
+            else
+            {
+                for (var i = 0; i < plane; i++)
+                {
+                    var at = start + i * stride;
+                    destination[at] = bytes[i * 3 + colour] * scale + offset - _mean[at];
+                }
             }
         }
     }
