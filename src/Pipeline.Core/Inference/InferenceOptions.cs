@@ -3,7 +3,11 @@ namespace Pipeline.Inference;
 /// <summary>How the featurizer's ONNX Runtime session is set up. Setters validate and name the key.</summary>
 public sealed record InferenceOptions
 {
-    /// <summary>Default batch size: the fastest of 8/16/32/64 for ResNet18 on a 2-core CPU (see bench/README.md).</summary>
+    /// <summary>
+    /// Default batch size. ResNet18 on the shared 2-core dev CPU (load 16-19 from other jobs) gave,
+    /// best of 3 rounds, 10.8/10.8/15.1/10.8 img/s for 8/16/32/64: the CPU barely cares once a
+    /// batch fills the cores, 32 was best, and it is a reasonable GPU batch too.
+    /// </summary>
     public const int DefaultBatchSize = 32;
 
     private readonly int _batchSize = DefaultBatchSize;
