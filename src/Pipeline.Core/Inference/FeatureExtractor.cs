@@ -1,0 +1,194 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using Onnx;
+using Pipeline.Models;
+
+namespace Pipeline.Inference;
+
+/// <summary>
+/// Runs a zoo model's featurizer graph (see <see cref="OnnxGraphEditor"/>) on batches of
+/// preprocessed images with ONNX Runtime, on CUDA or the CPU.
+/// </summary>
+public sealed class FeatureExtractor : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames = [OnnxGraphEditor.FeatureOutput];
+    private readonly long[] _imageShape;
+    private readonly List<InferenceBatch> _batches = [];
+    private readonly Lock _runLock = new();
+
+    /// <summary>Loads and edits the model and creates the session (CUDA first when the device allows it).</summary>
+    /// <exception cref="ModelZooException">The file does not match the spec (input, feature node).</exception>
+    /// <exception cref="InvalidOperationException"><see cref="InferenceDevice.Cuda"/> was asked for and CUDA is unusable.</exception>
+    public FeatureExtractor(ModelSpec spec, string onnxPath, InferenceOptions options, ILogger? logger = null)
+    {
+        Spec = spec;
+        Options = options;
+        logger ??= NullLogger.Instance;
+        var bytes = File.ReadAllBytes(onnxPath);
+        ModelSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var model = ModelProto.Parser.ParseFrom(bytes);
+        OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
+        var featurizer = OnnxGraphEditor.ToBytes(model);
+        _inputNames = [spec.InputName];
+        _imageShape = spec.Layout == TensorLayout.Nchw ? [options.BatchSize, 3, spec.InputSize, spec.InputSize] : [options.BatchSize, spec.InputSize, spec.InputSize, 3];
+
+        if (options.Device == InferenceDevice.Cpu)
+        {
+            _session = CreateSession(featurizer, cuda: false);
+            ExecutionProvider = "CPU";
+            return;
+        }
+
+        try
+        {
+            _session = CreateSession(featurizer, cuda: true);
+            ExecutionProvider = "CUDA";
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+        {
+            var reason = e.Message.ReplaceLineEndings(" ").Trim();
+            if (options.Device == InferenceDevice.Cuda)
+                throw new InvalidOperationException($"--device cuda: the CUDA execution provider is unusable for '{onnxPath}': {reason}", e);
+            logger.LogWarning("CUDA is unusable ({Reason}); featurizing '{Model}' on the CPU.", reason, spec.Name);
+            _session = CreateSession(featurizer, cuda: false);
+            ExecutionProvider = "CPU";
+        }
+    }
+
+    public ModelSpec Spec { get; }
+
+    public InferenceOptions Options { get; }
+
+    /// <summary>"CUDA" or "CPU": where the session actually runs.</summary>
+    public string ExecutionProvider { get; }
+
+    /// <summary>SHA-256 of the ONNX file as given (before editing), lowercase hex.</summary>
+    public string ModelSha256 { get; }
+
+    public string FeatureNode => Spec.FeatureNode;
+
+    public int FeatureDimension => Spec.FeatureDimension;
+
+    public int BatchSize => Options.BatchSize;
+
+    /// <summary>Floats per preprocessed image.</summary>
+    public int ImageLength => Spec.ImageLength;
+
+    /// <summary>A new set of batch buffers; the pipeline keeps a few in rotation so decoding fills one while another runs.</summary>
+    public InferenceBatch CreateBatch()
+    {
+        var batch = new InferenceBatch(this, BatchSize, ImageLength, FeatureDimension, _imageShape);
+        lock (_batches)
+            _batches.Add(batch);
+        return batch;
+    }
+
+    /// <summary>
+    /// Featurizes slots 0..Count−1 of <paramref name="batch"/> into its feature buffer. Calls are
+    /// serialised; cancellation aborts a Run in progress (RunOptions.Terminate) and throws
+    /// <see cref="OperationCanceledException"/>, leaving the extractor usable.
+    /// </summary>
+    public void Run(InferenceBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!ReferenceEquals(batch.Owner, this))
+            throw new ArgumentException("The batch was created by another FeatureExtractor.", nameof(batch));
+        cancellationToken.ThrowIfCancellationRequested();
+        if (batch.Count == 0)
+            return;
+        var (inputs, outputs) = batch.ValuesFor(batch.Count);
+
+        lock (_runLock)
+        {
+            var registration = cancellationToken.CanBeCanceled
+                ? cancellationToken.UnsafeRegister(static state => ((RunOptions)state!).Terminate = true, _runOptions)
+                : default;
+            try
+            {
+                _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
+            }
+            catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("Featurization was cancelled during an ONNX Runtime run.", e, cancellationToken);
+            }
+            finally
+            {
+                // Dispose waits for a callback in flight, so after it Terminate is no longer set
+                // behind our back; clear it or every later Run would abort at once.
+                registration.Dispose();
+                if (cancellationToken.IsCancellationRequested)
+                    _runOptions.Terminate = false;
+            }
+        }
+    }
+
+    private InferenceSession CreateSession(byte[] featurizer, bool cuda)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        try
+        {
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", Options.AllowSpinning ? "1" : "0");
+            if (cuda)
+            {
+                using var cudaOptions = new OrtCUDAProviderOptions();
+                cudaOptions.UpdateOptions(new Dictionary<string, string> { ["device_id"] = Options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                options.AppendExecutionProvider_CUDA(cudaOptions);
+                // CPU threads only feed the GPU here (onnxruntime#20494).
+                options.IntraOpNumThreads = 1;
+            }
+            else
+            {
+                options.IntraOpNumThreads = Options.IntraOpThreads;
+            }
+
+            var session = new InferenceSession(featurizer, options);
+            if (cuda)
+                WarmUp(session);
+            return session;
+        }
+        finally
+        {
+            options.Dispose();
+        }
+    }
+
+    // Creating a CUDA session can succeed while kernels cannot run (no device, driver mismatch);
+    // one batch-1 Run proves the provider works before the pipeline commits to it.
+    private void WarmUp(InferenceSession session)
+    {
+        try
+        {
+            var shape = (long[])_imageShape.Clone();
+            shape[0] = 1;
+            using var input = OrtValue.CreateTensorValueFromMemory(new float[ImageLength], shape);
+            using var results = session.Run(_runOptions, _inputNames, [input], _outputNames);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_batches)
+        {
+            foreach (var batch in _batches)
+                batch.Dispose();
+            _batches.Clear();
+        }
+
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+}

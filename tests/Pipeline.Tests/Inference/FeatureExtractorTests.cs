@@ -1,0 +1,171 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using Pipeline.Inference;
+using Pipeline.Models;
+
+namespace Pipeline.Tests.Inference;
+
+public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixture<ResNet18Fixture>
+{
+    private float[][] RunBatch(int count)
+    {
+        using var batch = resnet.Extractor.CreateBatch();
+        batch.Count = count;
+        for (var i = 0; i < count; i++)
+            resnet.Images[i].CopyTo(batch.Slot(i));
+        resnet.Extractor.Run(batch);
+        return Enumerable.Range(0, count).Select(i => batch.Features(i).ToArray()).ToArray();
+    }
+
+    [Fact]
+    public void Run_ResNet18_EqualsOriginalModelRunOnSameTensor()
+    {
+        var features = RunBatch(3);
+
+        // Reference: the unedited bundled file, batch 1, read at Pooling395_Output_0 [1,512,1,1].
+        using var reference = new InferenceSession(resnet.Model.OnnxPath);
+        for (var i = 0; i < 3; i++)
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(resnet.Images[i], [1, 3, 224, 224]);
+            using var outputs = reference.Run(new RunOptions(), ["Input247"], [input], ["Pooling395_Output_0"]);
+            var expected = outputs[0].GetTensorDataAsSpan<float>();
+            Assert.Equal(512, expected.Length);
+            Assert.Equal(512, features[i].Length);
+            // Same kernels, different batch and optimisation level: 1e-4 absolute on values of order 1.
+            for (var j = 0; j < 512; j++)
+                Assert.Equal(expected[j], features[i][j], 1e-4);
+        }
+
+        Assert.NotEqual(features[0], features[1]);
+    }
+
+    [Fact]
+    public void Run_ResNet18Batched_EqualsBatchOfOnePerImage()
+    {
+        var batched = RunBatch(3);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var batch = resnet.Extractor.CreateBatch();
+            batch.Count = 1;
+            resnet.Images[i].CopyTo(batch.Slot(0));
+            resnet.Extractor.Run(batch);
+            var single = batch.Features(0);
+            // Per-image kernels do not mix batch rows; 1e-5 allows for a different blocking of the sums.
+            for (var j = 0; j < 512; j++)
+                Assert.Equal(single[j], batched[i][j], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Properties_ResNet18_DescribeTheFeaturizer()
+    {
+        var extractor = resnet.Extractor;
+
+        Assert.Equal("CPU", extractor.ExecutionProvider);
+        Assert.Equal(512, extractor.FeatureDimension);
+        Assert.Equal("Pooling395_Output_0", extractor.FeatureNode);
+        Assert.Equal(4, extractor.BatchSize);
+        Assert.Equal(3 * 224 * 224, extractor.ImageLength);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(resnet.Model.OnnxPath))), extractor.ModelSha256);
+    }
+
+    [Fact]
+    public void Run_CancelledToken_ThrowsAndExtractorStaysUsable()
+    {
+        using var batch = resnet.Extractor.CreateBatch();
+        batch.Count = 1;
+        resnet.Images[0].CopyTo(batch.Slot(0));
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => resnet.Extractor.Run(batch, cts.Token));
+
+        resnet.Extractor.Run(batch, CancellationToken.None);
+        Assert.Equal(RunBatch(1)[0], batch.Features(0).ToArray());
+    }
+
+    [Fact]
+    public void Run_CancelledDuringRun_TerminatesAndNextRunSucceeds()
+    {
+        using var batch = resnet.Extractor.CreateBatch();
+        batch.Count = 4;
+        for (var i = 0; i < 4; i++)
+            resnet.Images[i % 3].CopyTo(batch.Slot(i));
+        using var cts = new CancellationTokenSource();
+
+        // Whether ORT sees the Terminate flag before the batch finishes depends on timing, so both
+        // outcomes are allowed; what must hold is that a later Run is not poisoned by the flag.
+        cts.CancelAfter(TimeSpan.FromMilliseconds(5));
+        try
+        {
+            resnet.Extractor.Run(batch, cts.Token);
+        }
+        catch (OperationCanceledException e)
+        {
+            Assert.Equal(cts.Token, e.CancellationToken);
+        }
+
+        resnet.Extractor.Run(batch, CancellationToken.None);
+        Assert.Equal(RunBatch(1)[0], batch.Features(0).ToArray());
+    }
+
+    [Fact]
+    public void Create_DeviceAutoWithoutGpu_FallsBackToCpuWithOneLogLine()
+    {
+        var logger = new ListLogger();
+
+        using var extractor = new FeatureExtractor(resnet.Model.Spec, resnet.Model.OnnxPath, new InferenceOptions { Device = InferenceDevice.Auto, BatchSize = 2 }, logger);
+
+        // On a machine with a working GPU, auto must pick it silently.
+        if (extractor.ExecutionProvider == "CUDA")
+        {
+            Assert.Empty(logger.Lines);
+            return;
+        }
+
+        Assert.Equal("CPU", extractor.ExecutionProvider);
+        var line = Assert.Single(logger.Lines);
+        Assert.Contains("CUDA is unusable", line);
+    }
+
+    [Fact]
+    public void Create_DeviceCudaWithoutGpu_ThrowsClearError()
+    {
+        FeatureExtractor? extractor = null;
+        var e = Record.Exception(() => extractor = new FeatureExtractor(resnet.Model.Spec, resnet.Model.OnnxPath, new InferenceOptions { Device = InferenceDevice.Cuda }));
+        using var _ = extractor;
+
+        if (e is null)
+        {
+            Assert.Equal("CUDA", extractor!.ExecutionProvider);
+            return;
+        }
+
+        var error = Assert.IsType<InvalidOperationException>(e);
+        Assert.StartsWith("--device cuda: the CUDA execution provider is unusable for '", error.Message);
+    }
+
+    [Fact]
+    public void Run_BatchOfAnotherExtractor_Throws()
+    {
+        var tiny = TinyClassifierFixture.Load();
+        using var other = new FeatureExtractor(tiny.Spec(FeaturePooling.GlobalAverage), TinyClassifierFixture.DynamicBatchModel, new InferenceOptions { Device = InferenceDevice.Cpu });
+        using var batch = other.CreateBatch();
+        batch.Count = 1;
+
+        Assert.Throws<ArgumentException>(() => resnet.Extractor.Run(batch));
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add(formatter(state, exception));
+    }
+}
