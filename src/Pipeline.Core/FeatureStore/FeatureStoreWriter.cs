@@ -101,7 +101,7 @@ public sealed class FeatureStoreWriter : IAsyncDisposable
     /// </summary>
     /// <param name="records">The rows' scalar columns.</param>
     /// <param name="features"><c>records.Length × Dimension</c> floats, row-major.</param>
-    /// <param name="ct">Cancelling abandons the open part (its rows are lost; closed parts stay).</param>
+    /// <param name="ct">Observed before any row is taken; should an I/O call observe it later, the open part is abandoned (closed parts stay).</param>
     /// <exception cref="ArgumentException">The feature buffer does not hold exactly one vector per record.</exception>
     public async ValueTask WriteAsync(ReadOnlyMemory<FeatureRecord> records, ReadOnlyMemory<float> features, CancellationToken ct)
     {
@@ -114,6 +114,10 @@ public sealed class FeatureStoreWriter : IAsyncDisposable
         }
 
         ThrowIfUnusable();
+
+        // Observed here, before any row is taken, because Parquet.Net 6.1 does not check the token
+        // while encoding: a cancelled write leaves the writer intact for a graceful dispose.
+        ct.ThrowIfCancellationRequested();
         try
         {
             var offset = 0;
