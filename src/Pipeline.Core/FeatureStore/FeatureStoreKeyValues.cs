@@ -35,6 +35,7 @@ internal static class FeatureStoreKeyValues
             ? value
             : throw new InvalidDataException($"Feature store part '{file}' has no '{key}' key-value metadata, so it was not written by a Pipeline feature store.");
 
+        var model = Get(Model);
         var dimensionText = Get(Dimension);
         if (!int.TryParse(dimensionText, NumberStyles.None, CultureInfo.InvariantCulture, out var dimension) || dimension < 1)
         {
@@ -57,7 +58,7 @@ internal static class FeatureStoreKeyValues
             throw new InvalidDataException($"Feature store part '{file}' has '{CreatedAt}' = '{createdText}', which is not an ISO 8601 round-trip timestamp.");
         }
 
-        return new FeatureStoreMetadata(Get(Model), Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt);
+        return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt);
     }
 
     /// <summary>
