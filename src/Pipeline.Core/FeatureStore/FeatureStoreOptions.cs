@@ -11,6 +11,12 @@ public sealed record FeatureStoreOptions
     /// <summary>Largest accepted <see cref="RowGroupSize"/>.</summary>
     public const int MaxRowGroupSize = 1 << 20;
 
+    private int _rowGroupSize = 4096;
+    private FeatureStoreCompression _compression = FeatureStoreCompression.Snappy;
+    private CompressionLevel _compressionLevel = CompressionLevel.Optimal;
+    private int _rowsPerPart = 50_000;
+    private TimeSpan _partInterval = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// Rows per Parquet row group (default 4096). With 512-float features a group holds 8 MiB of
     /// floats, so the writer's pre-allocated buffers (values plus the two level arrays Parquet.Net
@@ -68,12 +74,6 @@ public sealed record FeatureStoreOptions
 
     /// <summary>Also write every part as an Arrow IPC file with a fixed-size-list feature column (default false).</summary>
     public bool WriteArrow { get; init; }
-
-    private int _rowGroupSize = 4096;
-    private FeatureStoreCompression _compression = FeatureStoreCompression.Snappy;
-    private CompressionLevel _compressionLevel = CompressionLevel.Optimal;
-    private int _rowsPerPart = 50_000;
-    private TimeSpan _partInterval = TimeSpan.FromSeconds(60);
 
     private static int InRange(int value, int min, int max, string key) =>
         value >= min && value <= max
