@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Pipeline.FeatureStore;
+
+/// <summary>
+/// <see cref="FeatureStoreMetadata"/> as the <c>pipeline.*</c> key-value pairs of every part's
+/// footer (and of every Arrow file's schema), so a part is self-describing on its own.
+/// </summary>
+internal static class FeatureStoreKeyValues
+{
+    public const string Model = "pipeline.model";
+    public const string ModelSha256 = "pipeline.model_sha256";
+    public const string FeatureNode = "pipeline.feature_node";
+    public const string Dimension = "pipeline.dimension";
+    public const string Preprocessing = "pipeline.preprocessing";
+    public const string Classes = "pipeline.classes";
+    public const string CreatedAt = "pipeline.created_at";
+
+    public static Dictionary<string, string> ToKeyValues(FeatureStoreMetadata metadata) => new(StringComparer.Ordinal)
+    {
+        [Model] = metadata.ModelName,
+        [ModelSha256] = metadata.ModelSha256,
+        [FeatureNode] = metadata.FeatureNode,
+        [Dimension] = metadata.Dimension.ToString(CultureInfo.InvariantCulture),
+        [Preprocessing] = metadata.Preprocessing,
+        [Classes] = JsonSerializer.Serialize(metadata.Classes),
+        [CreatedAt] = metadata.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Reads the metadata back; <paramref name="file"/> names the part in the error.</summary>
+    public static FeatureStoreMetadata Parse(IReadOnlyDictionary<string, string> keyValues, string file)
+    {
+        string Get(string key) => keyValues.TryGetValue(key, out var value)
+            ? value
+            : throw new InvalidDataException($"Feature store part '{file}' has no '{key}' key-value metadata, so it was not written by a Pipeline feature store.");
+
+        var model = Get(Model);
+        var dimensionText = Get(Dimension);
+        if (!int.TryParse(dimensionText, NumberStyles.None, CultureInfo.InvariantCulture, out var dimension) || dimension < 1)
+        {
+            throw new InvalidDataException($"Feature store part '{file}' has '{Dimension}' = '{dimensionText}', which is not a positive integer.");
+        }
+
+        string[] classes;
+        try
+        {
+            classes = JsonSerializer.Deserialize<string[]>(Get(Classes)) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Feature store part '{file}' has '{Classes}' that is not a JSON array of strings ({e.Message}).", e);
+        }
+
+        var createdText = Get(CreatedAt);
+        if (!DateTimeOffset.TryParseExact(createdText, "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out var createdAt))
+        {
+            throw new InvalidDataException($"Feature store part '{file}' has '{CreatedAt}' = '{createdText}', which is not an ISO 8601 round-trip timestamp.");
+        }
+
+        return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt);
+    }
+
+    /// <summary>
+    /// The first key on which two stores' featurizers differ, or null when their rows can share a
+    /// store. <see cref="FeatureStoreMetadata.CreatedAt"/> is ignored: a resumed run has its own.
+    /// </summary>
+    public static string? FirstDifference(FeatureStoreMetadata a, FeatureStoreMetadata b)
+    {
+        if (!string.Equals(a.ModelName, b.ModelName, StringComparison.Ordinal))
+        {
+            return Model;
+        }
+
+        if (!string.Equals(a.ModelSha256, b.ModelSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return ModelSha256;
+        }
+
+        if (!string.Equals(a.FeatureNode, b.FeatureNode, StringComparison.Ordinal))
+        {
+            return FeatureNode;
+        }
+
+        if (a.Dimension != b.Dimension)
+        {
+            return Dimension;
+        }
+
+        if (!string.Equals(a.Preprocessing, b.Preprocessing, StringComparison.Ordinal))
+        {
+            return Preprocessing;
+        }
+
+        return a.Classes.SequenceEqual(b.Classes, StringComparer.Ordinal) ? null : Classes;
+    }
+}

@@ -1,0 +1,82 @@
+using System.IO.Compression;
+
+namespace Pipeline.FeatureStore;
+
+/// <summary>
+/// How a <see cref="FeatureStoreWriter"/> lays out its Parquet parts. Every setter validates, so an
+/// instance that exists is valid.
+/// </summary>
+public sealed record FeatureStoreOptions
+{
+    /// <summary>Largest accepted <see cref="RowGroupSize"/>.</summary>
+    public const int MaxRowGroupSize = 1 << 20;
+
+    private int _rowGroupSize = 4096;
+    private FeatureStoreCompression _compression = FeatureStoreCompression.Snappy;
+    private CompressionLevel _compressionLevel = CompressionLevel.Optimal;
+    private int _rowsPerPart = 50_000;
+    private TimeSpan _partInterval = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Rows per Parquet row group (default 4096). With 512-float features a group holds 8 MiB of
+    /// floats, so the writer's pre-allocated buffers (values plus the two level arrays Parquet.Net
+    /// wants, about 24 MiB) stay small while pages are big enough to compress well and footers stay
+    /// few; DuckDB and Spark also parallelise reads by row group, which 4096 rows keeps useful on
+    /// stores of tens of thousands of images.
+    /// </summary>
+    public int RowGroupSize
+    {
+        get => _rowGroupSize;
+        init => _rowGroupSize = InRange(value, 1, MaxRowGroupSize, nameof(RowGroupSize));
+    }
+
+    /// <summary>The codec (default <see cref="FeatureStoreCompression.Snappy"/>).</summary>
+    public FeatureStoreCompression Compression
+    {
+        get => _compression;
+        init => _compression = Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Compression), value, $"{nameof(Compression)} must be one of none, snappy, gzip, zstd, lz4 (was {value}).");
+    }
+
+    /// <summary>
+    /// The codec's level (default <see cref="System.IO.Compression.CompressionLevel.Optimal"/>). Always
+    /// passed explicitly because Parquet.Net 6.1.0 defaults to <c>SmallestSize</c>, which makes Zstd
+    /// about 25 times slower, and 6.1.1 changes that default.
+    /// </summary>
+    public CompressionLevel CompressionLevel
+    {
+        get => _compressionLevel;
+        init => _compressionLevel = Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(CompressionLevel), value, $"{nameof(CompressionLevel)} must be one of Optimal, Fastest, NoCompression, SmallestSize (was {value}).");
+    }
+
+    /// <summary>Rows after which a part is closed and the next one begins (default 50 000).</summary>
+    public int RowsPerPart
+    {
+        get => _rowsPerPart;
+        init => _rowsPerPart = InRange(value, 1, int.MaxValue, nameof(RowsPerPart));
+    }
+
+    /// <summary>
+    /// Age after which a part is closed at the next write (default 60 s), so that a killed run loses
+    /// at most about this much work: only closed parts survive a crash. <see cref="TimeSpan.Zero"/>
+    /// closes a part after every write.
+    /// </summary>
+    public TimeSpan PartInterval
+    {
+        get => _partInterval;
+        init => _partInterval = value >= TimeSpan.Zero
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(PartInterval), value, $"{nameof(PartInterval)} must be zero or positive (was {value}).");
+    }
+
+    /// <summary>Also write every part as an Arrow IPC file with a fixed-size-list feature column (default false).</summary>
+    public bool WriteArrow { get; init; }
+
+    private static int InRange(int value, int min, int max, string key) =>
+        value >= min && value <= max
+            ? value
+            : throw new ArgumentOutOfRangeException(key, value, $"{key} must be between {min} and {max} (was {value}).");
+}

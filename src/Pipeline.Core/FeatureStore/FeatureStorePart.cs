@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using Parquet;
+
+namespace Pipeline.FeatureStore;
+
+/// <summary>
+/// One part being written: a hidden temporary Parquet file (and its Arrow twin) that becomes
+/// <c>part-NNNNN.parquet</c> only when closed, so a reader or a resumed run never sees a part
+/// without its footer. Abandoning it deletes the temporary files.
+/// </summary>
+internal sealed class FeatureStorePart : IAsyncDisposable
+{
+    private const int FileBufferBytes = 1 << 20;
+
+    private readonly FileStream _parquetStream;
+    private readonly ParquetWriter _parquet;
+    private readonly ArrowFeatureWriter? _arrow;
+    private readonly string _parquetTemporary;
+    private readonly string? _arrowTemporary;
+    private bool _closed;
+
+    private FeatureStorePart(
+        int number,
+        string parquetPath,
+        FileStream parquetStream,
+        ParquetWriter parquet,
+        string? arrowPath,
+        ArrowFeatureWriter? arrow)
+    {
+        Number = number;
+        ParquetPath = parquetPath;
+        ArrowPath = arrowPath;
+        _parquetTemporary = FeatureStoreLayout.TemporaryPath(parquetPath);
+        _arrowTemporary = arrowPath is null ? null : FeatureStoreLayout.TemporaryPath(arrowPath);
+        _parquetStream = parquetStream;
+        _parquet = parquet;
+        _arrow = arrow;
+        StartedTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    public int Number { get; }
+
+    /// <summary>The final name, which exists only after <see cref="CloseAsync"/>.</summary>
+    public string ParquetPath { get; }
+
+    public string? ArrowPath { get; }
+
+    public long Rows { get; private set; }
+
+    /// <summary>When the part was opened, for <see cref="FeatureStoreOptions.PartInterval"/>.</summary>
+    public long StartedTimestamp { get; }
+
+    public static async Task<FeatureStorePart> OpenAsync(
+        string featuresDirectory,
+        int number,
+        IReadOnlyDictionary<string, string> keyValues,
+        ParquetOptions parquetOptions,
+        bool writeArrow,
+        int dimension,
+        int maxRowsPerGroup,
+        CancellationToken ct)
+    {
+        var parquetPath = Path.Combine(featuresDirectory, FeatureStoreLayout.PartFileName(number, FeatureStoreLayout.ParquetExtension));
+        var arrowPath = writeArrow ? Path.ChangeExtension(parquetPath, FeatureStoreLayout.ArrowExtension) : null;
+        FileStream? parquetStream = null;
+        FileStream? arrowStream = null;
+        try
+        {
+            parquetStream = CreateTemporary(parquetPath);
+            var parquet = await ParquetWriter.CreateAsync(FeatureStoreSchema.Schema, parquetStream, parquetOptions, append: false, ct);
+            parquet.CustomMetadata = keyValues;
+            ArrowFeatureWriter? arrow = null;
+            if (arrowPath is not null)
+            {
+                arrowStream = CreateTemporary(arrowPath);
+                arrow = new ArrowFeatureWriter(arrowStream, dimension, maxRowsPerGroup, keyValues);
+            }
+
+            return new FeatureStorePart(number, parquetPath, parquetStream, parquet, arrowPath, arrow);
+        }
+        catch
+        {
+            await DeleteTemporaryAsync(parquetStream);
+            await DeleteTemporaryAsync(arrowStream);
+            throw;
+        }
+    }
+
+    public async Task WriteAsync(FeatureRowGroup group, CancellationToken ct)
+    {
+        Debug.Assert(!_closed);
+        await group.WriteToAsync(_parquet, ct);
+        if (_arrow is not null)
+        {
+            await _arrow.WriteAsync(group, ct);
+        }
+
+        Rows += group.Count;
+    }
+
+    /// <summary>
+    /// Writes the footers, forces the bytes to disk, then renames: Arrow first, so that a Parquet
+    /// part (what readers and resume look for) never exists without its Arrow twin.
+    /// </summary>
+    public async Task CloseAsync(CancellationToken ct)
+    {
+        Debug.Assert(!_closed);
+        await _parquet.DisposeAsync();
+        await _parquetStream.FlushAsync(ct);
+        _parquetStream.Flush(flushToDisk: true);
+        await _parquetStream.DisposeAsync();
+        if (_arrow is not null)
+        {
+            await _arrow.CompleteAsync(ct);
+            await _arrow.DisposeAsync();
+            File.Move(_arrowTemporary!, ArrowPath!, overwrite: false);
+        }
+
+        File.Move(_parquetTemporary, ParquetPath, overwrite: false);
+        _closed = true;
+    }
+
+    /// <summary>Abandons an unclosed part: its rows are lost, no partial file remains.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        await _parquetStream.DisposeAsync();
+        File.Delete(_parquetTemporary);
+        if (_arrow is not null)
+        {
+            await _arrow.DisposeAsync();
+            File.Delete(_arrowTemporary!);
+        }
+    }
+
+    private static FileStream CreateTemporary(string finalPath) => new(
+        FeatureStoreLayout.TemporaryPath(finalPath),
+        FileMode.Create,
+        FileAccess.Write,
+        FileShare.None,
+        FileBufferBytes,
+        FileOptions.Asynchronous);
+
+    private static async ValueTask DeleteTemporaryAsync(FileStream? stream)
+    {
+        if (stream is not null)
+        {
+            await stream.DisposeAsync();
+            File.Delete(stream.Name);
+        }
+    }
+}

@@ -1,0 +1,369 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Parquet;
+using Parquet.Schema;
+using Pipeline.Sources;
+
+namespace Pipeline.FeatureStore;
+
+/// <summary>
+/// Reads a store written by <see cref="FeatureStoreWriter"/>: its complete parts (temporary files are
+/// never listed), checked on open to share one featurizer, read column by column.
+/// </summary>
+public sealed class FeatureStoreReader
+{
+    // Column positions in FeatureStoreSchema, which every part is checked to have.
+    private const int PathColumn = 0;
+    private const int LabelColumn = 1;
+    private const int LabelIndexColumn = 2;
+    private const int FeatureColumn = 3;
+    private const int WidthColumn = 4;
+    private const int HeightColumn = 5;
+    private const int FileBytesColumn = 6;
+    private const int FileModifiedColumn = 7;
+
+    private readonly long[] _partRows;
+
+    private FeatureStoreReader(string storeDirectory, string featuresDirectory, FeatureStoreMetadata metadata, IReadOnlyList<string> partFiles, long[] partRows)
+    {
+        StoreDirectory = storeDirectory;
+        FeaturesDirectory = featuresDirectory;
+        Metadata = metadata;
+        PartFiles = partFiles;
+        _partRows = partRows;
+    }
+
+    /// <summary>The store's root (absolute).</summary>
+    public string StoreDirectory { get; }
+
+    /// <summary>The folder holding the parts.</summary>
+    public string FeaturesDirectory { get; }
+
+    /// <summary>The first part's metadata; every other part matches it except for the timestamp.</summary>
+    public FeatureStoreMetadata Metadata { get; }
+
+    /// <summary>Complete Parquet parts in part-number order.</summary>
+    public IReadOnlyList<string> PartFiles { get; }
+
+    /// <summary>Rows over all parts, from the footers.</summary>
+    public long Count => _partRows.Sum();
+
+    /// <summary>Whether the run that wrote the store finished (<c>features/_SUCCESS</c> exists).</summary>
+    public bool IsComplete => File.Exists(Path.Combine(FeaturesDirectory, FeatureStoreLayout.SuccessMarker));
+
+    /// <summary>
+    /// Opens the store at <paramref name="storeDirectory"/> (the writer's output directory; its
+    /// <c>features</c> folder itself is accepted too) and reads every part's footer.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="InvalidDataException">No parts, or a part that is not a feature part or comes from another featurizer; the message names the part.</exception>
+    public static async Task<FeatureStoreReader> OpenAsync(string storeDirectory, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(storeDirectory);
+        var root = Path.GetFullPath(storeDirectory);
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"Feature store directory '{root}' does not exist.");
+        }
+
+        var features = FeatureStoreLayout.FeaturesDirectory(root);
+        if (!Directory.Exists(features) && FeatureStoreLayout.FindParquetParts(root).Count > 0)
+        {
+            features = root;
+        }
+
+        var parts = FeatureStoreLayout.FindParquetParts(features);
+        if (parts.Count == 0)
+        {
+            throw new InvalidDataException($"Feature store '{root}' has no parts: no part-*.parquet files in '{features}'.");
+        }
+
+        FeatureStoreMetadata? first = null;
+        var rows = new long[parts.Count];
+        for (var i = 0; i < parts.Count; i++)
+        {
+            await using var reader = await OpenPartAsync(parts[i], ct);
+            var metadata = FeatureStoreKeyValues.Parse(reader.CustomMetadata, parts[i]);
+            first ??= metadata;
+            var key = FeatureStoreKeyValues.FirstDifference(first, metadata);
+            if (key is not null)
+            {
+                throw new InvalidDataException($"Feature store part '{parts[i]}' has a different '{key}' than '{parts[0]}', so the store mixes featurizers.");
+            }
+
+            rows[i] = reader.RowGroups.Sum(g => g.RowCount);
+        }
+
+        return new FeatureStoreReader(root, features, first!, parts, rows);
+    }
+
+    /// <summary>
+    /// Every row's key columns without its features, part by part: what a resumed run needs to skip
+    /// images already featurized (path plus file size and modification time).
+    /// </summary>
+    public async IAsyncEnumerable<FeatureRecord> ReadRecordsAsync([EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var paths = Array.Empty<string?>();
+        var labels = Array.Empty<string?>();
+        var labelIndices = Array.Empty<int>();
+        var widths = Array.Empty<int>();
+        var heights = Array.Empty<int>();
+        var fileBytes = Array.Empty<long>();
+        var fileModified = Array.Empty<long>();
+        foreach (var part in PartFiles)
+        {
+            await using var reader = await OpenPartAsync(part, ct);
+            var fields = reader.Schema.DataFields;
+            foreach (var group in reader.RowGroups)
+            {
+                var n = checked((int)group.RowCount);
+                if (paths.Length < n)
+                {
+                    paths = new string?[n];
+                    labels = new string?[n];
+                    labelIndices = new int[n];
+                    widths = new int[n];
+                    heights = new int[n];
+                    fileBytes = new long[n];
+                    fileModified = new long[n];
+                }
+
+                await group.ReadAsync(fields[PathColumn], paths.AsMemory(0, n), cancellationToken: ct);
+                await group.ReadAsync(fields[LabelColumn], labels.AsMemory(0, n), cancellationToken: ct);
+                await group.ReadAsync(fields[LabelIndexColumn], labelIndices.AsMemory(0, n), cancellationToken: ct);
+                await group.ReadAsync(fields[WidthColumn], widths.AsMemory(0, n), cancellationToken: ct);
+                await group.ReadAsync(fields[HeightColumn], heights.AsMemory(0, n), cancellationToken: ct);
+                await group.ReadAsync(fields[FileBytesColumn], fileBytes.AsMemory(0, n), cancellationToken: ct);
+                await group.ReadAsync(fields[FileModifiedColumn], fileModified.AsMemory(0, n), cancellationToken: ct);
+                for (var i = 0; i < n; i++)
+                {
+                    yield return new FeatureRecord(paths[i]!, labels[i]!, labelIndices[i], widths[i], heights[i], fileBytes[i], fileModified[i]);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads every row into one <see cref="FeatureSet"/>. Feature values are decoded straight into
+    /// the flat matrix; each row is checked to hold exactly <see cref="FeatureStoreMetadata.Dimension"/>
+    /// values and a label that matches its index. NaN and infinities are left to training.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The store has no rows, is too large for one array, or a row is malformed; the message names the part and row.</exception>
+    public async Task<FeatureSet> ReadAllAsync(CancellationToken ct = default)
+    {
+        var total = Count;
+        var dimension = Metadata.Dimension;
+        if (total == 0)
+        {
+            throw new InvalidDataException($"Feature store '{StoreDirectory}' has parts but no rows.");
+        }
+
+        if (total * dimension > Array.MaxLength)
+        {
+            throw new InvalidDataException($"Feature store '{StoreDirectory}' holds {total} × {dimension} features, more than one array can hold ({Array.MaxLength}).");
+        }
+
+        var classes = ClassList.FromLabels(Metadata.Classes);
+        if (!classes.Names.SequenceEqual(Metadata.Classes, StringComparer.Ordinal))
+        {
+            throw new InvalidDataException($"Feature store part '{PartFiles[0]}' lists classes that are not distinct and in ordinal order, so label indices cannot be trusted.");
+        }
+
+        var count = (int)total;
+        var features = GC.AllocateUninitializedArray<float>(count * dimension);
+        var labelIndices = new int[count];
+        var paths = new string[count];
+        var labels = new string[count];
+        var levels = new FeatureLevels();
+        try
+        {
+            var row = 0;
+            foreach (var part in PartFiles)
+            {
+                await using var reader = await OpenPartAsync(part, ct);
+                var fields = reader.Schema.DataFields;
+                var partRow = 0L;
+                foreach (var group in reader.RowGroups)
+                {
+                    var n = checked((int)group.RowCount);
+                    if (row + (long)n > count)
+                    {
+                        throw new InvalidDataException($"Feature store part '{part}' changed while it was being read.");
+                    }
+
+                    await group.ReadAsync(fields[PathColumn], paths.AsMemory<string?>(row, n), cancellationToken: ct);
+                    await group.ReadAsync(fields[LabelColumn], labels.AsMemory<string?>(row, n), cancellationToken: ct);
+                    await group.ReadAsync(fields[LabelIndexColumn], labelIndices.AsMemory(row, n), cancellationToken: ct);
+                    CheckLabels(part, partRow, classes, labelIndices.AsSpan(row, n), labels.AsSpan(row, n));
+                    await levels.ReadAsync(group, fields[FeatureColumn], features.AsMemory(row * dimension, n * dimension), dimension, part, partRow, ct);
+                    row += n;
+                    partRow += n;
+                }
+            }
+
+            return new FeatureSet(Metadata, classes, features, labelIndices, paths, labels);
+        }
+        finally
+        {
+            levels.Dispose();
+        }
+    }
+
+    private static async Task<ParquetReader> OpenPartAsync(string part, CancellationToken ct)
+    {
+        ParquetReader reader;
+        try
+        {
+            reader = await ParquetReader.CreateAsync(part, cancellationToken: ct);
+        }
+        catch (Exception e) when (e is IOException or ParquetException)
+        {
+            throw new InvalidDataException($"Feature store part '{part}' cannot be read as Parquet ({e.Message}).", e);
+        }
+
+        if (!reader.Schema.Equals(FeatureStoreSchema.Schema))
+        {
+            var reason = reader.Schema.GetNotEqualsMessage(FeatureStoreSchema.Schema, "part", "feature store");
+            await reader.DisposeAsync();
+            throw new InvalidDataException($"Feature store part '{part}' does not have the feature store schema ({reason}).");
+        }
+
+        return reader;
+    }
+
+    /// <summary>Checks each label against its index and swaps in the class list's string, so a big set holds one string per class, not per row.</summary>
+    private static void CheckLabels(string part, long partRow, ClassList classes, ReadOnlySpan<int> labelIndices, Span<string> labels)
+    {
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var index = labelIndices[i];
+            if ((uint)index >= (uint)classes.Count)
+            {
+                throw new InvalidDataException($"Feature store part '{part}' row {partRow + i} has label_index {index}, outside the {classes.Count} classes of its metadata.");
+            }
+
+            var name = classes.Names[index];
+            if (!string.Equals(labels[i], name, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"Feature store part '{part}' row {partRow + i} has label '{labels[i]}' but label_index {index}, which is class '{name}'.");
+            }
+
+            labels[i] = name;
+        }
+    }
+
+    /// <summary>
+    /// Reads a row group's <c>features</c> column into the caller's slice of the flat matrix, using
+    /// level buffers rented once for the whole read, and proves from the Dremel levels that every
+    /// row is a list of exactly the store's dimension.
+    /// </summary>
+    private sealed class FeatureLevels : IDisposable
+    {
+        private int[] _definition = [];
+        private int[] _repetition = [];
+        private float[] _scratch = [];
+
+        public async Task ReadAsync(ParquetRowGroupReader group, DataField field, Memory<float> destination, int dimension, string part, long partRow, CancellationToken ct)
+        {
+            var values = destination.Length;
+            var stored = group.GetMetadata(field)?.MetaData?.NumValues
+                ?? throw new InvalidDataException($"Feature store part '{part}' has a row group without a features column chunk.");
+            if (stored > Array.MaxLength)
+            {
+                throw new InvalidDataException($"Feature store part '{part}' has a row group with {stored} feature values, more than one array can hold.");
+            }
+
+            var levels = (int)stored;
+            Rent(ref _definition, levels);
+            Rent(ref _repetition, levels);
+            var definition = _definition.AsMemory(0, levels);
+            var repetition = _repetition.AsMemory(0, levels);
+            if (levels == values)
+            {
+                await group.ReadRawAsync(field, destination, definition, repetition, ct);
+                if (IsDense(definition.Span, repetition.Span, dimension, field.MaxDefinitionLevel))
+                {
+                    return;
+                }
+            }
+            else
+            {
+                // The row group cannot be dense; read it aside only to name the offending row.
+                Rent(ref _scratch, levels);
+                await group.ReadRawAsync(field, _scratch.AsMemory(0, levels), definition, repetition, ct);
+            }
+
+            var (row, length) = FirstWrongRow(definition.Span, repetition.Span, dimension, field.MaxDefinitionLevel);
+            throw new InvalidDataException($"Feature store part '{part}' row {partRow + row} has {length} feature values, but the store's dimension is {dimension}.");
+        }
+
+        public void Dispose()
+        {
+            Return(_definition);
+            Return(_repetition);
+            Return(_scratch);
+        }
+
+        /// <summary>Every value present, and a new row (repetition 0) exactly every <paramref name="dimension"/> values.</summary>
+        private static bool IsDense(ReadOnlySpan<int> definition, ReadOnlySpan<int> repetition, int dimension, int maxDefinition)
+        {
+            if (definition.IndexOfAnyExcept(maxDefinition) >= 0)
+            {
+                return false;
+            }
+
+            for (var start = 0; start < repetition.Length; start += dimension)
+            {
+                if (repetition[start] != 0 || repetition.Slice(start + 1, dimension - 1).IndexOfAnyExcept(1) >= 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static (long Row, int Length) FirstWrongRow(ReadOnlySpan<int> definition, ReadOnlySpan<int> repetition, int dimension, int maxDefinition)
+        {
+            var row = -1L;
+            var length = 0;
+            for (var i = 0; i < repetition.Length; i++)
+            {
+                if (repetition[i] == 0)
+                {
+                    if (row >= 0 && length != dimension)
+                    {
+                        return (row, length);
+                    }
+
+                    row++;
+                    length = 0;
+                }
+
+                if (definition[i] == maxDefinition)
+                {
+                    length++;
+                }
+            }
+
+            return (Math.Max(row, 0), length);
+        }
+
+        private static void Rent<T>(ref T[] buffer, int length)
+        {
+            if (buffer.Length < length)
+            {
+                Return(buffer);
+                buffer = ArrayPool<T>.Shared.Rent(length);
+            }
+        }
+
+        private static void Return<T>(T[] buffer)
+        {
+            if (buffer.Length > 0)
+            {
+                ArrayPool<T>.Shared.Return(buffer);
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using System.IO.Compression;
+using Parquet;
+using Pipeline.Decoding;
+
+namespace Pipeline.FeatureStore;
+
+/// <summary>
+/// Streams rejects into <c>&lt;out&gt;/rejects.parquet</c>, written under a hidden temporary name and
+/// renamed over the old file when closed; the file is written even with no rejects, so tools can
+/// rely on it.
+/// </summary>
+/// <remarks>
+/// Resume: rejects of an earlier run are read at <see cref="CreateAsync"/> and, when this writer
+/// closes, appended after this run's rows, except for paths this run rejected again (a resumed run
+/// retries images the store does not hold, rejects included), so a path appears once per stage
+/// and reason no matter how often a run is resumed. One file rather than parts: rejects are few,
+/// and a single file is what people open. Not thread-safe: one consumer feeds it.
+/// </remarks>
+public sealed class RejectsWriter : IAsyncDisposable
+{
+    /// <summary>Rejects buffered per row group: small, rejects are rare and short.</summary>
+    private const int RowGroupSize = 1024;
+
+    private readonly string _file;
+    private readonly string _temporary;
+    private readonly List<Reject> _earlier;
+    private readonly HashSet<string> _rejectedNow = new(StringComparer.Ordinal);
+    private readonly ReadOnlyMemory<char>[] _paths = new ReadOnlyMemory<char>[RowGroupSize];
+    private readonly ReadOnlyMemory<char>[] _stages = new ReadOnlyMemory<char>[RowGroupSize];
+    private readonly ReadOnlyMemory<char>[] _reasons = new ReadOnlyMemory<char>[RowGroupSize];
+    private readonly FileStream _stream;
+    private readonly ParquetWriter _writer;
+    private int _buffered;
+    private bool _faulted;
+    private bool _closed;
+
+    private RejectsWriter(string file, List<Reject> earlier, FileStream stream, ParquetWriter writer)
+    {
+        _file = file;
+        _temporary = stream.Name;
+        _earlier = earlier;
+        _stream = stream;
+        _writer = writer;
+    }
+
+    /// <summary>Rejects written by this writer (earlier runs' rows not counted).</summary>
+    public long RejectsWritten { get; private set; }
+
+    /// <summary>Opens <c>&lt;out&gt;/rejects.parquet</c> for writing, keeping an existing file's rows.</summary>
+    /// <exception cref="IOException">The output directory cannot be created or written.</exception>
+    /// <exception cref="InvalidDataException">An existing rejects file cannot be read.</exception>
+    public static async Task<RejectsWriter> CreateAsync(string outputDirectory, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
+        var root = Path.GetFullPath(outputDirectory);
+        var file = Path.Combine(root, FeatureStoreLayout.RejectsFile);
+        var temporary = FeatureStoreLayout.TemporaryPath(file);
+        FileStream stream;
+        try
+        {
+            Directory.CreateDirectory(root);
+            stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"The rejects output directory '{root}' cannot be created or written ({e.Message}).", e);
+        }
+
+        try
+        {
+            var earlier = File.Exists(file) ? await RejectsReader.ReadFileAsync(file, ct) : [];
+            var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, CompressionLevel = CompressionLevel.Optimal };
+            var writer = await ParquetWriter.CreateAsync(RejectsSchema.Schema, stream, options, append: false, ct);
+            return new RejectsWriter(file, earlier, stream, writer);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    public async ValueTask WriteAsync(Reject reject, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reject);
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (_faulted)
+        {
+            throw new InvalidOperationException($"An earlier write to '{_temporary}' failed; the rejects of this run are lost.");
+        }
+
+        _paths[_buffered] = reject.Path.AsMemory();
+        _stages[_buffered] = reject.Stage.AsMemory();
+        _reasons[_buffered] = reject.Reason.AsMemory();
+        _buffered++;
+        RejectsWritten++;
+        _rejectedNow.Add(reject.Path);
+        if (_buffered == RowGroupSize)
+        {
+            await WriteGroupAsync(ct);
+        }
+    }
+
+    /// <summary>Writes the remaining rows and the earlier runs' rows, then renames the file into place.</summary>
+    public async Task CompleteAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        try
+        {
+            await WriteGroupAsync(ct);
+            foreach (var reject in _earlier)
+            {
+                if (!_rejectedNow.Contains(reject.Path))
+                {
+                    _paths[_buffered] = reject.Path.AsMemory();
+                    _stages[_buffered] = reject.Stage.AsMemory();
+                    _reasons[_buffered] = reject.Reason.AsMemory();
+                    _buffered++;
+                    if (_buffered == RowGroupSize)
+                    {
+                        await WriteGroupAsync(ct);
+                    }
+                }
+            }
+
+            await WriteGroupAsync(ct);
+            await _writer.DisposeAsync();
+            await _stream.FlushAsync(ct);
+            _stream.Flush(flushToDisk: true);
+            await _stream.DisposeAsync();
+            File.Move(_temporary, _file, overwrite: true);
+            _closed = true;
+        }
+        catch
+        {
+            _faulted = true;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Without <see cref="CompleteAsync"/>: a graceful stop completes the file as well (like the
+    /// feature store keeps its closed parts); after a failed write the temporary file is deleted
+    /// and an earlier rejects file is left as it was.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_faulted)
+            {
+                await CompleteAsync(CancellationToken.None);
+            }
+        }
+        finally
+        {
+            if (!_closed)
+            {
+                _closed = true;
+                await _stream.DisposeAsync();
+                File.Delete(_temporary);
+            }
+        }
+    }
+
+    private async Task WriteGroupAsync(CancellationToken ct)
+    {
+        // No empty groups: a file without rejects is a schema and a footer with no row groups,
+        // which Parquet.Net and DuckDB read as zero rows.
+        if (_buffered == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var group = _writer.CreateRowGroup();
+            await group.WriteAsync<ReadOnlyMemory<char>>(RejectsSchema.Path, _paths.AsMemory(0, _buffered), cancellationToken: ct);
+            await group.WriteAsync<ReadOnlyMemory<char>>(RejectsSchema.Stage, _stages.AsMemory(0, _buffered), cancellationToken: ct);
+            await group.WriteAsync<ReadOnlyMemory<char>>(RejectsSchema.Reason, _reasons.AsMemory(0, _buffered), cancellationToken: ct);
+            group.CompleteValidate();
+            _buffered = 0;
+        }
+        catch
+        {
+            _faulted = true;
+            throw;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using DuckDB.NET.Data;
+using Pipeline.Decoding;
+using Pipeline.FeatureStore;
+
+namespace Pipeline.Tests.FeatureStore;
+
+public sealed class RejectsWriterTests
+{
+    [Fact]
+    public async Task CompleteAsync_NoRejects_WritesAZeroRowFileDuckDbReads()
+    {
+        using var dir = new TemporaryDirectory();
+        await using (var writer = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
+        {
+            await writer.CompleteAsync(CancellationToken.None);
+        }
+
+        var file = Path.Combine(dir.Path, "rejects.parquet");
+        Assert.True(File.Exists(file));
+        Assert.Empty(await RejectsReader.ReadAsync(dir.Path));
+        Assert.Equal(0L, DuckDbCount(file));
+        Assert.Empty(FeatureStoreWriterTests.TemporaryFiles(dir));
+    }
+
+    [Fact]
+    public async Task CompleteAsync_SeveralRowGroupsOfRejects_RoundTripInOrder()
+    {
+        using var dir = new TemporaryDirectory();
+        var rejects = Enumerable.Range(0, 2500).Select(i => new Reject($"img/{i}.png", RejectStages.Decode, $"Not an image ({i}).")).ToArray();
+        await using (var writer = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
+        {
+            foreach (var reject in rejects)
+            {
+                await writer.WriteAsync(reject, CancellationToken.None);
+            }
+
+            await writer.CompleteAsync(CancellationToken.None);
+            Assert.Equal(2500, writer.RejectsWritten);
+        }
+
+        Assert.Equal(rejects, await RejectsReader.ReadAsync(dir.Path));
+        Assert.Equal(2500L, DuckDbCount(Path.Combine(dir.Path, "rejects.parquet")));
+    }
+
+    [Fact]
+    public async Task CreateAsync_ExistingRejects_KeepsThemOnceAfterThisRunsRows()
+    {
+        using var dir = new TemporaryDirectory();
+        await using (var first = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
+        {
+            await first.WriteAsync(new Reject("a.png", RejectStages.Read, "Missing."), CancellationToken.None);
+            await first.WriteAsync(new Reject("b.png", RejectStages.Limits, "Too big."), CancellationToken.None);
+        }
+
+        await using (var second = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
+        {
+            // The resumed run retries b.png and rejects it again: it must not appear twice.
+            await second.WriteAsync(new Reject("b.png", RejectStages.Limits, "Still too big."), CancellationToken.None);
+            await second.WriteAsync(new Reject("c.png", RejectStages.Decode, "Truncated."), CancellationToken.None);
+            await second.CompleteAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(
+            [
+                new Reject("b.png", RejectStages.Limits, "Still too big."),
+                new Reject("c.png", RejectStages.Decode, "Truncated."),
+                new Reject("a.png", RejectStages.Read, "Missing."),
+            ],
+            await RejectsReader.ReadAsync(dir.Path));
+    }
+
+    [Fact]
+    public async Task CreateAsync_OutputUnderARegularFile_ThrowsIOExceptionNamingThePath()
+    {
+        using var dir = new TemporaryDirectory();
+        var file = Path.Combine(dir.Path, "file");
+        await File.WriteAllTextAsync(file, "x");
+
+        var e = await Assert.ThrowsAsync<IOException>(() => RejectsWriter.CreateAsync(Path.Combine(file, "out"), CancellationToken.None));
+        Assert.StartsWith($"The rejects output directory '{Path.Combine(file, "out")}' cannot be created or written", e.Message, StringComparison.Ordinal);
+    }
+
+    private static long DuckDbCount(string file)
+    {
+        using var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM read_parquet('{file}')";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
