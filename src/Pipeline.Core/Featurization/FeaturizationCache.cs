@@ -25,7 +25,7 @@ internal sealed class FeaturizationCache
     public static async Task<FeaturizationCache> LoadAsync(string storeDirectory, FeatureStoreMetadata expected, CancellationToken cancellationToken)
     {
         var keys = new HashSet<(string, long, long)>();
-        if (!FeatureStoreLayout.HasParts(storeDirectory))
+        if (FeatureStoreLayout.FindParquetParts(FeatureStoreLayout.FeaturesDirectory(storeDirectory)).Count == 0)
         {
             return new FeaturizationCache(keys);
         }

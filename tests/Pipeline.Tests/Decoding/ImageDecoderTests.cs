@@ -272,7 +272,7 @@ public sealed class ImageDecoderTests
         using var folder = new TempFolder();
         var image = Image("g.png", folder.Write("g.png", EncodeGradient(20, 10)));
 
-        using var decoded = _decoder.Decode(image, 8, 8, new ResizeRule(Preprocessing.ResizeMode.CenterCrop, 8)).Image!;
+        using var decoded = _decoder.Decode(image, 8, 8, new ResizeRule(global::Pipeline.Preprocessing.ResizeMode.CenterCrop, 8)).Image!;
 
         Assert.Equal((8, 8), (decoded.Pixels.Width, decoded.Pixels.Height));
         Assert.Equal((20, 10), (decoded.OriginalWidth, decoded.OriginalHeight));
@@ -287,7 +287,7 @@ public sealed class ImageDecoderTests
         using var folder = new TempFolder();
         var image = Image("g.png", folder.Write("g.png", EncodeGradient(8, 11)));
 
-        using var decoded = _decoder.Decode(image, 8, 8, new ResizeRule(Preprocessing.ResizeMode.CenterCrop, 8)).Image!;
+        using var decoded = _decoder.Decode(image, 8, 8, new ResizeRule(global::Pipeline.Preprocessing.ResizeMode.CenterCrop, 8)).Image!;
 
         Assert.Equal(new Rgb24(30, 20, 0), decoded.Pixels[3, 0]);
         Assert.Equal(new Rgb24(70, 90, 0), decoded.Pixels[7, 7]);
