@@ -2,7 +2,7 @@ namespace Pipeline.Runs;
 
 /// <summary>
 /// "Did you mean …?" for misspelt keys and enum values: the known name with the smallest
-/// case-insensitive Levenshtein distance, if it is close enough to be a plausible typo.
+/// case-insensitive edit distance, if it is close enough to be a plausible typo.
 /// </summary>
 internal static class NearestName
 {
@@ -27,28 +27,36 @@ internal static class NearestName
         return bestDistance <= reach ? best : null;
     }
 
-    /// <summary>Levenshtein distance (insert, delete, substitute each cost 1), two-row dynamic programme.</summary>
+    /// <summary>
+    /// Optimal-string-alignment distance: Levenshtein (insert, delete, substitute cost 1) plus adjacent
+    /// transposition at cost 1, since swapped letters ("cdua") are the commonest typo in a key.
+    /// </summary>
     public static int Distance(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
         for (var j = 0; j <= b.Length; j++)
         {
-            previous[j] = j;
+            d[0, j] = j;
         }
 
         for (var i = 1; i <= a.Length; i++)
         {
-            current[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
-                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(d[i - 1, j - 1] + cost, Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
             }
-
-            (previous, current) = (current, previous);
         }
 
-        return previous[b.Length];
+        return d[a.Length, b.Length];
     }
 }

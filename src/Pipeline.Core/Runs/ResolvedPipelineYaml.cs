@@ -26,7 +26,9 @@ internal static class ResolvedPipelineYaml
             root.Add("testSource", Source(d.TestSource));
         }
 
-        root.Add("model", new YamlMappingNode { { "name", Text(resolvedModel) }, { "prefer", new YamlSequenceNode() { Style = SequenceStyle.Flow } } });
+        // The model actually used, without the prefer list: re-running resolved.yaml must not switch models
+        // because a model file appeared since.
+        root.Add("model", new YamlMappingNode { { "name", Text(resolvedModel) } });
         root.Add("featurize", new YamlMappingNode
         {
             { "batchSize", Number(d.Featurize.BatchSize) },
