@@ -35,9 +35,20 @@ public sealed class InboxWorker : BackgroundService
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <remarks>
+    /// The inbox folders are made here, not in <see cref="ExecuteAsync"/>: since .NET 10 that runs on the
+    /// thread pool after start returns (and not at all when stop follows at once), while an unusable inbox
+    /// should fail the start itself.
+    /// </remarks>
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         _inbox.Create();
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         _logger.LogInformation("Worker {WorkerId} watches {Inbox} with up to {MaxConcurrentRuns} concurrent runs",
             _options.WorkerId, _inbox.Root, _options.MaxConcurrentRuns);
 
