@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Runs;
+
+namespace Pipeline.Hosting;
+
+/// <summary>
+/// Builds the Generic Host for <c>pipeline worker</c> (and the services <c>pipeline run</c> needs), so that
+/// the caller supplies only the <see cref="IPipelineRunner"/>. Configuration follows the usual .NET
+/// order, later winning: appsettings.json and appsettings.{Environment}.json in the content root (the
+/// current directory), environment variables (<c>Pipeline__Worker__MaxConcurrentRuns=2</c>), then the
+/// command line (<c>--Pipeline:Worker:MaxConcurrentRuns=2</c>).
+/// </summary>
+public static class PipelineHost
+{
+    /// <summary>A host builder with the run services and the inbox worker registered.</summary>
+    /// <param name="args">Command-line arguments (configuration overrides).</param>
+    /// <param name="runnerFactory">Creates the runner that executes the stages.</param>
+    /// <param name="settings">Host settings (content root, environment); <paramref name="args"/> replaces its Args.</param>
+    public static HostApplicationBuilder CreateWorkerBuilder(string[] args, Func<IServiceProvider, IPipelineRunner> runnerFactory, HostApplicationBuilderSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(runnerFactory);
+        settings ??= new HostApplicationBuilderSettings();
+        settings.Args = args;
+        var builder = Host.CreateApplicationBuilder(settings);
+        builder.Services.AddSingleton(runnerFactory);
+        builder.Services.AddPipelineRuns(builder.Configuration);
+        builder.Services.AddInboxWorker(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>The worker host, ready to <c>RunAsync</c> (SIGTERM and Ctrl+C stop it gracefully).</summary>
+    public static IHost BuildWorker(string[] args, Func<IServiceProvider, IPipelineRunner> runnerFactory) =>
+        CreateWorkerBuilder(args, runnerFactory).Build();
+
+    /// <summary>
+    /// Registers <see cref="ServiceOptions"/> (validated at start), <see cref="IModelAvailability"/> (models
+    /// folder, unless already registered), <see cref="TimeProvider"/> and <see cref="PipelineRunService"/>.
+    /// An <see cref="IPipelineRunner"/> must be registered too.
+    /// </summary>
+    public static IServiceCollection AddPipelineRuns(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IModelAvailability>(sp => new ModelFileAvailability(
+            Path.GetFullPath(Options(sp).ModelsDirectory, ContentRoot(sp))));
+        services.TryAddSingleton(sp => new PipelineRunService(
+            sp.GetRequiredService<IPipelineRunner>(),
+            Options(sp).ToRunDefaults(ContentRoot(sp)),
+            Path.GetFullPath(Options(sp).ModelsDirectory, ContentRoot(sp)),
+            sp.GetRequiredService<IModelAvailability>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PipelineRunService>>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <see cref="InboxWorker"/> with <see cref="WorkerOptions"/> from <c>Pipeline:Worker</c>
+    /// (validated at start) and sets <c>HostOptions.ShutdownTimeout</c> to its grace period.
+    /// </summary>
+    public static IServiceCollection AddInboxWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownGracePeriod);
+        services.AddHostedService<InboxWorker>();
+        return services;
+    }
+
+    private static ServiceOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<ServiceOptions>>().Value;
+
+    private static string ContentRoot(IServiceProvider services) =>
+        services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
+}

@@ -1,0 +1,35 @@
+namespace Pipeline.Runs;
+
+/// <summary>
+/// How images become feature rows (YAML <c>featurize</c>). Values the file leaves out come from the
+/// service defaults (<see cref="RunDefaults"/>) or from the defaults documented here.
+/// </summary>
+public sealed record FeaturizeSettings
+{
+    /// <summary>Default rows per Parquet part file.</summary>
+    public const int DefaultRowsPerPart = 10_000;
+
+    /// <summary>Default longest time a part stays open before it is flushed, in seconds.</summary>
+    public const double DefaultPartSeconds = 30;
+
+    /// <summary>Images per inference batch (1 to 4096).</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Concurrent decode/preprocess workers (1 to 256).</summary>
+    public required int Parallelism { get; init; }
+
+    /// <summary>Inference device.</summary>
+    public required ComputeDevice Device { get; init; }
+
+    /// <summary>Rows per feature-store part file (1 to 10 000 000; default 10 000).</summary>
+    public int RowsPerPart { get; init; } = DefaultRowsPerPart;
+
+    /// <summary>
+    /// A part is flushed after this many seconds even when not full, so that an interrupted run loses at
+    /// most this much work (0.1 to 3600; default 30).
+    /// </summary>
+    public double PartSeconds { get; init; } = DefaultPartSeconds;
+
+    /// <summary>Also write the features as Arrow IPC (default false).</summary>
+    public bool Arrow { get; init; }
+}

@@ -1,0 +1,19 @@
+namespace Pipeline.Runs;
+
+/// <summary>
+/// A cross-validated grid search (YAML <c>grid</c>), Spark's <c>CrossValidator</c> over a
+/// <c>ParamGridBuilder</c>: every (regParam, elasticNetParam) pair is fitted on <see cref="Folds"/>
+/// folds with the other parameters from <see cref="TrainSettings"/>, and the best pair by
+/// <see cref="Metric"/> is refitted on all training rows.
+/// </summary>
+/// <param name="RegParam">Values of λ to try; a list the file leaves out is <c>[train.regParam]</c>.</param>
+/// <param name="ElasticNetParam">Values of α to try; a list the file leaves out is <c>[train.elasticNetParam]</c>.</param>
+/// <param name="Folds">Number of folds, 2 to 100 (Spark default 3).</param>
+/// <param name="Metric">The metric maximised (Spark default f1).</param>
+/// <param name="Seed">Seed of the fold assignment (default 42).</param>
+public sealed record GridSettings(
+    IReadOnlyList<double> RegParam,
+    IReadOnlyList<double> ElasticNetParam,
+    int Folds = 3,
+    GridMetric Metric = GridMetric.F1,
+    long Seed = 42);

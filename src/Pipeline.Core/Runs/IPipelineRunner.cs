@@ -1,0 +1,18 @@
+namespace Pipeline.Runs;
+
+/// <summary>
+/// The seam between the orchestration (validation, run folder, run.json, worker) and the stages that do
+/// the work: featurize → train → evaluate → predict.
+/// </summary>
+/// <remarks>
+/// Contract for implementations: call <see cref="RunJournal.BeginStageAsync"/> and
+/// <see cref="RunJournal.CompleteStageAsync"/> around each stage and record counts and metrics as they
+/// become known. On cancellation, finish the current batch, flush part files, and throw
+/// <see cref="OperationCanceledException"/>: the caller then records the run as interrupted. Any other
+/// exception fails the run with its message, so make that message one sentence naming the file or key.
+/// </remarks>
+public interface IPipelineRunner
+{
+    /// <summary>Executes <paramref name="run"/>, returning its final counts and metrics.</summary>
+    Task<RunOutcome> RunAsync(ResolvedRun run, RunJournal journal, IProgress<RunProgress>? progress, CancellationToken cancellationToken);
+}

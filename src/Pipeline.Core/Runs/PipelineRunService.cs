@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Logging;
+
+namespace Pipeline.Runs;
+
+/// <summary>
+/// Runs one pipeline file end to end around an <see cref="IPipelineRunner"/>: validate (all errors, before
+/// any work), prepare the run folder, write <c>resolved.yaml</c> and <c>run.json</c>, call the runner, and
+/// record the ending — completed, failed with the message, or interrupted when the token stopped it.
+/// Used by <c>pipeline run</c> and by the worker.
+/// </summary>
+public sealed class PipelineRunService
+{
+    private readonly IPipelineRunner _runner;
+    private readonly RunDefaults _defaults;
+    private readonly string _modelsDirectory;
+    private readonly IModelAvailability _models;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PipelineRunService> _logger;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="runner">Executes the stages.</param>
+    /// <param name="defaults">Service defaults every pipeline file is resolved against.</param>
+    /// <param name="modelsDirectory">Where model files live (relative to <see cref="RunDefaults.BaseDirectory"/>).</param>
+    /// <param name="models">Resolves <c>model.prefer</c>.</param>
+    /// <param name="time">Clock for run.json timestamps.</param>
+    /// <param name="logger">Structured log.</param>
+    public PipelineRunService(IPipelineRunner runner, RunDefaults defaults, string modelsDirectory, IModelAvailability models, TimeProvider time, ILogger<PipelineRunService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(defaults);
+        ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _runner = runner;
+        _defaults = defaults;
+        _modelsDirectory = Path.GetFullPath(modelsDirectory, defaults.BaseDirectory);
+        _models = models;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Only validates <paramref name="pipelineFile"/> (<c>pipeline validate</c>).</summary>
+    public Task<PipelineLoadResult> ValidateAsync(string pipelineFile, string? displayPath = null, CancellationToken cancellationToken = default) =>
+        PipelineFileLoader.LoadAsync(pipelineFile, _defaults, displayPath, cancellationToken);
+
+    /// <summary>Runs <paramref name="pipelineFile"/>; never throws for a bad file, a failed stage or a stop.</summary>
+    /// <param name="pipelineFile">The pipeline file to read.</param>
+    /// <param name="displayPath">How messages name it (default <paramref name="pipelineFile"/>).</param>
+    /// <param name="progress">Receives stage progress.</param>
+    /// <param name="cancellationToken">Stops the run; it is then recorded as interrupted.</param>
+    public async Task<RunResult> RunAsync(string pipelineFile, string? displayPath = null, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var display = displayPath ?? pipelineFile;
+        PipelineLoadResult load;
+        try
+        {
+            load = await ValidateAsync(pipelineFile, display, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new RunResult(RunState.Interrupted, [], null, null);
+        }
+
+        if (!load.IsValid)
+        {
+            _logger.LogWarning("Pipeline file {PipelineFile} is invalid: {Errors}", display, string.Join(Environment.NewLine, load.Errors));
+            return new RunResult(RunState.Failed, load.Errors, null, null);
+        }
+
+        var definition = load.Definition!;
+        var folder = new RunFolder(definition.OutputPath);
+        folder.Create();
+
+        // Two pipeline files naming one output folder must not interleave their writes; on Unix .NET
+        // takes an flock for FileShare.None, which the kernel drops if the process dies.
+        FileStream runLock;
+        try
+        {
+            runLock = new FileStream(Path.Combine(folder.Root, ".run.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            var busy = $"run folder '{folder.Root}' is in use by another run";
+            _logger.LogWarning("Pipeline file {PipelineFile}: {Error}", display, busy);
+            return new RunResult(RunState.Failed, [new PipelineFileError(display, 1, 1, "output", busy)], null, null);
+        }
+
+        await using (runLock.ConfigureAwait(false))
+        {
+            return await RunInFolderAsync(display, definition, folder, progress, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<RunResult> RunInFolderAsync(string display, PipelineDefinition definition, RunFolder folder, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
+        var previous = await RunRecordJson.TryReadAsync(folder.RunJson, CancellationToken.None).ConfigureAwait(false);
+        var isResume = previous?.State is RunState.Running or RunState.Interrupted;
+        var model = definition.Model.Resolve(_models);
+        await AtomicFile.WriteAllTextAsync(folder.ResolvedConfiguration, ResolvedPipelineYaml.Write(definition, model), CancellationToken.None).ConfigureAwait(false);
+
+        var journal = new RunJournal(folder.RunJson, new RunRecord
+        {
+            Name = definition.Name,
+            PipelineFile = display,
+            RunFolder = folder.Root,
+            Model = model,
+            Attempt = (previous?.Attempt ?? 0) + 1,
+        }, _time);
+        await journal.StartAsync().ConfigureAwait(false);
+
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["Run"] = definition.Name, ["RunFolder"] = folder.Root });
+        _logger.LogInformation("Run {Run} {Action} from {PipelineFile} with model {Model} into {RunFolder}",
+            definition.Name, isResume ? "resumes" : "starts", display, model, folder.Root);
+        var run = new ResolvedRun(display, definition, model, folder, _modelsDirectory, isResume);
+        try
+        {
+            var outcome = await _runner.RunAsync(run, journal, progress, cancellationToken).ConfigureAwait(false);
+            await journal.CompleteAsync(outcome).ConfigureAwait(false);
+            _logger.LogInformation("Run {Run} completed in {Seconds:0.0} s: {Metrics}", definition.Name, journal.Current.Seconds, journal.Current.Metrics);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await journal.InterruptAsync().ConfigureAwait(false);
+            _logger.LogWarning("Run {Run} interrupted after {Seconds:0.0} s; the next start resumes it", definition.Name, journal.Current.Seconds);
+        }
+        catch (Exception e)
+        {
+            await journal.FailAsync(e.Message).ConfigureAwait(false);
+            _logger.LogError(e, "Run {Run} failed: {Error}", definition.Name, e.Message);
+        }
+
+        return new RunResult(journal.Current.State, [], folder, journal.Current);
+    }
+}

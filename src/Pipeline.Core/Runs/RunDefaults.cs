@@ -1,0 +1,31 @@
+using Pipeline.Decoding;
+
+namespace Pipeline.Runs;
+
+/// <summary>
+/// The service-wide values a pipeline file is resolved against: where relative paths start, the output
+/// root every run folder must lie in, and the featurize defaults a file may override per run.
+/// </summary>
+public sealed record RunDefaults
+{
+    /// <summary>Relative source, test and predict paths in a pipeline file start here (default the current directory).</summary>
+    public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
+
+    /// <summary>Root of all run folders; a file's <c>output</c> is relative to it (default <c>runs</c>).</summary>
+    public string OutputRoot { get; init; } = "runs";
+
+    /// <summary>Images per inference batch when the file is silent (default 32).</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Decode/preprocess workers when the file is silent (default 4).</summary>
+    public int Parallelism { get; init; } = 4;
+
+    /// <summary>Inference device when the file is silent (default auto).</summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
+
+    /// <summary>Decode limits when the file is silent.</summary>
+    public DecodeLimits Limits { get; init; } = new();
+
+    /// <summary>The output root as an absolute path.</summary>
+    internal string OutputRootFullPath => Path.GetFullPath(OutputRoot, BaseDirectory);
+}

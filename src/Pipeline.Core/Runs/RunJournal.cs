@@ -1,0 +1,124 @@
+namespace Pipeline.Runs;
+
+/// <summary>
+/// The live <c>run.json</c> of one run. Stages call it as they begin and end and as counts and metrics
+/// become known; every change is written through atomically, so <c>run.json</c> always tells how far the
+/// run got, even after a kill. Thread-safe: concurrent stage updates are applied and written in order.
+/// </summary>
+public sealed class RunJournal
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly string _path;
+    private readonly TimeProvider _time;
+    private RunRecord _record;
+
+    internal RunJournal(string path, RunRecord initial, TimeProvider time)
+    {
+        _path = path;
+        _record = initial;
+        _time = time;
+    }
+
+    /// <summary>A snapshot of the record as last written.</summary>
+    public RunRecord Current => Volatile.Read(ref _record);
+
+    /// <summary>Marks <paramref name="stage"/> running from now.</summary>
+    public Task BeginStageAsync(RunStage stage) => UpdateAsync(r => r with
+    {
+        Stages = [.. r.Stages.Where(s => s.Stage != stage), new StageTiming(stage, RunState.Running, _time.GetUtcNow())],
+    });
+
+    /// <summary>Marks <paramref name="stage"/> completed now and records its duration.</summary>
+    public Task CompleteStageAsync(RunStage stage) => UpdateAsync(r => EndStages(r, RunState.Completed, stage));
+
+    /// <summary>Records the image counts so far (replacing earlier ones).</summary>
+    public Task RecordCountsAsync(RunCounts counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        return UpdateAsync(r => r with { Counts = counts });
+    }
+
+    /// <summary>Adds or replaces headline metrics.</summary>
+    public Task RecordMetricsAsync(IReadOnlyDictionary<string, double> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        return UpdateAsync(r =>
+        {
+            var merged = new SortedDictionary<string, double>(r.Metrics.ToDictionary(), StringComparer.Ordinal);
+            foreach (var (name, value) in metrics)
+            {
+                merged[name] = value;
+            }
+
+            return r with { Metrics = merged };
+        });
+    }
+
+    /// <summary>Records where the report was written.</summary>
+    public Task RecordReportAsync(string reportPath) => UpdateAsync(r => r with { ReportPath = reportPath });
+
+    internal Task StartAsync() => UpdateAsync(r => r with
+    {
+        State = RunState.Running,
+        StartedAt = _time.GetUtcNow(),
+        FinishedAt = null,
+        Seconds = null,
+        Stages = [],
+        Error = null,
+    });
+
+    internal Task CompleteAsync(RunOutcome outcome) => UpdateAsync(r =>
+    {
+        var metrics = new SortedDictionary<string, double>(r.Metrics.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (name, value) in outcome.Metrics)
+        {
+            metrics[name] = value;
+        }
+
+        return Finish(EndStages(r, RunState.Completed), RunState.Completed) with
+        {
+            Counts = outcome.Counts,
+            Metrics = metrics,
+            ReportPath = outcome.ReportPath ?? r.ReportPath,
+        };
+    });
+
+    internal Task FailAsync(string error) => UpdateAsync(r => Finish(EndStages(r, RunState.Failed), RunState.Failed) with { Error = error });
+
+    internal Task InterruptAsync() => UpdateAsync(r => Finish(EndStages(r, RunState.Interrupted), RunState.Interrupted));
+
+    private RunRecord Finish(RunRecord r, RunState state)
+    {
+        var now = _time.GetUtcNow();
+        return r with { State = state, FinishedAt = now, Seconds = r.StartedAt is { } start ? (now - start).TotalSeconds : null };
+    }
+
+    /// <summary>Ends the running stage(s) (all of them, or just <paramref name="only"/>) in <paramref name="state"/>.</summary>
+    private RunRecord EndStages(RunRecord r, RunState state, RunStage? only = null)
+    {
+        var now = _time.GetUtcNow();
+        return r with
+        {
+            Stages = [.. r.Stages.Select(s => s.State == RunState.Running && (only is null || s.Stage == only)
+                ? s with { State = state, FinishedAt = now, Seconds = (now - s.StartedAt).TotalSeconds }
+                : s)],
+        };
+    }
+
+    private async Task UpdateAsync(Func<RunRecord, RunRecord> change)
+    {
+        // Writes are deliberately not cancellable: the final "interrupted" must reach disk after the
+        // run's token has fired.
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var next = change(_record);
+            await AtomicFile.WriteAllTextAsync(_path, RunRecordJson.Serialize(next)).ConfigureAwait(false);
+            Volatile.Write(ref _record, next);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text;
+
+namespace Pipeline.Runs;
+
+/// <summary>The few lines printed when a run ends: state, seconds, counts, stage timings, headline metrics, report.</summary>
+public static class RunSummary
+{
+    /// <summary>Describes <paramref name="record"/> for a console.</summary>
+    public static string Describe(RunRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.Append(c, $"{record.Name}: {YamlSection.CamelCase(record.State.ToString())}");
+        if (record.Seconds is { } seconds)
+        {
+            text.Append(c, $" in {seconds:0.0} s");
+        }
+
+        text.Append(c, $" (model {record.Model}, attempt {record.Attempt})").AppendLine();
+        var n = record.Counts;
+        text.Append(c, $"  images: {n.Read} read, {n.Featurized} featurized, {n.Cached} cached, {n.Rejected} rejected").AppendLine();
+        if (record.Stages.Count > 0)
+        {
+            var stages = record.Stages.Select(s => string.Create(c, $"{YamlSection.CamelCase(s.Stage.ToString())} {s.Seconds ?? 0:0.0} s"));
+            text.Append("  stages: ").AppendJoin(", ", stages).AppendLine();
+        }
+
+        if (record.Metrics.Count > 0)
+        {
+            text.Append("  metrics: ").AppendJoin(", ", record.Metrics.Select(m => string.Create(c, $"{m.Key} {m.Value:0.0000}"))).AppendLine();
+        }
+
+        if (record.ReportPath is not null)
+        {
+            text.Append(c, $"  report: {record.ReportPath}").AppendLine();
+        }
+
+        if (record.Error is not null)
+        {
+            text.Append(c, $"  error: {record.Error}").AppendLine();
+        }
+
+        text.Append(c, $"  run folder: {record.RunFolder}");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,10 @@
+namespace Pipeline.Runs;
+
+/// <summary>
+/// The train/test split of one source (YAML <c>split</c>), Spark's <c>randomSplit([1 - f, f], seed)</c>.
+/// The tutorial's 80/20 with seed 42 is the default.
+/// </summary>
+/// <param name="TestFraction">Fraction held out for testing, strictly between 0 and 1 (default 0.2).</param>
+/// <param name="Seed">Random seed (default 42).</param>
+/// <param name="Stratify">Split each class separately so both sides keep the class balance (default false).</param>
+public sealed record SplitSettings(double TestFraction = 0.2, long Seed = 42, bool Stratify = false);

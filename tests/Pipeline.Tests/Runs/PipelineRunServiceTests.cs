@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Runs;
+
+namespace Pipeline.Tests.Runs;
+
+public sealed class PipelineRunServiceTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly string _file;
+
+    public PipelineRunServiceTests()
+    {
+        Directory.CreateDirectory(_dir.Combine("images"));
+        _file = _dir.Combine("p.yaml");
+        File.WriteAllText(_file, """
+            name: p
+            source: { kind: folder, path: images }
+            model: { name: resnet18, prefer: [inceptionv3] }
+            train: { maxIter: 5 }
+            output: p
+            """);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task RunAsync_RunnerCompletes_WritesResolvedYamlAndCompletedRunJson()
+    {
+        var runner = FakeRunner.Completing();
+
+        var result = await Service(runner).RunAsync(_file);
+
+        Assert.Equal(RunState.Completed, result.State);
+        var folder = new RunFolder(_dir.Combine("runs", "p"));
+        Assert.Equal(folder, result.Folder);
+        Assert.True(Directory.Exists(folder.Features) && Directory.Exists(folder.Model) && Directory.Exists(folder.Report));
+        Assert.Contains("maxIter: 5", File.ReadAllText(folder.ResolvedConfiguration), StringComparison.Ordinal);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(folder.RunJson));
+        var root = json.RootElement;
+        Assert.Equal("completed", root.GetProperty("state").GetString());
+        Assert.Equal("resnet18", root.GetProperty("model").GetString());
+        Assert.Equal(10, root.GetProperty("counts").GetProperty("read").GetInt64());
+        Assert.Equal(1, root.GetProperty("counts").GetProperty("rejected").GetInt64());
+        Assert.Equal(0.9, root.GetProperty("metrics").GetProperty("accuracy").GetDouble());
+        var stage = Assert.Single(root.GetProperty("stages").EnumerateArray());
+        Assert.Equal("featurize", stage.GetProperty("stage").GetString());
+        Assert.Equal("completed", stage.GetProperty("state").GetString());
+        Assert.True(root.TryGetProperty("finishedAt", out _));
+        Assert.False(root.TryGetProperty("error", out _));
+        Assert.False(Assert.Single(runner.Calls).IsResume);
+    }
+
+    [Fact]
+    public async Task RunAsync_PreferredModelPresent_UsesIt()
+    {
+        var runner = FakeRunner.Completing();
+
+        await Service(runner, new PresentModels("inceptionv3")).RunAsync(_file);
+
+        Assert.Equal("inceptionv3", Assert.Single(runner.Calls).ModelName);
+        Assert.Contains("name: \"inceptionv3\"", File.ReadAllText(_dir.Combine("runs", "p", "resolved.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_RunnerThrows_RecordsFailedWithTheMessageAndEndsTheStage()
+    {
+        var runner = new FakeRunner(async (_, journal, _) =>
+        {
+            await journal.BeginStageAsync(RunStage.Train);
+            throw new InvalidDataException("features/part-0001.parquet: column 'features' is missing");
+        });
+
+        var result = await Service(runner).RunAsync(_file);
+
+        Assert.Equal(RunState.Failed, result.State);
+        Assert.Equal("features/part-0001.parquet: column 'features' is missing", result.Error);
+        Assert.Equal(RunState.Failed, Assert.Single(result.Record!.Stages).State);
+        Assert.Contains("\"state\": \"failed\"", File.ReadAllText(result.Folder!.RunJson), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledThenRunAgain_RecordsInterruptedThenResumesAsAttemptTwo()
+    {
+        using var stop = new CancellationTokenSource();
+        var interrupting = new FakeRunner(async (_, journal, ct) =>
+        {
+            await journal.BeginStageAsync(RunStage.Featurize);
+            await stop.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+            return FakeRunner.Outcome;
+        });
+
+        var first = await Service(interrupting).RunAsync(_file, cancellationToken: stop.Token);
+        var resuming = FakeRunner.Completing();
+        var second = await Service(resuming).RunAsync(_file);
+
+        Assert.Equal(RunState.Interrupted, first.State);
+        Assert.Equal(RunState.Interrupted, Assert.Single(first.Record!.Stages).State);
+        Assert.True(Assert.Single(resuming.Calls).IsResume);
+        Assert.Equal(RunState.Completed, second.State);
+        Assert.Equal(2, second.Record!.Attempt);
+    }
+
+    [Fact]
+    public async Task RunAsync_InvalidFile_FailsWithEveryErrorAndCreatesNoRunFolder()
+    {
+        File.WriteAllText(_file, "source: { kind: folder, path: images }\nmodel: { name: resnet18 }\ntrain: { maxIter: x }\n");
+        var runner = FakeRunner.Completing();
+
+        var result = await Service(runner).RunAsync(_file, displayPath: "inbox/p.yaml");
+
+        Assert.Equal(RunState.Failed, result.State);
+        Assert.Equal(
+            "inbox/p.yaml:1:1: output: missing required value; expected a text value" + Environment.NewLine +
+            "inbox/p.yaml:3:19: train.maxIter: expected a whole number, got 'x'",
+            result.Error);
+        Assert.Empty(runner.Calls);
+        Assert.False(Directory.Exists(_dir.Combine("runs")));
+    }
+
+    private PipelineRunService Service(IPipelineRunner runner, IModelAvailability? models = null) => new(
+        runner,
+        new RunDefaults { BaseDirectory = _dir.Path, OutputRoot = _dir.Combine("runs") },
+        "models",
+        models ?? new PresentModels(),
+        TimeProvider.System,
+        NullLogger<PipelineRunService>.Instance);
+
+    private sealed class PresentModels(params string[] present) : IModelAvailability
+    {
+        public bool IsAvailable(string modelName) => present.Contains(modelName);
+    }
+}
