@@ -1,3 +1,4 @@
+using Pipeline.Inference;
 using Pipeline.Decoding;
 using Pipeline.Runs;
 
@@ -20,7 +21,7 @@ public sealed record ServiceOptions
     public string ModelsDirectory { get; init; } = "models";
 
     /// <summary>Default inference device (default auto).</summary>
-    public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
+    public InferenceDevice Device { get; init; } = InferenceDevice.Auto;
 
     /// <summary>Default images per inference batch, 1 to 4096 (default 32).</summary>
     public int BatchSize { get; init; } = 32;

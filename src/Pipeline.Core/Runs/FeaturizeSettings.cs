@@ -1,3 +1,5 @@
+using Pipeline.Inference;
+
 namespace Pipeline.Runs;
 
 /// <summary>
@@ -19,7 +21,7 @@ public sealed record FeaturizeSettings
     public required int Parallelism { get; init; }
 
     /// <summary>Inference device.</summary>
-    public required ComputeDevice Device { get; init; }
+    public required InferenceDevice Device { get; init; }
 
     /// <summary>Rows per feature-store part file (1 to 10 000 000; default 10 000).</summary>
     public int RowsPerPart { get; init; } = DefaultRowsPerPart;

@@ -1,3 +1,4 @@
+using Pipeline.Inference;
 using System.Text.RegularExpressions;
 using Pipeline.Decoding;
 using YamlDotNet.Core;
@@ -224,7 +225,7 @@ public static partial class PipelineFileLoader
     {
         BatchSize = (int)(section.Integer("batchSize", new NumberRange(1, 4096)) ?? defaults.BatchSize),
         Parallelism = (int)(section.Integer("parallelism", new NumberRange(1, 256)) ?? defaults.Parallelism),
-        Device = section.Choice<ComputeDevice>("device") ?? defaults.Device,
+        Device = section.Choice<InferenceDevice>("device") ?? defaults.Device,
         RowsPerPart = (int)(section.Integer("rowsPerPart", new NumberRange(1, 10_000_000)) ?? FeaturizeSettings.DefaultRowsPerPart),
         PartSeconds = section.Number("partSeconds", new NumberRange(0.1, 3600)) ?? FeaturizeSettings.DefaultPartSeconds,
         Arrow = section.Boolean("arrow") ?? false,

@@ -1,3 +1,4 @@
+using Pipeline.Inference;
 using Pipeline.Decoding;
 
 namespace Pipeline.Runs;
@@ -21,7 +22,7 @@ public sealed record RunDefaults
     public int Parallelism { get; init; } = 4;
 
     /// <summary>Inference device when the file is silent (default auto).</summary>
-    public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
+    public InferenceDevice Device { get; init; } = InferenceDevice.Auto;
 
     /// <summary>Decode limits when the file is silent.</summary>
     public DecodeLimits Limits { get; init; } = new();

@@ -1,3 +1,4 @@
+using Pipeline.Inference;
 using Pipeline.Runs;
 
 namespace Pipeline.Tests.Runs;
@@ -208,7 +209,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.Equal(new SplitSettings(0.2, 42, false), definition.Split);
         Assert.Equal(16, definition.Featurize.BatchSize);
         Assert.Equal(3, definition.Featurize.Parallelism);
-        Assert.Equal(ComputeDevice.Auto, definition.Featurize.Device);
+        Assert.Equal(InferenceDevice.Auto, definition.Featurize.Device);
         Assert.Equal(10_000, definition.Featurize.RowsPerPart);
         Assert.True(definition.Evaluate);
         Assert.Null(definition.Grid);

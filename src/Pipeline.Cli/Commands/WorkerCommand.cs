@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pipeline.Hosting;
+using Pipeline.Runs;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary><c>pipeline worker</c>: the long-lived service that runs pipeline files dropped into its inbox.</summary>
+internal static class WorkerCommand
+{
+    public static Command Create()
+    {
+        var command = new Command(
+            "worker",
+            "Run as a service: watch the inbox (Pipeline:Worker:Inbox) for pipeline files, run them, move each to done/ or failed/. " +
+            "Configuration: appsettings.json, Pipeline__* environment variables, --Pipeline:Key=value arguments. SIGTERM/Ctrl+C stop it gracefully.");
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async parse =>
+        {
+            // The host owns SIGTERM/Ctrl+C for a service: it stops claiming, lets runs flush within the
+            // grace period, and only then exits.
+            using var host = PipelineHost.BuildWorker(
+                [.. parse.UnmatchedTokens],
+                services => StagePipelineRunner.Create(services, terminal: null));
+            await host.RunAsync();
+            return 0;
+        });
+        return command;
+    }
+}

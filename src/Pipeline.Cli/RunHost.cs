@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pipeline.Hosting;
+using Pipeline.Runs;
+
+namespace Pipeline.Cli;
+
+/// <summary>
+/// The services <c>pipeline run</c> and <c>validate</c> need, configured like the worker
+/// (appsettings.json, environment variables) so a file behaves the same in both.
+/// </summary>
+internal static class RunHost
+{
+    public static IHost Build(TextWriter? terminal = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.AddSingleton<IPipelineRunner>(services => StagePipelineRunner.Create(services, terminal));
+        builder.Services.AddPipelineRuns(builder.Configuration);
+        return builder.Build();
+    }
+}

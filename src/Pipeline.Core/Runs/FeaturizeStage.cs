@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+using Pipeline.Featurization;
+using Pipeline.FeatureStore;
+using Pipeline.Models;
+using Pipeline.Sources;
+
+namespace Pipeline.Runs;
+
+/// <summary>
+/// The featurize stage of a pipeline run: a source into a feature store inside the run folder,
+/// reusing every row that complete part files already hold (the featurization cache), so a
+/// resumed run continues where it stopped and a re-run with new training settings featurizes
+/// nothing.
+/// </summary>
+internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
+{
+    public async Task<FeaturizationSummary> RunAsync(
+        SourceDefinition sourceDefinition,
+        ResolvedModel model,
+        PipelineDefinition definition,
+        string storeDirectory,
+        CancellationToken cancellationToken)
+    {
+        var source = await ImageSourceFactory.OpenAsync(InputOf(sourceDefinition), cancellationToken).ConfigureAwait(false);
+        var settings = definition.Featurize;
+        var options = new FeaturizationOptions
+        {
+            Inference = new Inference.InferenceOptions { Device = settings.Device, BatchSize = settings.BatchSize },
+            Parallelism = settings.Parallelism,
+            Limits = definition.Limits,
+            Store = new FeatureStoreOptions
+            {
+                RowsPerPart = settings.RowsPerPart,
+                PartInterval = TimeSpan.FromSeconds(settings.PartSeconds),
+                WriteArrow = settings.Arrow,
+            },
+        };
+
+        var counters = new FeaturizationCounters();
+        FeaturizationSummary summary;
+        await using (ProgressReporter.Start(counters, logger, terminal))
+        {
+            summary = await FeaturizationJob.RunAsync(source, model, storeDirectory, options, counters, logger, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (summary.Featurized == 0 && summary.Rejected == 0)
+        {
+            logger.LogInformation("Featurized nothing from {Source}: all {Cached} images were already in the feature store", source.Description, summary.Cached);
+        }
+        else
+        {
+            logger.LogInformation(
+                "Featurized {Featurized} images from {Source}; {Cached} reused from the feature store, {Rejected} rejected",
+                summary.Featurized,
+                source.Description,
+                summary.Cached,
+                summary.Rejected);
+        }
+
+        return summary;
+    }
+
+    /// <summary>The source as <see cref="ImageSourceFactory"/> names it.</summary>
+    public static string InputOf(SourceDefinition source) => source.Kind switch
+    {
+        SourceKind.Idx => $"{ImageSourceFactory.IdxPrefix}{source.Images},{source.Labels}",
+        _ => source.Path!,
+    };
+}
