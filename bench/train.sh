@@ -14,7 +14,8 @@
 #
 # Usage: bench/train.sh        (first run featurizes 70,000 images: ~30+ min on 2 CPU cores)
 # Env:   CACHE=folder for the two feature stores, kept between runs (default bench/results/fmnist,
-#        gitignored); a store is reused when its features/_SUCCESS exists.
+#        gitignored); a store is reused when its features/_SUCCESS exists, and a stopped
+#        featurize (Ctrl+C) is resumed by the next run.
 #        PIPELINE_CLI=an already built `pipeline` executable (default: build src/Pipeline.Cli Release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +50,7 @@ featurize_once() { # split: train | t10k
     echo "features: reusing $store" >&2
     return
   fi
-  rm -rf "$store"
+  # No clean-up first: a store without _SUCCESS is a stopped run, and the same command resumes it.
   echo "features: featurizing $1 into $store" >&2
   "$PIPELINE_CLI" featurize --input "idx:$data/$1-images-idx3-ubyte.gz,$data/$1-labels-idx1-ubyte.gz" \
     --model resnet18 --device cpu --output "$store" >&2
