@@ -5,8 +5,8 @@ using Parquet.Schema;
 namespace MlNetBaseline;
 
 /// <summary>
-/// Reads the <c>label</c>, <c>label_index</c> and <c>features</c> columns of every
-/// <c>&lt;store&gt;/features/part-*.parquet</c> into one <see cref="FeatureMatrix"/>.
+/// Reads the <c>label</c>, <c>label_index</c> and <c>features</c> columns (and <c>path</c> when
+/// asked) of every <c>&lt;store&gt;/features/part-*.parquet</c> into one <see cref="FeatureMatrix"/>.
 /// </summary>
 /// <remarks>
 /// <c>features</c> is a list&lt;float&gt;: Parquet.Net 6 returns it flattened, with repetition
@@ -15,7 +15,7 @@ namespace MlNetBaseline;
 /// </remarks>
 internal static class FeatureStoreReader
 {
-    public static async Task<FeatureMatrix> ReadAsync(string store, CancellationToken ct)
+    public static async Task<FeatureMatrix> ReadAsync(string store, bool withPaths, CancellationToken ct)
     {
         var dir = Path.Combine(store, "features");
         if (!Directory.Exists(dir))
@@ -27,6 +27,7 @@ internal static class FeatureStoreReader
         var features = new List<float>();
         var labels = new List<int>();
         var names = new Dictionary<int, string>();
+        var paths = withPaths ? new List<string>() : null;
         var dimension = -1;
         foreach (var part in parts)
         {
@@ -34,6 +35,7 @@ internal static class FeatureStoreReader
             var featureField = FeatureElementField(reader.Schema, part);
             var labelField = TopLevelDataField(reader.Schema, "label", part);
             var indexField = TopLevelDataField(reader.Schema, "label_index", part);
+            var pathField = withPaths ? TopLevelDataField(reader.Schema, "path", part) : null;
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 using var group = reader.OpenRowGroupReader(g);
@@ -42,6 +44,12 @@ internal static class FeatureStoreReader
                 var labelText = new string?[rows];
                 await group.ReadAsync(indexField, labelIndex.AsMemory(), null, ct);
                 await group.ReadAsync(labelField, labelText.AsMemory(), null, ct);
+                if (pathField is not null)
+                {
+                    var pathText = new string?[rows];
+                    await group.ReadAsync(pathField, pathText.AsMemory(), null, ct);
+                    paths!.AddRange(pathText.Select(p => p ?? ""));
+                }
                 using var column = (RawColumnData<float>)await group.ReadRawColumnDataBaseAsync(featureField, ct);
                 dimension = AppendFeatures(column, rows, dimension, features, $"'{part}' row group {g}");
                 for (var i = 0; i < rows; i++)
@@ -55,7 +63,7 @@ internal static class FeatureStoreReader
         }
         if (labels.Count == 0)
             throw new InvalidDataException($"Feature store '{store}' has no rows.");
-        return new FeatureMatrix(labels.Count, dimension, features.ToArray(), labels.ToArray(), names);
+        return new FeatureMatrix(labels.Count, dimension, features.ToArray(), labels.ToArray(), names, paths);
     }
 
     /// <summary>Appends one row group's flattened features; returns the row length it found.</summary>

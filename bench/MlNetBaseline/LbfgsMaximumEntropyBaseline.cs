@@ -44,9 +44,9 @@ internal static class LbfgsMaximumEntropyBaseline
         if (tolerance <= 0)
             throw new ArgumentException("Option --tol must be greater than 0.");
 
-        var all = await FeatureStoreReader.ReadAsync(featuresDir, ct);
+        var all = await FeatureStoreReader.ReadAsync(featuresDir, withPaths: false, ct);
         var (training, test) = testDir is not null
-            ? (all, await FeatureStoreReader.ReadAsync(testDir, ct))
+            ? (all, await FeatureStoreReader.ReadAsync(testDir, withPaths: false, ct))
             : Split(all, testFraction, seed);
         if (test is not null && test.Dimension != training.Dimension)
             throw new InvalidDataException($"Test store '{testDir}' has {test.Dimension} features per row, training store {training.Dimension}.");

@@ -8,6 +8,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         usage: mlnet-baseline <command> [--key value ...]
           make-gray-224 --source <class-folder tree> --output <folder> --count N
           featurize     --images <folder> --output <file.csv> [--gpu-device ID]
+          compare-features --store <our feature store> --csv <featurize CSV>
           train         --features <store> --max-iter N --tol T
                         (--l1 W --l2 W | --reg-param L --elastic-net A)
                         [--test-features <store> | --test-fraction F [--seed S]]
@@ -24,6 +25,7 @@ try
     {
         "make-gray-224" => await GrayImageSetWriter.RunAsync(options, cancel.Token),
         "featurize" => await ResNet18Featurization.RunAsync(options, cancel.Token),
+        "compare-features" => await FeatureComparison.RunAsync(options, cancel.Token),
         "train" => await LbfgsMaximumEntropyBaseline.RunAsync(options, cancel.Token),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'; run with --help."),
     };
