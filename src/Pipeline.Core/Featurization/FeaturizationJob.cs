@@ -43,6 +43,7 @@ public static class FeaturizationJob
             source.Classes.Names,
             DateTimeOffset.UtcNow);
 
+        counters.Total = source.Count;
         var cache = await FeaturizationCache.LoadAsync(storeDirectory, metadata, cancellationToken).ConfigureAwait(false);
         if (cache.Count > 0)
         {

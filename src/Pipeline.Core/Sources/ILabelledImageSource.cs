@@ -12,6 +12,12 @@ public interface ILabelledImageSource
     /// <summary>The sorted class list; known before the first image is read.</summary>
     ClassList Classes { get; }
 
+    /// <summary>
+    /// How many images the source holds, when opening it already told (IDX headers, a manifest's
+    /// label pass); null when knowing would cost a pass of its own. Progress bars show an ETA from it.
+    /// </summary>
+    long? Count => null;
+
     /// <summary>Streams the images in the source's deterministic order.</summary>
     IAsyncEnumerable<LabelledImage> ReadAsync(CancellationToken cancellationToken = default);
 }

@@ -49,6 +49,8 @@ internal sealed class IdxImageSource : ILabelledImageSource
 
     public ClassList Classes { get; }
 
+    public long? Count => _labels.Length;
+
     public static async Task<IdxImageSource> OpenAsync(string imagesFile, string labelsFile, CancellationToken cancellationToken)
     {
         var imagesPath = Path.GetFullPath(imagesFile);

@@ -18,8 +18,9 @@ internal sealed class ManifestImageSource : ILabelledImageSource
     private readonly string _baseFolder;
     private readonly bool _isParquet;
 
-    private ManifestImageSource(string manifestPath, bool isParquet, ClassList classes)
+    private ManifestImageSource(string manifestPath, bool isParquet, ClassList classes, long count)
     {
+        Count = count;
         _manifestPath = manifestPath;
         _baseFolder = Path.GetDirectoryName(manifestPath)!;
         _isParquet = isParquet;
@@ -31,6 +32,8 @@ internal sealed class ManifestImageSource : ILabelledImageSource
 
     public ClassList Classes { get; }
 
+    public long? Count { get; }
+
     public static async Task<ManifestImageSource> OpenAsync(string manifest, CancellationToken cancellationToken)
     {
         var manifestPath = Path.GetFullPath(manifest);
@@ -41,9 +44,11 @@ internal sealed class ManifestImageSource : ILabelledImageSource
 
         var isParquet = manifestPath.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
         var labels = new HashSet<string>(StringComparer.Ordinal);
+        long count = 0;
         await foreach (var row in ReadRows(manifestPath, isParquet, cancellationToken).ConfigureAwait(false))
         {
             labels.Add(row.Label);
+            count++;
         }
 
         if (labels.Count == 0)
@@ -51,7 +56,7 @@ internal sealed class ManifestImageSource : ILabelledImageSource
             throw new SourceException($"Manifest '{manifestPath}' lists no images.");
         }
 
-        return new ManifestImageSource(manifestPath, isParquet, ClassList.FromLabels(labels));
+        return new ManifestImageSource(manifestPath, isParquet, ClassList.FromLabels(labels), count);
     }
 
     public async IAsyncEnumerable<LabelledImage> ReadAsync(

@@ -1,0 +1,141 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pipeline.Models;
+using Pipeline.Prediction;
+using Pipeline.Training;
+
+namespace Pipeline.Runs;
+
+/// <summary>
+/// The stages of a pipeline run: featurize the source (and the test source) into feature stores in
+/// the run folder, train (or grid-search) and evaluate on them, then classify the prediction inputs.
+/// Training reads the stores, so a run whose images are unchanged featurizes nothing.
+/// </summary>
+public sealed class StagePipelineRunner : IPipelineRunner
+{
+    private readonly ILoggerFactory _loggers;
+    private readonly TextWriter? _terminal;
+
+    /// <param name="loggers">Creates the run's loggers.</param>
+    /// <param name="terminal">Where a live progress bar is drawn; null logs progress lines instead (services, redirected output).</param>
+    public StagePipelineRunner(ILoggerFactory loggers, TextWriter? terminal)
+    {
+        _loggers = loggers;
+        _terminal = terminal;
+    }
+
+    /// <summary>The runner for a host's services.</summary>
+    public static StagePipelineRunner Create(IServiceProvider services, TextWriter? terminal) =>
+        new(services.GetRequiredService<ILoggerFactory>(), terminal);
+
+    public async Task<RunOutcome> RunAsync(ResolvedRun run, RunJournal journal, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
+        var logger = _loggers.CreateLogger("run");
+        var definition = run.Definition;
+        var model = ModelZoo.LoadDefault().Resolve(run.ModelName, run.ModelsDirectory);
+        var featurize = new FeaturizeStage(logger, _terminal);
+
+        await journal.BeginStageAsync(RunStage.Featurize).ConfigureAwait(false);
+        var train = await featurize.RunAsync(definition.Source, model, definition, run.Folder.Root, cancellationToken).ConfigureAwait(false);
+        var counts = new RunCounts(train.Read, train.Featurized, train.Cached, train.Rejected);
+        string? testStore = null;
+        if (definition.TestSource is { } testSource)
+        {
+            testStore = Path.Combine(run.Folder.Root, "test");
+            var test = await featurize.RunAsync(testSource, model, definition, testStore, cancellationToken).ConfigureAwait(false);
+            counts = new RunCounts(
+                counts.Read + test.Read,
+                counts.Featurized + test.Featurized,
+                counts.Cached + test.Cached,
+                counts.Rejected + test.Rejected);
+        }
+
+        await journal.RecordCountsAsync(counts).ConfigureAwait(false);
+        await journal.CompleteStageAsync(RunStage.Featurize).ConfigureAwait(false);
+
+        await journal.BeginStageAsync(RunStage.Train).ConfigureAwait(false);
+        var training = await TrainingJob.RunAsync(TrainingOptions(run, testStore), logger, cancellationToken).ConfigureAwait(false);
+        await journal.CompleteStageAsync(RunStage.Train).ConfigureAwait(false);
+
+        var metrics = Headline(training);
+        if (definition.Evaluate)
+        {
+            await journal.RecordMetricsAsync(metrics).ConfigureAwait(false);
+            await journal.RecordReportAsync(training.Report.Folder).ConfigureAwait(false);
+        }
+
+        if (definition.Predict is { } predict)
+        {
+            await journal.BeginStageAsync(RunStage.Predict).ConfigureAwait(false);
+            await PredictionJob.RunAsync(
+                new PredictionJobOptions
+                {
+                    ModelDirectory = run.Folder.Model,
+                    Inputs = predict.Inputs,
+                    OutputPath = Path.Combine(run.Folder.Predictions, "predictions.parquet"),
+                    ModelsDirectory = run.ModelsDirectory,
+                    Featurization = new Featurization.FeaturizationOptions
+                    {
+                        Inference = new Inference.InferenceOptions { Device = definition.Featurize.Device, BatchSize = definition.Featurize.BatchSize },
+                        Parallelism = definition.Featurize.Parallelism,
+                        Limits = definition.Limits,
+                    },
+                },
+                logger,
+                cancellationToken).ConfigureAwait(false);
+            await journal.CompleteStageAsync(RunStage.Predict).ConfigureAwait(false);
+        }
+
+        return new RunOutcome(counts, definition.Evaluate ? metrics : new Dictionary<string, double>(), definition.Evaluate ? training.Report.Folder : null);
+    }
+
+    private static TrainingJobOptions TrainingOptions(ResolvedRun run, string? testStore)
+    {
+        var definition = run.Definition;
+        var train = definition.Train;
+        var split = definition.Split ?? new SplitSettings();
+        return new TrainingJobOptions
+        {
+            FeaturesDirectory = run.Folder.Root,
+            TestFeaturesDirectory = testStore,
+            OutputDirectory = run.Folder.Model,
+            ReportDirectory = run.Folder.Report,
+            ModelsDirectory = run.ModelsDirectory,
+            Regression = new LogisticRegressionOptions
+            {
+                MaxIter = train.MaxIter,
+                RegParam = train.RegParam,
+                ElasticNetParam = train.ElasticNetParam,
+                Tol = train.Tol,
+                Standardization = train.Standardization,
+                FitIntercept = train.FitIntercept,
+            },
+            TestFraction = split.TestFraction,
+            Seed = (ulong)split.Seed,
+            Stratified = split.Stratify,
+            GridRegParams = definition.Grid?.RegParam,
+            GridElasticNetParams = definition.Grid?.ElasticNetParam,
+            Folds = definition.Grid?.Folds ?? 3,
+            Metric = definition.Grid?.Metric ?? SelectionMetricKind.F1,
+        };
+    }
+
+    private static Dictionary<string, double> Headline(TrainingJobResult training)
+    {
+        var evaluation = training.Evaluation;
+        var metrics = new Dictionary<string, double>
+        {
+            ["accuracy"] = evaluation.Accuracy,
+            ["weightedPrecision"] = evaluation.WeightedPrecision,
+            ["weightedRecall"] = evaluation.WeightedRecall,
+            ["weightedF1"] = evaluation.WeightedF1,
+            ["logLoss"] = evaluation.LogLoss,
+        };
+        if (evaluation.MacroRocAuc is { } auc)
+        {
+            metrics["macroRocAuc"] = auc;
+        }
+
+        return metrics;
+    }
+}
