@@ -6,6 +6,8 @@ var root = new RootCommand("Pipeline: transfer-learning image classification. Fe
 {
     FeaturizeCommand.Create(),
     ModelsCommand.Create(),
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
 };
 
 return await CommandRunner.InvokeAsync(root, args);
