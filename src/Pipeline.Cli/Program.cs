@@ -8,6 +8,7 @@ var root = new RootCommand("Pipeline: transfer-learning image classification. Fe
     ModelsCommand.Create(),
     TrainCommand.Create(),
     EvaluateCommand.Create(),
+    PredictCommand.Create(),
 };
 
 return await CommandRunner.InvokeAsync(root, args);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Pipeline.Evaluation;
 using Pipeline.Featurization;
+using Pipeline.Prediction;
 using Pipeline.Training;
 
 namespace Pipeline.Cli;
@@ -40,6 +41,12 @@ internal static class SummaryPrinter
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"samples: {result.Samples}  seconds: {result.Elapsed.TotalSeconds:F1}"));
         PrintMetrics(result.Evaluation);
         Console.WriteLine($"report: {result.Report.ReportMarkdown}");
+    }
+
+    public static void Print(PredictionJobResult result)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"predicted: {result.Predicted}  rejected: {result.Rejected}  seconds: {result.Elapsed.TotalSeconds:F1}  device: {result.ExecutionProvider}"));
+        Console.WriteLine($"predictions: {result.OutputPath}");
     }
 
     private static void PrintMetrics(MulticlassEvaluation evaluation)
