@@ -31,8 +31,30 @@ internal static class CommandRunner
         }
         catch (Exception error) when (Environment.GetEnvironmentVariable("PIPELINE_DEBUG") is null)
         {
-            await Console.Error.WriteLineAsync($"error: {error.Message}");
+            await Console.Error.WriteLineAsync($"error: {OneSentence(error)}");
             return Failed;
         }
+    }
+
+    /// <summary>
+    /// The message without what .NET appends to argument exceptions (" (Parameter 'x')" and, for
+    /// out-of-range values, a second line "Actual value was …"): the library's messages already
+    /// name the key and the value.
+    /// </summary>
+    internal static string OneSentence(Exception error)
+    {
+        var message = error.Message;
+        if (error is ArgumentException { ParamName: { } name })
+        {
+            var newline = message.IndexOf('\n', StringComparison.Ordinal);
+            if (error is ArgumentOutOfRangeException && newline >= 0)
+            {
+                message = message[..newline].TrimEnd('\r');
+            }
+
+            message = message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal);
+        }
+
+        return message;
     }
 }

@@ -6,6 +6,9 @@ var root = new RootCommand("Pipeline: transfer-learning image classification. Fe
 {
     FeaturizeCommand.Create(),
     ModelsCommand.Create(),
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    PredictCommand.Create(),
 };
 
 return await CommandRunner.InvokeAsync(root, args);

@@ -1,9 +1,12 @@
 using System.Globalization;
+using Pipeline.Evaluation;
 using Pipeline.Featurization;
+using Pipeline.Prediction;
+using Pipeline.Training;
 
 namespace Pipeline.Cli;
 
-/// <summary>The closing summary of a featurization run, on standard output.</summary>
+/// <summary>The closing summary of a run, on standard output.</summary>
 internal static class SummaryPrinter
 {
     public static void Print(FeaturizationSummary summary)
@@ -12,5 +15,46 @@ internal static class SummaryPrinter
         Console.WriteLine(string.Create(culture, $"read: {summary.Read}  featurized: {summary.Featurized}  rejected: {summary.Rejected}  cached: {summary.Cached}"));
         Console.WriteLine(string.Create(culture, $"seconds: {summary.Elapsed.TotalSeconds:F1}  img/s: {summary.ImagesPerSecond:F1}  device: {summary.ExecutionProvider}"));
         Console.WriteLine($"store: {Path.GetFullPath(summary.StoreDirectory)}");
+    }
+
+    public static void Print(TrainingJobResult result, SelectionMetricKind metric)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        if (result.GridSearch is { } grid)
+        {
+            Console.WriteLine($"grid search ({grid.Points.Count} points, {metric.SparkName()} by cross-validation; * chosen):");
+            Console.Write(GridSearchTable.Render(grid, metric, grid.Points[0].FoldMetrics.Length));
+        }
+
+        var summary = result.Summary;
+        var parameters = summary.Options;
+        Console.WriteLine(string.Create(culture, $"train: {result.TrainSamples}  test: {result.TestSamples}  regParam: {parameters.RegParam}  elasticNetParam: {parameters.ElasticNetParam}  maxIter: {parameters.MaxIter}"));
+        Console.WriteLine(string.Create(culture, $"iterations: {summary.Iterations}  stop: {summary.StopReason}  seconds: {result.TrainingSeconds:F2}"));
+        PrintMetrics(result.Evaluation);
+        Console.WriteLine($"model: {result.ModelDirectory}");
+        Console.WriteLine($"onnx: {result.OnnxPath ?? "not exported (see warning)"}");
+        Console.WriteLine($"report: {result.Report.ReportMarkdown}");
+    }
+
+    public static void Print(EvaluationJobResult result)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"samples: {result.Samples}  seconds: {result.Elapsed.TotalSeconds:F1}"));
+        PrintMetrics(result.Evaluation);
+        Console.WriteLine($"report: {result.Report.ReportMarkdown}");
+    }
+
+    public static void Print(PredictionJobResult result)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"predicted: {result.Predicted}  rejected: {result.Rejected}  seconds: {result.Elapsed.TotalSeconds:F1}  device: {result.ExecutionProvider}"));
+        Console.WriteLine($"predictions: {result.OutputPath}");
+    }
+
+    private static void PrintMetrics(MulticlassEvaluation evaluation)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var auc = evaluation.MacroRocAuc is { } value ? value.ToString("F4", culture) : "n/a";
+        Console.WriteLine(string.Create(
+            culture,
+            $"accuracy: {evaluation.Accuracy:F4}  weightedPrecision: {evaluation.WeightedPrecision:F4}  weightedRecall: {evaluation.WeightedRecall:F4}  f1: {evaluation.WeightedF1:F4}  macroRocAuc: {auc}  logLoss: {evaluation.LogLoss:F4}"));
     }
 }

@@ -1,0 +1,13 @@
+using Pipeline.Training;
+
+namespace Pipeline.Prediction;
+
+/// <summary>The JSON shape of <c>model.json</c>; see <see cref="ClassifierModel"/>.</summary>
+internal sealed record ClassifierDocument(
+    int FormatVersion,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string> Classes,
+    FeaturizerSignature Featurizer,
+    LogisticRegressionModelDto Model,
+    ClassifierTraining? Training,
+    string? Onnx);

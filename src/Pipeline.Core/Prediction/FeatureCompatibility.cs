@@ -1,0 +1,67 @@
+using System.Globalization;
+using Pipeline.FeatureStore;
+
+namespace Pipeline.Prediction;
+
+/// <summary>
+/// Whether a feature store can be scored by a classifier: same featurizer (ONNX hash,
+/// preprocessing, dimension, node) and classes the classifier knows.
+/// </summary>
+internal static class FeatureCompatibility
+{
+    /// <summary>
+    /// Checks <paramref name="features"/> against the classifier and returns each row's true label
+    /// as an index into <paramref name="classes"/>. A store may lack some of the classifier's
+    /// classes (a test folder without examples of one class); a class the classifier does not know
+    /// cannot be scored and is refused.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The store comes from another featurizer or holds an unknown class; the message names the store and the key.</exception>
+    public static int[] LabelsFor(FeaturizerSignature featurizer, IReadOnlyList<string> classes, FeatureSet features, string what)
+    {
+        EnsureFinite(features, what);
+        var store = FeaturizerSignature.FromMetadata(features.Metadata);
+        var difference = featurizer.FirstDifference(store);
+        if (difference is not null)
+        {
+            throw new InvalidDataException(
+                $"{what} was featurized by another featurizer than the classifier expects: it has {difference}; featurize it with model '{featurizer.ModelName}' and the same preprocessing.");
+        }
+
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var c = 0; c < classes.Count; c++)
+        {
+            index[classes[c]] = c;
+        }
+
+        var map = new int[features.Classes.Count];
+        for (var c = 0; c < map.Length; c++)
+        {
+            var name = features.Classes.Names[c];
+            map[c] = index.TryGetValue(name, out var modelIndex)
+                ? modelIndex
+                : throw new InvalidDataException(
+                    $"{what} has class '{name}', which the classifier does not know (its classes: {string.Join(", ", classes)}).");
+        }
+
+        var labels = new int[features.Count];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            labels[i] = map[features.LabelIndices[i]];
+        }
+
+        return labels;
+    }
+
+    /// <summary>Refuses a NaN or infinite feature, naming its row and path: the solver and the evaluator need finite input.</summary>
+    /// <exception cref="InvalidDataException">A feature is not finite.</exception>
+    public static void EnsureFinite(FeatureSet features, string what)
+    {
+        var bad = Array.FindIndex(features.Features, v => !float.IsFinite(v));
+        if (bad >= 0)
+        {
+            var row = bad / features.Dimension;
+            throw new InvalidDataException(
+                $"{what} row {row} ('{features.Paths[row]}') has feature {bad % features.Dimension} = {features.Features[bad].ToString(CultureInfo.InvariantCulture)}; features must be finite.");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Pipeline.FeatureStore;
+using Pipeline.Models;
+using Pipeline.Preprocessing;
+
+namespace Pipeline.Prediction;
+
+/// <summary>
+/// The featurizer a classifier expects its features from: a linear head is only meaningful on
+/// features of the same ONNX file, read at the same node with the same preprocessing.
+/// </summary>
+/// <param name="ModelName">Zoo name, e.g. <c>resnet18</c>.</param>
+/// <param name="ModelSha256">SHA-256 of the ONNX file, lowercase hex.</param>
+/// <param name="FeatureNode">The graph tensor the features were read from.</param>
+/// <param name="Dimension">Length of every feature vector.</param>
+/// <param name="Preprocessing">The canonical preprocessing description (<see cref="TensorPreprocessor.Describe(ModelSpec)"/>).</param>
+public sealed record FeaturizerSignature(string ModelName, string ModelSha256, string FeatureNode, int Dimension, string Preprocessing)
+{
+    public static FeaturizerSignature FromMetadata(FeatureStoreMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return new(metadata.ModelName, metadata.ModelSha256, metadata.FeatureNode, metadata.Dimension, metadata.Preprocessing);
+    }
+
+    /// <summary>
+    /// What differs from <paramref name="other"/>, in words naming the key, or null when both
+    /// describe the same featurizer. The model name is not compared: the SHA-256 is what counts.
+    /// </summary>
+    public string? FirstDifference(FeaturizerSignature other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return
+            !string.Equals(ModelSha256, other.ModelSha256, StringComparison.OrdinalIgnoreCase)
+                ? $"modelSha256 {Short(other.ModelSha256)} ({other.ModelName}) instead of {Short(ModelSha256)} ({ModelName})" :
+            !string.Equals(Preprocessing, other.Preprocessing, StringComparison.Ordinal)
+                ? $"preprocessing '{other.Preprocessing}' instead of '{Preprocessing}'" :
+            Dimension != other.Dimension ? $"dimension {other.Dimension} instead of {Dimension}" :
+            !string.Equals(FeatureNode, other.FeatureNode, StringComparison.Ordinal)
+                ? $"featureNode '{other.FeatureNode}' instead of '{FeatureNode}'" :
+            null;
+    }
+
+    /// <summary>
+    /// Finds this featurizer in the zoo: the entry named <see cref="ModelName"/>, with the pooling
+    /// whose preprocessing description matches (a store may have been featurized with a pooling
+    /// other than the zoo's default). The ONNX file's hash is not checked here; see
+    /// <see cref="ComputeSha256Async"/>.
+    /// </summary>
+    /// <exception cref="ModelZooException">The zoo has no such model, its file is missing, or no pooling reproduces <see cref="Preprocessing"/>.</exception>
+    public ResolvedModel Resolve(ModelZoo zoo, string modelsDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(zoo);
+        var resolved = zoo.Resolve(ModelName, modelsDirectory);
+        foreach (var pooling in Enum.GetValues<FeaturePooling>().Prepend(resolved.Spec.Pooling))
+        {
+            var spec = resolved.Spec with { Pooling = pooling };
+            if (TensorPreprocessor.Describe(spec) == Preprocessing && spec.FeatureDimension == Dimension && spec.FeatureNode == FeatureNode)
+            {
+                return resolved with { Spec = spec };
+            }
+        }
+
+        throw new ModelZooException(
+            $"Zoo model '{ModelName}' ({zoo.SourcePath}) no longer featurizes as the classifier expects: it gives '{TensorPreprocessor.Describe(resolved.Spec)}' at '{resolved.Spec.FeatureNode}' ({resolved.Spec.FeatureDimension} values), the classifier needs '{Preprocessing}' at '{FeatureNode}' ({Dimension} values).");
+    }
+
+    /// <summary>The SHA-256 of an ONNX file, lowercase hex, as <see cref="Inference.FeatureExtractor.ModelSha256"/> computes it.</summary>
+    public static async Task<string> ComputeSha256Async(string onnxPath, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(onnxPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static string Short(string sha) => sha.Length > 12 ? sha[..12] + "…" : sha;
+}

@@ -1,0 +1,57 @@
+namespace Pipeline.Sources;
+
+/// <summary>
+/// Unlabelled image files, for prediction: each yields the placeholder label
+/// <see cref="UnknownLabel"/>, the single class of the source. Files are taken in the order given;
+/// a missing or unreadable file becomes the decoder's reject, not an error here.
+/// </summary>
+internal sealed class ImageFilesSource : ILabelledImageSource
+{
+    /// <summary>The label of every image: the feature store needs one, the prediction output writes null instead.</summary>
+    public const string UnknownLabel = "?";
+
+    private readonly string[] _files;
+
+    public ImageFilesSource(IEnumerable<string> files, string description)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        _files = files.Select(Path.GetFullPath).ToArray();
+        if (_files.Length == 0)
+        {
+            throw new SourceException($"No image files in {description}.");
+        }
+
+        Description = description;
+    }
+
+    public string Description { get; }
+
+    public ClassList Classes { get; } = ClassList.FromLabels([UnknownLabel]);
+
+    /// <summary>The image files directly in <paramref name="folder"/> (not below it), in ordinal name order; hidden files skipped.</summary>
+    public static ImageFilesSource FromFolder(string folder)
+    {
+        var root = Path.GetFullPath(folder);
+        var files = Directory.EnumerateFiles(root)
+            .Where(f => ImageFileExtensions.IsImage(f) && !Path.GetFileName(f).StartsWith('.'))
+            .Order(StringComparer.Ordinal);
+        return new ImageFilesSource(files, $"image files in {root}");
+    }
+
+    /// <summary>Whether <paramref name="folder"/> holds image files at its top level.</summary>
+    public static bool HasImagesAtTopLevel(string folder) =>
+        Directory.EnumerateFiles(folder).Any(f => ImageFileExtensions.IsImage(f) && !Path.GetFileName(f).StartsWith('.'));
+
+    public IAsyncEnumerable<LabelledImage> ReadAsync(CancellationToken cancellationToken = default) =>
+        Enumerate(cancellationToken).ToAsyncEnumerable();
+
+    private IEnumerable<LabelledImage> Enumerate(CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < _files.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (bytes, modified) = FileStamp.Of(new FileInfo(_files[i]));
+            yield return new LabelledImage(i, _files[i], UnknownLabel, 0) { FileBytes = bytes, FileModifiedUnixMs = modified };
+        }
+    }
+}

@@ -1,0 +1,66 @@
+namespace Pipeline.Training;
+
+/// <summary>
+/// What <see cref="TrainingJob"/> trains on, how, and where it writes: the options of
+/// <c>pipeline train</c>, with its defaults.
+/// </summary>
+public sealed record TrainingJobOptions
+{
+    private readonly double _testFraction = 0.2;
+    private readonly int _folds = 3;
+
+    /// <summary>The feature store to train on (required).</summary>
+    public required string FeaturesDirectory { get; init; }
+
+    /// <summary>The model folder to write (required): model.json, model.onnx, report/.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>A separate test store; when set, every row of <see cref="FeaturesDirectory"/> is trained on and <see cref="TestFraction"/> is ignored.</summary>
+    public string? TestFeaturesDirectory { get; init; }
+
+    /// <summary>The report folder (default <c>&lt;OutputDirectory&gt;/report</c>).</summary>
+    public string? ReportDirectory { get; init; }
+
+    /// <summary>Where the zoo's ONNX files are, to export <c>model.onnx</c> (default <c>models</c>; bundled models need none).</summary>
+    public string ModelsDirectory { get; init; } = "models";
+
+    /// <summary>The solver's hyper-parameters (Spark's defaults); for a grid search, everything but the grid's own axes.</summary>
+    public LogisticRegressionOptions Regression { get; init; } = LogisticRegressionOptions.Default;
+
+    /// <summary>Share of rows held out for the test split, in (0, 1) (default 0.2).</summary>
+    public double TestFraction
+    {
+        get => _testFraction;
+        init => _testFraction = value is > 0 and < 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(TestFraction), value, "testFraction must be in (0, 1).");
+    }
+
+    /// <summary>Seed of the train/test split and of the folds (default 42).</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Keep class proportions in the train/test split (default false, like Spark's randomSplit). Folds are always stratified.</summary>
+    public bool Stratified { get; init; }
+
+    /// <summary>regParam values of a grid search; null (with <see cref="GridElasticNetParams"/> null) fits <see cref="Regression"/> once.</summary>
+    public IReadOnlyList<double>? GridRegParams { get; init; }
+
+    /// <summary>elasticNetParam values of a grid search; null with a grid means <see cref="Regression"/>'s one value.</summary>
+    public IReadOnlyList<double>? GridElasticNetParams { get; init; }
+
+    /// <summary>Cross-validation folds of a grid search, ≥ 2 (default 3, Spark's numFolds).</summary>
+    public int Folds
+    {
+        get => _folds;
+        init => _folds = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(Folds), value, "folds must be >= 2.");
+    }
+
+    /// <summary>The metric a grid search selects by (default f1, Spark's default).</summary>
+    public SelectionMetricKind Metric { get; init; } = SelectionMetricKind.F1;
+
+    /// <summary>Whether a grid search runs.</summary>
+    public bool IsGridSearch => GridRegParams is not null || GridElasticNetParams is not null;
+
+    /// <summary>The report folder after defaulting.</summary>
+    public string ReportDirectoryOrDefault => ReportDirectory ?? Path.Combine(OutputDirectory, "report");
+}

@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using Pipeline.Prediction;
+using Pipeline.Tests.FeatureStore;
+using Pipeline.Training;
+
+namespace Pipeline.Tests.Prediction;
+
+[Collection(ClassifierCollection.Name)]
+public sealed class ClassifierModelTests(ClassifierFixture fixture)
+{
+    [Fact]
+    public async Task LoadAsync_FolderWrittenByTraining_RoundTripsEveryField()
+    {
+        var saved = fixture.Training.Model;
+
+        var loaded = await ClassifierModel.LoadAsync(fixture.ModelDirectory);
+
+        Assert.Equal(["0", "1", "2", "3"], loaded.Classes);
+        Assert.Equal(saved.Featurizer, loaded.Featurizer);
+        var store = await ClassifierFixture.ReadStoreAsync(fixture.TrainStore);
+        Assert.Equal(FeaturizerSignature.FromMetadata(store.Metadata), loaded.Featurizer);
+        // Doubles are written in their shortest round-trip form, so they come back bit-equal.
+        Assert.Equal(saved.Regression.Coefficients, loaded.Regression.Coefficients);
+        Assert.Equal(saved.Regression.Intercepts, loaded.Regression.Intercepts);
+        var training = Assert.IsType<ClassifierTraining>(loaded.Training);
+        Assert.Equal(saved.Training!.ObjectiveHistory, training.ObjectiveHistory);
+        Assert.Equal(saved.Training.Parameters, training.Parameters);
+        Assert.Equal(0.03, training.Parameters.RegParam);
+        Assert.Equal(28, training.TrainSamples);
+        Assert.Equal(12, training.TestSamples);
+        Assert.Equal(training.ObjectiveHistory.Count - 1, training.Iterations);
+        Assert.Equal(fixture.Training.Summary.StopReason, training.StopReason);
+        Assert.Null(training.GridSearch);
+        Assert.Equal(Path.Combine(fixture.ModelDirectory, ClassifierModel.OnnxFileName), loaded.OnnxPath);
+    }
+
+    [Fact]
+    public async Task LoadAsync_NoModelJson_NamesTheFile()
+    {
+        using var dir = new TemporaryDirectory();
+
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => ClassifierModel.LoadAsync(dir.Path));
+
+        Assert.Contains("has no model.json", error.Message);
+    }
+
+    [Fact]
+    public async Task LoadAsync_CorruptJson_NamesTheFile()
+    {
+        using var dir = new TemporaryDirectory();
+        var model = fixture.CopyModel(Path.Combine(dir.Path, "model"));
+        await File.WriteAllTextAsync(Path.Combine(model, "model.json"), "{ \"formatVersion\": 1, ");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ClassifierModel.LoadAsync(model));
+
+        Assert.Contains(Path.Combine(model, "model.json"), error.Message);
+        Assert.Contains("not a valid model.json", error.Message);
+    }
+
+    [Fact]
+    public async Task LoadAsync_MissingFeaturizer_NamesTheKey()
+    {
+        using var dir = new TemporaryDirectory();
+        var model = fixture.CopyModel(Path.Combine(dir.Path, "model"));
+        await EditAsync(model, json => json.AsObject().Remove("featurizer"));
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ClassifierModel.LoadAsync(model));
+
+        Assert.Contains("'featurizer'", error.Message);
+    }
+
+    [Fact]
+    public async Task LoadAsync_CoefficientsOfWrongLength_NamesTheKey()
+    {
+        using var dir = new TemporaryDirectory();
+        var model = fixture.CopyModel(Path.Combine(dir.Path, "model"));
+        await EditAsync(model, json => json["model"]!["coefficients"]!.AsArray().RemoveAt(0));
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ClassifierModel.LoadAsync(model));
+
+        Assert.Contains("invalid 'model': coefficients must hold classCount × featureCount = 2048 values.", error.Message);
+    }
+
+    [Fact]
+    public void GridSearchTable_Render_ListsEveryPointAndMarksTheChosenOne()
+    {
+        var options = LogisticRegressionOptions.Default;
+        GridPointResult[] points =
+        [
+            new(options with { RegParam = 0.01 }, [0.5, 0.7], 0.6, 0.1414),
+            new(options with { RegParam = 0.1 }, [0.8, 0.8], 0.8, 0),
+        ];
+
+        var table = GridSearchTable.Render(new GridSearchResult(points, points[1], fixture.Training.Model.Regression), SelectionMetricKind.Accuracy, 2);
+
+        var rows = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, rows.Length);
+        Assert.Equal("| regParam | elasticNetParam | accuracy mean (2 folds) | std | chosen |", rows[0]);
+        Assert.Equal("| 0.01 | 0 | 0.6000 | 0.1414 |  |", rows[2]);
+        Assert.Equal("| 0.1 | 0 | 0.8000 | 0.0000 | * |", rows[3]);
+    }
+
+    internal static async Task EditAsync(string modelDirectory, Action<JsonNode> edit)
+    {
+        var file = Path.Combine(modelDirectory, ClassifierModel.ModelFileName);
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        edit(json);
+        await File.WriteAllTextAsync(file, json.ToJsonString());
+    }
+}

@@ -1,0 +1,150 @@
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using Pipeline.Decoding;
+using Pipeline.Export;
+using Pipeline.Featurization;
+using Pipeline.Preprocessing;
+using Pipeline.Prediction;
+using Pipeline.Sources;
+using Pipeline.Tests.FeatureStore;
+
+namespace Pipeline.Tests.Prediction;
+
+[Collection(ClassifierCollection.Name)]
+public sealed class PredictionJobTests(ClassifierFixture fixture)
+{
+    private static string TestImages => Path.Combine(ClassifierFixture.DigitsDirectory, "test");
+
+    [Fact]
+    public async Task RunAsync_FolderPerClass_ProbabilitiesEqualTheModelOnTheStoredFeatures()
+    {
+        using var dir = new TemporaryDirectory();
+        var output = Path.Combine(dir.Path, "predictions.parquet");
+
+        var result = await PredictAsync(fixture.ModelDirectory, [TestImages], output);
+
+        Assert.Equal(12, result.Predicted);
+        Assert.Equal(0, result.Rejected);
+        Assert.Equal(["predictions.parquet"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName));
+        var rows = ReadPredictions(output);
+        var test = await ClassifierFixture.ReadStoreAsync(fixture.TestStore);
+        var expected = fixture.Training.Model.PredictProbabilities(test);
+        Assert.Equal(test.Paths.Order(StringComparer.Ordinal), rows.Keys.Order(StringComparer.Ordinal));
+        for (var i = 0; i < test.Count; i++)
+        {
+            var row = rows[test.Paths[i]];
+            Assert.Equal(test.Labels[i], row.Label);
+            // The same graph on the same CPU featurizes the same file the same way: 1e-9 leaves room only for summation order.
+            for (var c = 0; c < 4; c++)
+            {
+                Assert.Equal(expected[(i * 4) + c], row.Probabilities[c]!.Value, 1e-9);
+            }
+
+            var best = Enumerable.Range(0, 4).MaxBy(c => expected[(i * 4) + c]);
+            Assert.Equal(best.ToString(), row.Predicted);
+            Assert.Equal(expected[(i * 4) + best], row.Probability!.Value, 1e-9);
+        }
+    }
+
+    [Fact]
+    public async Task ModelOnnx_RunByOnnxRuntime_GivesThePredictedProbabilities()
+    {
+        using var dir = new TemporaryDirectory();
+        var output = Path.Combine(dir.Path, "predictions.parquet");
+        await PredictAsync(fixture.ModelDirectory, [TestImages], output);
+        var rows = ReadPredictions(output);
+        var spec = fixture.Model.Spec;
+        var preprocessor = new TensorPreprocessor(spec, fixture.Model.MeanImagePath);
+        var decoder = new ImageDecoder();
+        var paths = rows.Keys.Order(StringComparer.Ordinal).ToArray();
+        var input = new float[paths.Length * spec.ImageLength];
+        for (var i = 0; i < paths.Length; i++)
+        {
+            using var decoded = decoder.Decode(new LabelledImage(i, paths[i], "?", 0), spec.InputSize, spec.InputSize, spec.Resize).Image!;
+            preprocessor.Write(decoded.Pixels, input.AsSpan(i * spec.ImageLength, spec.ImageLength));
+        }
+
+        using var session = new InferenceSession(Path.Combine(fixture.ModelDirectory, ClassifierModel.OnnxFileName));
+        using var value = OrtValue.CreateTensorValueFromMemory(input, [paths.Length, 3, spec.InputSize, spec.InputSize]);
+        using var outputs = session.Run(new RunOptions(), [spec.InputName], [value], [OnnxClassifierExporter.ProbabilitiesOutput]);
+        var probabilities = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+
+        for (var i = 0; i < paths.Length; i++)
+        {
+            // float32 head (512-term sums) and softmax in the graph against the double head: 1e-5 absolute.
+            for (var c = 0; c < 4; c++)
+            {
+                Assert.Equal(rows[paths[i]].Probabilities[c]!.Value, probabilities[(i * 4) + c], 1e-5);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_ImageFilesWithABrokenOne_ListsTheRejectWithoutLabels()
+    {
+        using var dir = new TemporaryDirectory();
+        var good = Directory.EnumerateFiles(Path.Combine(TestImages, "2")).Order(StringComparer.Ordinal).First();
+        var broken = Path.Combine(dir.Path, "broken.png");
+        await File.WriteAllTextAsync(broken, "not a png");
+        var output = Path.Combine(dir.Path, "out", "predictions.parquet");
+
+        var result = await PredictAsync(fixture.ModelDirectory, [good, broken], output);
+
+        Assert.Equal(1, result.Predicted);
+        Assert.Equal(1, result.Rejected);
+        var rows = ReadPredictions(output);
+        var predicted = rows[good];
+        Assert.Null(predicted.Label);
+        Assert.NotNull(predicted.Predicted);
+        Assert.Null(predicted.RejectStage);
+        Assert.Equal(1.0, predicted.Probabilities.Sum(p => p!.Value), 1e-12);
+        var rejected = rows[broken];
+        Assert.Null(rejected.Predicted);
+        Assert.Null(rejected.Probability);
+        Assert.All(rejected.Probabilities, p => Assert.Null(p));
+        Assert.Equal(RejectStages.Decode, rejected.RejectStage);
+    }
+
+    [Fact]
+    public async Task RunAsync_ModelOfAnotherFeaturizer_RefusesBeforeFeaturizing()
+    {
+        using var dir = new TemporaryDirectory();
+        var model = fixture.CopyModel(Path.Combine(dir.Path, "model"));
+        await ClassifierModelTests.EditAsync(model, json => json["featurizer"]!["modelSha256"] = new string('a', 64));
+        var output = Path.Combine(dir.Path, "predictions.parquet");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => PredictAsync(model, [TestImages], output));
+
+        Assert.Contains($"was trained on features of ONNX SHA-256 {new string('a', 64)} (resnet18), but '{fixture.Model.OnnxPath}' has SHA-256 {fixture.Training.Model.Featurizer.ModelSha256}", error.Message);
+        Assert.Equal(["model"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    private static Task<PredictionJobResult> PredictAsync(string model, string[] inputs, string output) =>
+        PredictionJob.RunAsync(
+            new PredictionJobOptions { ModelDirectory = model, Inputs = inputs, OutputPath = output, ModelsDirectory = AppContext.BaseDirectory, Featurization = ClassifierFixture.Featurization },
+            new FeaturizationCounters(),
+            NullLogger.Instance,
+            CancellationToken.None);
+
+    /// <summary>The predictions file read by DuckDB, which shares no code with the writer.</summary>
+    private static Dictionary<string, PredictionRow> ReadPredictions(string file)
+    {
+        using var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT path, label, predicted_label, probability, p_0, p_1, p_2, p_3, reject_stage, reject_reason FROM read_parquet('{file}')";
+        using var reader = command.ExecuteReader();
+        var rows = new Dictionary<string, PredictionRow>();
+        while (reader.Read())
+        {
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            double? Number(int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
+            rows.Add(reader.GetString(0), new PredictionRow(Text(1), Text(2), Number(3), [Number(4), Number(5), Number(6), Number(7)], Text(8), Text(9)));
+        }
+
+        return rows;
+    }
+
+    private sealed record PredictionRow(string? Label, string? Predicted, double? Probability, double?[] Probabilities, string? RejectStage, string? RejectReason);
+}

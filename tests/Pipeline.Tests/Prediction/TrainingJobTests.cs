@@ -1,0 +1,140 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Evaluation;
+using Pipeline.Prediction;
+using Pipeline.Tests.FeatureStore;
+using Pipeline.Training;
+
+namespace Pipeline.Tests.Prediction;
+
+[Collection(ClassifierCollection.Name)]
+public sealed class TrainingJobTests(ClassifierFixture fixture)
+{
+    [Fact]
+    public async Task RunAsync_TestFeatures_TrainsOnEveryRowAndReportsTheTestStoreMetrics()
+    {
+        var result = fixture.Training;
+        var test = await ClassifierFixture.ReadStoreAsync(fixture.TestStore);
+
+        var expected = MulticlassEvaluator.Evaluate(test.LabelIndices, result.Model.PredictProbabilities(test), test.Classes.Names);
+
+        Assert.Equal(28, result.TrainSamples);
+        Assert.Equal(12, result.TestSamples);
+        Assert.Equal(expected.Accuracy, result.Evaluation.Accuracy);
+        Assert.Equal(expected.LogLoss, result.Evaluation.LogLoss);
+        Assert.Empty(result.Warnings);
+        Assert.True(File.Exists(result.OnnxPath));
+        foreach (var file in new[] { result.Report.MetricsJson, result.Report.ReportMarkdown, result.Report.ConfusionMatrixPng, result.Report.RocCurvesPng, result.Report.ObjectivePng! })
+        {
+            Assert.True(File.Exists(file), file);
+        }
+
+        var metrics = JsonNode.Parse(await File.ReadAllTextAsync(result.Report.MetricsJson))!.ToJsonString();
+        Assert.Contains("\"regParam\":\"0.03\"", metrics);
+        Assert.Equal(Path.Combine(fixture.ModelDirectory, "report"), result.Report.Folder);
+    }
+
+    [Fact]
+    public async Task RunAsync_NoTestFeatures_HoldsOutTheTestFraction()
+    {
+        using var dir = new TemporaryDirectory();
+
+        var result = await TrainingJob.RunAsync(
+            new TrainingJobOptions { FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory, Regression = new() { MaxIter = 5 } },
+            NullLogger.Instance,
+            CancellationToken.None);
+
+        // round(0.2 · 28) = 6 rows held out.
+        Assert.Equal(22, result.TrainSamples);
+        Assert.Equal(6, result.TestSamples);
+        Assert.Equal(6, result.Evaluation.SampleCount);
+        Assert.Equal(5, result.Summary.Iterations);
+        Assert.Equal(StopReason.MaxIterations, result.Summary.StopReason);
+        var saved = await ClassifierModel.LoadAsync(dir.Path);
+        Assert.Equal(0.2, saved.Training!.TestFraction);
+        Assert.Equal(42UL, saved.Training.Seed);
+    }
+
+    [Fact]
+    public async Task RunAsync_GridSearch_RecordsEveryPointInModelJsonAndReport()
+    {
+        using var dir = new TemporaryDirectory();
+
+        var result = await TrainingJob.RunAsync(
+            new TrainingJobOptions
+            {
+                FeaturesDirectory = fixture.TrainStore,
+                TestFeaturesDirectory = fixture.TestStore,
+                OutputDirectory = dir.Path,
+                ModelsDirectory = AppContext.BaseDirectory,
+                Regression = new() { MaxIter = 10 },
+                GridRegParams = [0.01, 0.1],
+                GridElasticNetParams = [0, 1],
+                Folds = 2,
+                Metric = SelectionMetricKind.Accuracy,
+            },
+            NullLogger.Instance,
+            CancellationToken.None);
+
+        var grid = Assert.IsType<GridSearchResult>(result.GridSearch);
+        Assert.Equal([(0.01, 0.0), (0.01, 1.0), (0.1, 0.0), (0.1, 1.0)], grid.Points.Select(p => (p.RegParam, p.ElasticNetParam)));
+        Assert.Equal(grid.Best.Options, result.Summary.Options);
+        var saved = (await ClassifierModel.LoadAsync(dir.Path)).Training!.GridSearch!;
+        Assert.Equal("accuracy", saved.Metric);
+        Assert.Equal(2, saved.Folds);
+        Assert.Equal(grid.Points.Select(p => (p.Mean, p.StandardDeviation)), saved.Points.Select(p => (p.Mean, p.StandardDeviation)));
+        Assert.Equal(grid.Best.Options, saved.Chosen.Options);
+        var report = await File.ReadAllTextAsync(result.Report.ReportMarkdown);
+        Assert.Contains("## Grid search", report);
+        Assert.Contains(GridSearchTable.Render(grid, SelectionMetricKind.Accuracy, 2), report);
+    }
+
+    [Fact]
+    public async Task RunAsync_TestStoreOfAnotherFeaturizer_RefusesNamingTheKey()
+    {
+        using var dir = new TemporaryDirectory();
+        var test = await ClassifierFixture.ReadStoreAsync(fixture.TestStore);
+        var other = Path.Combine(dir.Path, "other");
+        await ClassifierFixture.WriteStoreAsync(other, test, test.Metadata with { ModelSha256 = new string('0', 64) });
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => TrainingJob.RunAsync(
+            new TrainingJobOptions { FeaturesDirectory = fixture.TrainStore, TestFeaturesDirectory = other, OutputDirectory = Path.Combine(dir.Path, "model") },
+            NullLogger.Instance,
+            CancellationToken.None));
+
+        Assert.Contains($"Test feature store '{other}' was featurized by another featurizer", error.Message);
+        Assert.Contains("modelSha256 000000000000…", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "model")));
+    }
+
+    [Fact]
+    public async Task RunAsync_SingleClassStore_FailsWithOneSentence()
+    {
+        using var dir = new TemporaryDirectory();
+        var train = await ClassifierFixture.ReadStoreAsync(fixture.TrainStore);
+        var zeros = train.Subset(Enumerable.Range(0, train.Count).Where(i => train.LabelIndices[i] == 0).ToArray());
+        var store = Path.Combine(dir.Path, "zeros");
+        await ClassifierFixture.WriteStoreAsync(store, zeros, zeros.Metadata with { Classes = ["0"] });
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => TrainingJob.RunAsync(
+            new TrainingJobOptions { FeaturesDirectory = store, OutputDirectory = Path.Combine(dir.Path, "model") }, NullLogger.Instance, CancellationToken.None));
+
+        Assert.Equal($"Feature store '{store}' has a single class ('0'); a classifier needs at least two.", error.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_NaNFeature_NamesRowAndPath()
+    {
+        using var dir = new TemporaryDirectory();
+        var train = await ClassifierFixture.ReadStoreAsync(fixture.TrainStore);
+        var values = (float[])train.Features.Clone();
+        values[(3 * train.Dimension) + 7] = float.NaN;
+        var store = Path.Combine(dir.Path, "nan");
+        await ClassifierFixture.WriteStoreAsync(store, train, train.Metadata, values);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => TrainingJob.RunAsync(
+            new TrainingJobOptions { FeaturesDirectory = store, OutputDirectory = Path.Combine(dir.Path, "model") }, NullLogger.Instance, CancellationToken.None));
+
+        Assert.Equal($"Feature store '{store}' row 3 ('{train.Paths[3]}') has feature 7 = NaN; features must be finite.", error.Message);
+    }
+}
