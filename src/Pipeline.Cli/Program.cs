@@ -9,6 +9,9 @@ var root = new RootCommand("Pipeline: transfer-learning image classification. Fe
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),
+    RunCommand.Create(),
+    ValidateCommand.Create(),
+    WorkerCommand.Create(),
 };
 
 return await CommandRunner.InvokeAsync(root, args);

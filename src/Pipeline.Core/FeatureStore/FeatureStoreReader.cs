@@ -201,12 +201,37 @@ public sealed class FeatureStoreReader
                 }
             }
 
-            return new FeatureSet(Metadata, classes, features, labelIndices, paths, labels);
+            return InPathOrder(new FeatureSet(Metadata, classes, features, labelIndices, paths, labels));
         }
         finally
         {
             levels.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The rows in path order, one per path. Parts hold rows in the order images finished
+    /// decoding, which varies from run to run and with resumes, so without this a seeded split
+    /// would not be reproducible. A path stored twice (its file changed and was featurized
+    /// again) keeps the newer row, from the higher-numbered part.
+    /// </summary>
+    private static FeatureSet InPathOrder(FeatureSet set)
+    {
+        var order = Enumerable.Range(0, set.Count).ToArray();
+        var paths = set.Paths;
+        Array.Sort(order, (a, b) => string.CompareOrdinal(paths[a], paths[b]) is var byPath and not 0 ? byPath : a.CompareTo(b));
+        var kept = new List<int>(order.Length);
+        for (var i = 0; i < order.Length; i++)
+        {
+            var isLastOfPath = i + 1 == order.Length || !string.Equals(paths[order[i]], paths[order[i + 1]], StringComparison.Ordinal);
+            if (isLastOfPath)
+            {
+                kept.Add(order[i]);
+            }
+        }
+
+        var alreadyOrdered = kept.Count == set.Count && kept.Select((row, i) => row == i).All(same => same);
+        return alreadyOrdered ? set : set.Subset([.. kept]);
     }
 
     private static async Task<ParquetReader> OpenPartAsync(string part, CancellationToken ct)

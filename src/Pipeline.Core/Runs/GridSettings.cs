@@ -1,3 +1,4 @@
+using Pipeline.Training;
 namespace Pipeline.Runs;
 
 /// <summary>
@@ -15,5 +16,5 @@ public sealed record GridSettings(
     IReadOnlyList<double> RegParam,
     IReadOnlyList<double> ElasticNetParam,
     int Folds = 3,
-    GridMetric Metric = GridMetric.F1,
+    SelectionMetricKind Metric = SelectionMetricKind.F1,
     long Seed = 42);

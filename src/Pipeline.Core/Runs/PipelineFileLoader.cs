@@ -1,3 +1,4 @@
+using Pipeline.Training;
 using Pipeline.Inference;
 using System.Text.RegularExpressions;
 using Pipeline.Decoding;
@@ -265,7 +266,7 @@ public static partial class PipelineFileLoader
             section.NumberList("regParam", NumberRange.NonNegative) ?? [train.RegParam],
             section.NumberList("elasticNetParam", Fraction) ?? [train.ElasticNetParam],
             (int)(section.Integer("folds", new NumberRange(2, 100)) ?? defaults.Folds),
-            section.Choice<GridMetric>("metric") ?? defaults.Metric,
+            section.Choice<SelectionMetricKind>("metric") ?? defaults.Metric,
             section.Integer("seed", AnyLong) ?? defaults.Seed);
     }
 

@@ -81,6 +81,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
                         Limits = definition.Limits,
                     },
                 },
+                new Featurization.FeaturizationCounters(),
                 logger,
                 cancellationToken).ConfigureAwait(false);
             await journal.CompleteStageAsync(RunStage.Predict).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Pipeline.Training;
 using Pipeline.Inference;
 using Pipeline.Runs;
 
@@ -234,7 +235,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.Equal([0.01, 0.1], grid.RegParam);
         Assert.Equal([0.5], grid.ElasticNetParam);
         Assert.Equal(3, grid.Folds);
-        Assert.Equal(GridMetric.Accuracy, grid.Metric);
+        Assert.Equal(SelectionMetricKind.Accuracy, grid.Metric);
     }
 
     [Theory]
