@@ -1,0 +1,32 @@
+namespace Pipeline.Tests.Runs.EndToEnd;
+
+/// <summary>
+/// A small labelled folder copied from the bundled <c>samples/digits</c>: the first classes and, in
+/// each, the first images by name, so every run of a test sees the same files.
+/// </summary>
+internal static class DigitsSubset
+{
+    /// <summary>Copies <paramref name="perClass"/> images of each of the first <paramref name="classes"/> digits into <paramref name="directory"/>; returns how many.</summary>
+    public static int CopyTo(string directory, int classes, int perClass)
+    {
+        var samples = System.IO.Path.Combine(RepositoryRoot.Path, "samples", "digits");
+        var copied = 0;
+        foreach (var classFolder in Directory.GetDirectories(samples).Order(StringComparer.Ordinal).Take(classes))
+        {
+            var target = Directory.CreateDirectory(System.IO.Path.Combine(directory, System.IO.Path.GetFileName(classFolder)));
+            var images = Directory.GetFiles(classFolder, "*.png").Order(StringComparer.Ordinal).Take(perClass).ToArray();
+            if (images.Length < perClass)
+            {
+                throw new InvalidOperationException($"{classFolder} holds {images.Length} images, the test needs {perClass}");
+            }
+
+            foreach (var image in images)
+            {
+                File.Copy(image, System.IO.Path.Combine(target.FullName, System.IO.Path.GetFileName(image)));
+                copied++;
+            }
+        }
+
+        return copied;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Pipeline.Hosting;
+using Pipeline.Runs;
+
+namespace Pipeline.Tests.Runs.EndToEnd;
+
+/// <summary>
+/// <c>pipeline worker</c> as the CLI builds it (<see cref="PipelineHost.CreateWorkerBuilder"/> with the real
+/// <see cref="StagePipelineRunner"/>), serving an inbox in a temporary content root.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class InboxWorkerEndToEndTests : IDisposable
+{
+    /// <summary>Upper bound for the worker to finish a file on a loaded machine; not a timing assertion.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly TempDirectory _dir = new();
+
+    public InboxWorkerEndToEndTests()
+    {
+        DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: 8);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Worker_BadFileThenGoodFile_FailsTheBadOneWithLineAndKeyThenRunsTheGoodOneToDone()
+    {
+        using var host = await StartWorkerAsync();
+
+        Drop("bad.yaml", Pipeline("bad", "regParm: 0.03"));
+        await WaitForAsync(() => File.Exists(_dir.Combine("inbox", "failed", "bad.error.txt")));
+        Drop("good.yaml", Pipeline("good", "regParam: 0.03"));
+        await WaitForAsync(() => File.Exists(_dir.Combine("inbox", "done", "good.run.json")));
+        await host.StopAsync();
+
+        Assert.True(File.Exists(_dir.Combine("inbox", "failed", "bad.yaml")));
+        Assert.Equal(
+            $"{Path.Combine("inbox", "bad.yaml")}:12:3: train.regParm: unknown key; did you mean 'regParam'?",
+            File.ReadAllText(_dir.Combine("inbox", "failed", "bad.error.txt")).TrimEnd());
+        Assert.False(Directory.Exists(_dir.Combine("runs", "bad")));
+
+        Assert.True(File.Exists(_dir.Combine("inbox", "done", "good.yaml")));
+        Assert.Empty(Directory.GetFiles(_dir.Combine("inbox"), "*.yaml"));
+        Assert.Empty(Directory.GetFiles(_dir.Combine("inbox", ".claimed")));
+        using var filed = JsonDocument.Parse(File.ReadAllText(_dir.Combine("inbox", "done", "good.run.json")));
+        var run = filed.RootElement;
+        Assert.Equal("completed", run.GetProperty("state").GetString());
+        Assert.Equal(Path.Combine("inbox", "good.yaml"), run.GetProperty("pipelineFile").GetString());
+        Assert.Equal(24, run.GetProperty("counts").GetProperty("featurized").GetInt64());
+        Assert.InRange(run.GetProperty("metrics").GetProperty("accuracy").GetDouble(), 0.6, 1.0);
+        Assert.Equal(File.ReadAllText(_dir.Combine("runs", "good", "run.json")), File.ReadAllText(_dir.Combine("inbox", "done", "good.run.json")));
+        Assert.True(File.Exists(_dir.Combine("runs", "good", "model", "model.onnx")));
+    }
+
+    private static string Pipeline(string name, string trainKey) => $"""
+        name: {name}
+        source:
+          kind: folder
+          path: digits
+        model:
+          name: resnet18
+        featurize:
+          device: cpu
+          batchSize: 4
+        train:
+          maxIter: 5
+          {trainKey}
+        output: {name}
+        """;
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    /// <summary>Puts a file in the inbox the way producers must: written aside, then renamed in.</summary>
+    private void Drop(string name, string content)
+    {
+        var temp = _dir.Combine(name + ".tmp");
+        File.WriteAllText(temp, content);
+        File.Move(temp, _dir.Combine("inbox", name));
+    }
+
+    private async Task<IHost> StartWorkerAsync()
+    {
+        var builder = PipelineHost.CreateWorkerBuilder(
+            [],
+            services => StagePipelineRunner.Create(services, terminal: null),
+            new HostApplicationBuilderSettings { ContentRootPath = _dir.Path, EnvironmentName = "Test" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pipeline:Parallelism"] = "2",
+            ["Pipeline:Worker:WorkerId"] = "e2e",
+            ["Pipeline:Worker:PollInterval"] = "00:00:00.050",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return host;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Pipeline.Tests.Runs.EndToEnd;
+
+/// <summary>
+/// The real <c>pipeline</c> CLI as a child process: <c>dotnet pipeline.dll …</c> from the test output
+/// folder (the test project references the CLI), in a working directory of the test's choosing so
+/// that relative paths and the default output root <c>runs</c> resolve there.
+/// </summary>
+internal sealed class PipelineProcess : IDisposable
+{
+    /// <summary>Upper bound for one CLI call on a loaded machine; not a timing assertion.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private PipelineProcess(Process process) => _process = process;
+
+    /// <summary>Everything written to stdout and stderr so far, line by line.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts <c>pipeline <paramref name="arguments"/></c> in <paramref name="workingDirectory"/>.</summary>
+    public static PipelineProcess Start(string workingDirectory, params string[] arguments)
+    {
+        // DOTNET_HOST_PATH is the muxer that runs these tests (set by dotnet test); plain "dotnet" otherwise.
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pipeline.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Remove("PIPELINE_DEBUG");
+        var process = new Process { StartInfo = start };
+        var child = new PipelineProcess(process);
+        process.OutputDataReceived += (_, e) => child.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>Runs <c>pipeline <paramref name="arguments"/></c> to its end.</summary>
+    public static async Task<PipelineProcess> RunAsync(string workingDirectory, params string[] arguments)
+    {
+        var child = Start(workingDirectory, arguments);
+        await child.WaitForExitAsync();
+        return child;
+    }
+
+    public async Task WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        try
+        {
+            // Also waits for the end of the redirected streams, so Output is complete afterwards.
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"pipeline {string.Join(' ', _process.StartInfo.ArgumentList.Skip(1))} did not exit within {Patience}; output:{Environment.NewLine}{Output}");
+        }
+    }
+
+    /// <summary>SIGKILL (on Unix <see cref="Process.Kill(bool)"/> sends it): no handler runs, nothing is flushed.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

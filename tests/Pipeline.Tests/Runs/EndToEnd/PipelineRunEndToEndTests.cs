@@ -1,0 +1,176 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using Pipeline.Hosting;
+using Pipeline.Runs;
+
+namespace Pipeline.Tests.Runs.EndToEnd;
+
+/// <summary>
+/// <c>pipeline run</c> in process, wired the way the CLI wires it (Generic Host configuration,
+/// <see cref="PipelineRunService"/>, the real <see cref="StagePipelineRunner"/> with the bundled ResNet18),
+/// on 3 classes × 8 of the bundled digits.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class PipelineRunEndToEndTests : IDisposable
+{
+    private const int Images = 24;
+
+    private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    private readonly TempDirectory _dir = new();
+    private readonly CapturedLog _log = new();
+    private readonly IHost _host;
+
+    public PipelineRunEndToEndTests()
+    {
+        DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: Images / 3);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = _dir.Path, EnvironmentName = "Test" });
+        builder.Logging.ClearProviders().AddProvider(_log);
+        builder.Services.AddSingleton<IPipelineRunner>(services => StagePipelineRunner.Create(services, terminal: null));
+        builder.Services.AddPipelineRuns(builder.Configuration);
+        _host = builder.Build();
+    }
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task RunAsync_DigitsSubset_CompletesWithStageTimingsCountsMetricsModelReportAndResolvedYaml()
+    {
+        var file = WritePipeline(regParam: "0.03");
+
+        var result = await Service.RunAsync(file);
+
+        Assert.True(result.State == RunState.Completed, result.Error);
+        var folder = new RunFolder(_dir.Combine("runs", "digits"));
+        Assert.Equal(folder, result.Folder);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(folder.RunJson));
+        var run = json.RootElement;
+        Assert.Equal("completed", run.GetProperty("state").GetString());
+        Assert.Equal("resnet18", run.GetProperty("model").GetString());
+        Assert.Equal(1, run.GetProperty("attempt").GetInt32());
+        Assert.True(run.GetProperty("seconds").GetDouble() > 0);
+        Assert.Equal(["featurize", "train"], run.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("stage").GetString()));
+        foreach (var stage in run.GetProperty("stages").EnumerateArray())
+        {
+            Assert.Equal("completed", stage.GetProperty("state").GetString());
+            Assert.True(stage.GetProperty("seconds").GetDouble() >= 0);
+            Assert.True(stage.GetProperty("finishedAt").GetDateTimeOffset() >= stage.GetProperty("startedAt").GetDateTimeOffset());
+        }
+
+        Assert.Equal(new RunCounts(Read: Images, Featurized: Images, Cached: 0, Rejected: 0), Counts(run));
+        var metrics = run.GetProperty("metrics");
+        Assert.Equal(
+            ["accuracy", "logLoss", "macroRocAuc", "weightedF1", "weightedPrecision", "weightedRecall"],
+            metrics.EnumerateObject().Select(m => m.Name).Order(StringComparer.Ordinal));
+
+        // ResNet18 features separate 0, 1 and 2 cleanly (the run scores 1.0 on its 5 test rows); 0.6 is
+        // far above the 1/3 of chance yet leaves room for a different split of 24 rows.
+        Assert.InRange(metrics.GetProperty("accuracy").GetDouble(), 0.6, 1.0);
+        Assert.InRange(metrics.GetProperty("weightedF1").GetDouble(), 0.6, 1.0);
+        Assert.Equal(folder.Report, run.GetProperty("reportPath").GetString());
+        Assert.False(run.TryGetProperty("error", out _));
+
+        using (var reported = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Report, "metrics.json"))))
+        {
+            Assert.Equal(metrics.GetProperty("accuracy").GetDouble(), reported.RootElement.GetProperty("accuracy").GetDouble());
+            Assert.Equal(["0", "1", "2"], reported.RootElement.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
+        }
+
+        Assert.StartsWith("# Evaluation report", File.ReadAllText(Path.Combine(folder.Report, "report.md")), StringComparison.Ordinal);
+        var plots = Directory.GetFiles(folder.Report, "*.png");
+        Assert.Contains(Path.Combine(folder.Report, "confusion_matrix.png"), plots);
+        Assert.All(plots, png => Assert.Equal(PngSignature, File.ReadAllBytes(png)[..PngSignature.Length]));
+
+        using (var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Model, "model.json"))))
+        {
+            Assert.Equal(0.03, model.RootElement.GetProperty("training").GetProperty("parameters").GetProperty("regParam").GetDouble());
+            Assert.Equal("resnet18", model.RootElement.GetProperty("featurizer").GetProperty("modelName").GetString());
+        }
+
+        using (var session = new InferenceSession(Path.Combine(folder.Model, "model.onnx")))
+        {
+            Assert.Single(session.InputMetadata);
+        }
+
+        var resolved = File.ReadAllText(folder.ResolvedConfiguration);
+        Assert.Contains("batchSize: 4", resolved, StringComparison.Ordinal);
+        Assert.Contains("regParam: 0.03", resolved, StringComparison.Ordinal);
+        Assert.Contains($"path: \"{_dir.Combine("digits")}\"", resolved, StringComparison.Ordinal);
+
+        // 24 rows at 8 rows per part: three complete parts, then the marker that the store is whole.
+        Assert.Equal(3, Directory.GetFiles(folder.Features, "part-*.parquet").Length);
+        Assert.True(File.Exists(Path.Combine(folder.Features, "_SUCCESS")));
+        Assert.True(File.Exists(Path.Combine(folder.Root, "rejects.parquet")));
+    }
+
+    [Fact]
+    public async Task RunAsync_SameFileWithOnlyRegParamChanged_FeaturizesNothingAndSaysSo()
+    {
+        var file = WritePipeline(regParam: "0.03");
+        var first = await Service.RunAsync(file);
+        Assert.True(first.State == RunState.Completed, first.Error);
+        var folder = first.Folder!;
+        var parts = Directory.GetFiles(folder.Features).Order(StringComparer.Ordinal).ToArray();
+        _log.Clear();
+
+        WritePipeline(regParam: "0.5");
+        var second = await Service.RunAsync(file);
+
+        Assert.True(second.State == RunState.Completed, second.Error);
+        using var json = JsonDocument.Parse(File.ReadAllText(folder.RunJson));
+        Assert.Equal("completed", json.RootElement.GetProperty("state").GetString());
+        Assert.Equal(new RunCounts(Read: Images, Featurized: 0, Cached: Images, Rejected: 0), Counts(json.RootElement));
+        Assert.Contains(
+            $"Featurized nothing from folder {_dir.Combine("digits")}: all {Images} images were already in the feature store",
+            _log.Messages);
+        Assert.Equal(parts, Directory.GetFiles(folder.Features).Order(StringComparer.Ordinal));
+
+        // The cheap re-run still trains anew with the changed parameter.
+        using var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Model, "model.json")));
+        Assert.Equal(0.5, model.RootElement.GetProperty("training").GetProperty("parameters").GetProperty("regParam").GetDouble());
+        Assert.Contains("regParam: 0.5", File.ReadAllText(folder.ResolvedConfiguration), StringComparison.Ordinal);
+    }
+
+    private PipelineRunService Service => _host.Services.GetRequiredService<PipelineRunService>();
+
+    private static RunCounts Counts(JsonElement run)
+    {
+        var counts = run.GetProperty("counts");
+        return new RunCounts(
+            counts.GetProperty("read").GetInt64(),
+            counts.GetProperty("featurized").GetInt64(),
+            counts.GetProperty("cached").GetInt64(),
+            counts.GetProperty("rejected").GetInt64());
+    }
+
+    private string WritePipeline(string regParam)
+    {
+        var file = _dir.Combine("digits.yaml");
+        File.WriteAllText(file, $"""
+            name: digits
+            source:
+              kind: folder
+              path: digits
+            model:
+              name: resnet18
+            featurize:
+              device: cpu
+              batchSize: 4
+              parallelism: 2
+              rowsPerPart: 8
+            train:
+              maxIter: 5
+              regParam: {regParam}
+            output: digits
+            """);
+        return file;
+    }
+}

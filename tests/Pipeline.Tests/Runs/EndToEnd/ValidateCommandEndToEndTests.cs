@@ -1,0 +1,36 @@
+namespace Pipeline.Tests.Runs.EndToEnd;
+
+/// <summary><c>pipeline validate</c> as a child process: what a user sees and what a script gets as exit code.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class ValidateCommandEndToEndTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Validate_UnknownKey_PrintsFileLineColumnAndKeyAndExitsNonZero()
+    {
+        var bundled = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "pipelines", "digits.yaml"));
+        Directory.CreateDirectory(_dir.Combine("pipelines"));
+        File.WriteAllText(_dir.Combine("pipelines", "bad.yaml"), bundled.Replace("  regParam:", "  regParm:", StringComparison.Ordinal));
+
+        using var validate = await PipelineProcess.RunAsync(RepositoryRoot.Path, "validate", _dir.Combine("pipelines", "bad.yaml"));
+
+        Assert.NotEqual(0, validate.ExitCode);
+        var line = LineOf(bundled, "  regParam:");
+        Assert.Contains($"{_dir.Combine("pipelines", "bad.yaml")}:{line}:3: train.regParm: unknown key; did you mean 'regParam'?", validate.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_BundledDigitsPipeline_ExitsZero()
+    {
+        using var validate = await PipelineProcess.RunAsync(RepositoryRoot.Path, "validate", Path.Combine("pipelines", "digits.yaml"));
+
+        Assert.True(validate.ExitCode == 0, validate.Output);
+        Assert.Contains("pipelines/digits.yaml: valid (run 'digits'", validate.Output, StringComparison.Ordinal);
+    }
+
+    private static int LineOf(string text, string prefix) =>
+        text.Split('\n').Select((l, i) => (Line: l, Number: i + 1)).Single(l => l.Line.StartsWith(prefix, StringComparison.Ordinal)).Number;
+}
