@@ -105,7 +105,9 @@ public sealed class PipelineRunService
             PipelineFile = display,
             RunFolder = folder.Root,
             Model = model,
-            Attempt = (previous?.Attempt ?? 0) + 1,
+            // Only a resume continues the count (as RunRecord.Attempt documents): a re-run of a finished
+            // run, say with another regParam, is a new run, not a retry of the old one.
+            Attempt = isResume ? previous!.Attempt + 1 : 1,
         }, _time);
         await journal.StartAsync().ConfigureAwait(false);
 

@@ -104,6 +104,20 @@ public sealed class PipelineRunServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_CompletedRunRunAgain_IsANewRunAtAttemptOne()
+    {
+        await Service(FakeRunner.Completing()).RunAsync(_file);
+        var rerun = FakeRunner.Completing();
+
+        var second = await Service(rerun).RunAsync(_file);
+
+        Assert.False(Assert.Single(rerun.Calls).IsResume);
+        Assert.Equal(RunState.Completed, second.State);
+        Assert.Equal(1, second.Record!.Attempt);
+        Assert.Contains("\"attempt\": 1,", File.ReadAllText(second.Folder!.RunJson), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_InvalidFile_FailsWithEveryErrorAndCreatesNoRunFolder()
     {
         File.WriteAllText(_file, "source: { kind: folder, path: images }\nmodel: { name: resnet18 }\ntrain: { maxIter: x }\n");

@@ -127,6 +127,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
         Assert.True(second.State == RunState.Completed, second.Error);
         using var json = JsonDocument.Parse(File.ReadAllText(folder.RunJson));
         Assert.Equal("completed", json.RootElement.GetProperty("state").GetString());
+        Assert.Equal(1, json.RootElement.GetProperty("attempt").GetInt32());
         Assert.Equal(new RunCounts(Read: Images, Featurized: 0, Cached: Images, Rejected: 0), Counts(json.RootElement));
         Assert.Contains(
             $"Featurized nothing from folder {_dir.Combine("digits")}: all {Images} images were already in the feature store",
