@@ -1,26 +1,26 @@
 using System.Text.Json;
 using DuckDB.NET.Data;
+using Pipeline.Runs;
 
 namespace Pipeline.Tests.Runs.EndToEnd;
 
 /// <summary>
-/// <c>pipeline run</c> killed with SIGKILL in the middle of featurization, then started again: the
-/// complete part files survive the kill, the second run reuses them, and the store ends up holding
+/// A run stopped in the middle of featurization, by SIGKILL or by its token, then started again: the
+/// complete part files survive the stop, the second run reuses them, and the store ends up holding
 /// every image exactly once, as an engine that shares no code with ours (DuckDB) reads the raw parts.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class KillAndResumeTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
+    private readonly int _images;
+    private readonly string _features;
 
-    public void Dispose() => _dir.Dispose();
-
-    [Fact]
-    public async Task Run_KilledMidFeaturizationThenRunAgain_StoreHoldsEveryImageExactlyOnce()
+    public KillAndResumeTests()
     {
-        var images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: 20);
+        _images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: 20);
 
-        // 8 rows per part and batches of 4 close a part every other batch, so the kill finds complete
+        // 8 rows per part and batches of 4 close a part every other batch, so the stop finds complete
         // parts behind it and images still ahead of it; no part is ever closed early by its timer.
         File.WriteAllText(_dir.Combine("digits.yaml"), """
             name: digits
@@ -30,68 +30,120 @@ public sealed class KillAndResumeTests : IDisposable
             train: { maxIter: 5 }
             output: digits
             """);
-        var features = _dir.Combine("runs", "digits", "features");
+        _features = _dir.Combine("runs", "digits", "features");
+    }
 
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Run_KilledMidFeaturizationThenRunAgain_StoreHoldsEveryImageExactlyOnce()
+    {
         using (var first = PipelineProcess.Start(_dir.Path, "run", "digits.yaml"))
         {
-            await WaitForFirstPartAsync(first, features);
+            await WaitForFirstPartAsync(() => first.HasExited, () => first.Output);
             first.KillHard();
             await first.WaitForExitAsync();
         }
 
-        using (var killed = JsonDocument.Parse(File.ReadAllText(_dir.Combine("runs", "digits", "run.json"))))
-        {
-            // SIGKILL leaves run.json as the last write made it: still running, in the featurize stage.
-            Assert.Equal("running", killed.RootElement.GetProperty("state").GetString());
-        }
-
-        Assert.False(File.Exists(Path.Combine(features, "_SUCCESS")));
-        var survivors = Directory.GetFiles(features, "part-*.parquet").Length;
+        // SIGKILL leaves run.json as the last write made it: still running.
+        Assert.Equal("running", State(RunJson()));
+        Assert.False(File.Exists(Path.Combine(_features, "_SUCCESS")));
+        var survivors = Directory.GetFiles(_features, "part-*.parquet").Length;
 
         using var second = await PipelineProcess.RunAsync(_dir.Path, "run", "digits.yaml");
 
         Assert.True(second.ExitCode == 0, second.Output);
-        using (var resumed = JsonDocument.Parse(File.ReadAllText(_dir.Combine("runs", "digits", "run.json"))))
+        Assert.Contains("resumes", second.Output, StringComparison.Ordinal);
+        var (cached, featurized) = AssertResumedRun();
+
+        // Exactly the rows of the parts that survived the kill (all full) are reused; the part being
+        // written when the kill came is redone, as is the rest.
+        Assert.Equal(8 * survivors, cached);
+        Assert.InRange(featurized, 1, _images);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledMidFeaturizationThenRunAgain_RecordsInterruptedAndStoreHoldsEveryImageExactlyOnce()
+    {
+        using var host = new RunServiceHost(_dir.Path);
+        using var stop = new CancellationTokenSource();
+        var running = host.Service.RunAsync(_dir.Combine("digits.yaml"), cancellationToken: stop.Token);
+        await WaitForFirstPartAsync(() => running.IsCompleted, () => string.Join(Environment.NewLine, host.Log.Messages));
+        await stop.CancelAsync();
+
+        var first = await running;
+
+        Assert.Equal(RunState.Interrupted, first.State);
+        Assert.Equal("interrupted", State(RunJson()));
+        Assert.Equal(RunState.Interrupted, Assert.Single(first.Record!.Stages).State);
+        Assert.False(File.Exists(Path.Combine(_features, "_SUCCESS")));
+        Assert.Empty(Directory.GetFiles(_features, ".*"));
+
+        // A stop, unlike a kill, writes what is in flight and closes the open part complete, so every row
+        // written before the stop is reused, whether its part was full or not.
+        var kept = CountRows().Rows;
+
+        var second = await host.Service.RunAsync(_dir.Combine("digits.yaml"));
+
+        Assert.True(second.State == RunState.Completed, second.Error);
+        var (cached, featurized) = AssertResumedRun();
+        Assert.Equal(kept, cached);
+        Assert.InRange(featurized, 1, _images);
+    }
+
+    private string RunJson() => _dir.Combine("runs", "digits", "run.json");
+
+    private static string State(string runJson)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(runJson));
+        return json.RootElement.GetProperty("state").GetString()!;
+    }
+
+    /// <summary>Checks the second run's run.json and the store it left; returns its cached and featurized counts.</summary>
+    private (long Cached, long Featurized) AssertResumedRun()
+    {
+        long cached;
+        long featurized;
+        using (var json = JsonDocument.Parse(File.ReadAllText(RunJson())))
         {
-            var run = resumed.RootElement;
+            var run = json.RootElement;
             Assert.Equal("completed", run.GetProperty("state").GetString());
             Assert.Equal(2, run.GetProperty("attempt").GetInt32());
             var counts = run.GetProperty("counts");
-            var cached = counts.GetProperty("cached").GetInt64();
-            var featurized = counts.GetProperty("featurized").GetInt64();
-            Assert.Equal(images, counts.GetProperty("read").GetInt64());
-
-            // Exactly the rows of the parts that survived the kill (all full) are reused; the part being
-            // written when the kill came is redone, as is the rest.
-            Assert.Equal(8 * survivors, cached);
-            Assert.InRange(featurized, 1, images);
-            Assert.Equal(images, cached + featurized);
+            cached = counts.GetProperty("cached").GetInt64();
+            featurized = counts.GetProperty("featurized").GetInt64();
+            Assert.Equal(_images, counts.GetProperty("read").GetInt64());
+            Assert.Equal(_images, cached + featurized);
         }
 
-        Assert.Contains("resumes", second.Output, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(features, "_SUCCESS")));
-        Assert.Empty(Directory.GetFiles(features, ".*"));
+        Assert.True(File.Exists(Path.Combine(_features, "_SUCCESS")));
+        Assert.Empty(Directory.GetFiles(_features, ".*"));
+        Assert.Equal((_images, _images), CountRows());
+        return (cached, featurized);
+    }
 
+    /// <summary>Rows and distinct paths in the raw part files, read by DuckDB (no dedupe on our side).</summary>
+    private (long Rows, long Paths) CountRows()
+    {
         using var connection = new DuckDBConnection("Data Source=:memory:");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*), count(DISTINCT path) FROM read_parquet('{Path.Combine(features, "*.parquet")}')";
+        command.CommandText = $"SELECT count(*), count(DISTINCT path) FROM read_parquet('{Path.Combine(_features, "*.parquet")}')";
         using var reader = command.ExecuteReader();
         Assert.True(reader.Read());
-        Assert.Equal(images, reader.GetInt64(0));
-        Assert.Equal(images, reader.GetInt64(1));
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     /// <summary>Polls until a complete part exists; fails if the run ended first, since then nothing was tested.</summary>
-    private static async Task WaitForFirstPartAsync(PipelineProcess run, string features)
+    private async Task WaitForFirstPartAsync(Func<bool> ended, Func<string> output)
     {
         using var timeout = new CancellationTokenSource(PipelineProcess.Patience);
-        while (!Directory.Exists(features) || Directory.GetFiles(features, "part-*.parquet").Length == 0)
+        while (!Directory.Exists(_features) || Directory.GetFiles(_features, "part-*.parquet").Length == 0)
         {
-            Assert.False(run.HasExited, $"pipeline run exited (code {(run.HasExited ? run.ExitCode : 0)}) before its first part file:{Environment.NewLine}{run.Output}");
+            Assert.False(ended(), $"the run ended before its first part file:{Environment.NewLine}{output()}");
             await Task.Delay(10, timeout.Token);
         }
 
-        Assert.False(File.Exists(Path.Combine(features, "_SUCCESS")), "featurization finished before the kill; the test needs a slower pace or more images");
+        Assert.False(File.Exists(Path.Combine(_features, "_SUCCESS")), "featurization finished before the stop; the test needs a slower pace or more images");
     }
 }

@@ -1,9 +1,5 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
-using Pipeline.Hosting;
 using Pipeline.Runs;
 
 namespace Pipeline.Tests.Runs.EndToEnd;
@@ -21,17 +17,12 @@ public sealed class PipelineRunEndToEndTests : IDisposable
     private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     private readonly TempDirectory _dir = new();
-    private readonly CapturedLog _log = new();
-    private readonly IHost _host;
+    private readonly RunServiceHost _host;
 
     public PipelineRunEndToEndTests()
     {
         DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: Images / 3);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = _dir.Path, EnvironmentName = "Test" });
-        builder.Logging.ClearProviders().AddProvider(_log);
-        builder.Services.AddSingleton<IPipelineRunner>(services => StagePipelineRunner.Create(services, terminal: null));
-        builder.Services.AddPipelineRuns(builder.Configuration);
-        _host = builder.Build();
+        _host = new RunServiceHost(_dir.Path);
     }
 
     public void Dispose()
@@ -119,7 +110,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
         Assert.True(first.State == RunState.Completed, first.Error);
         var folder = first.Folder!;
         var parts = Directory.GetFiles(folder.Features).Order(StringComparer.Ordinal).ToArray();
-        _log.Clear();
+        _host.Log.Clear();
 
         WritePipeline(regParam: "0.5");
         var second = await Service.RunAsync(file);
@@ -131,7 +122,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
         Assert.Equal(new RunCounts(Read: Images, Featurized: 0, Cached: Images, Rejected: 0), Counts(json.RootElement));
         Assert.Contains(
             $"Featurized nothing from folder {_dir.Combine("digits")}: all {Images} images were already in the feature store",
-            _log.Messages);
+            _host.Log.Messages);
         Assert.Equal(parts, Directory.GetFiles(folder.Features).Order(StringComparer.Ordinal));
 
         // The cheap re-run still trains anew with the changed parameter.
@@ -140,7 +131,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
         Assert.Contains("regParam: 0.5", File.ReadAllText(folder.ResolvedConfiguration), StringComparison.Ordinal);
     }
 
-    private PipelineRunService Service => _host.Services.GetRequiredService<PipelineRunService>();
+    private PipelineRunService Service => _host.Service;
 
     private static RunCounts Counts(JsonElement run)
     {
