@@ -38,7 +38,7 @@ public sealed class InboxWorkerEndToEndTests : IDisposable
 
         Assert.True(File.Exists(_dir.Combine("inbox", "failed", "bad.yaml")));
         Assert.Equal(
-            $"{Path.Combine("inbox", "bad.yaml")}:12:3: train.regParm: unknown key; did you mean 'regParam'?",
+            $"{Path.Combine("inbox", "bad.yaml")}:14:3: train.regParm: unknown key; did you mean 'regParam'?",
             File.ReadAllText(_dir.Combine("inbox", "failed", "bad.error.txt")).TrimEnd());
         Assert.False(Directory.Exists(_dir.Combine("runs", "bad")));
 
@@ -55,16 +55,59 @@ public sealed class InboxWorkerEndToEndTests : IDisposable
         Assert.True(File.Exists(_dir.Combine("runs", "good", "model", "model.onnx")));
     }
 
-    private static string Pipeline(string name, string trainKey) => $"""
+    [Fact]
+    public async Task Worker_StoppedMidRunThenStartedAgain_ReturnsTheFileToTheInboxAndResumesItToDone()
+    {
+        var images = DigitsSubset.CopyTo(_dir.Combine("digits60"), classes: 3, perClass: 20);
+        var features = _dir.Combine("runs", "long", "features");
+        var first = await StartWorkerAsync();
+        try
+        {
+            Drop("long.yaml", Pipeline("long", "regParam: 0.03", source: "digits60"));
+            await WaitForAsync(() => Directory.Exists(features) && Directory.GetFiles(features, "part-*.parquet").Length > 0);
+            await first.StopAsync();
+        }
+        finally
+        {
+            first.Dispose();
+        }
+
+        Assert.False(File.Exists(Path.Combine(features, "_SUCCESS")), "featurization finished before the stop; the test needs more images");
+        Assert.True(File.Exists(_dir.Combine("inbox", "long.yaml")));
+        Assert.Equal("interrupted", Property(_dir.Combine("runs", "long", "run.json"), "state"));
+
+        using var second = await StartWorkerAsync();
+        await WaitForAsync(() => File.Exists(_dir.Combine("inbox", "done", "long.run.json")));
+        await second.StopAsync();
+
+        var done = _dir.Combine("inbox", "done", "long.run.json");
+        Assert.Equal("completed", Property(done, "state"));
+        Assert.Equal("2", Property(done, "attempt"));
+        using var json = JsonDocument.Parse(File.ReadAllText(done));
+        var counts = json.RootElement.GetProperty("counts");
+        Assert.InRange(counts.GetProperty("cached").GetInt64(), 8, images - 1);
+        Assert.Equal(images, counts.GetProperty("cached").GetInt64() + counts.GetProperty("featurized").GetInt64());
+    }
+
+    private static string Property(string runJson, string name)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(runJson));
+        var value = json.RootElement.GetProperty(name);
+        return value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+    }
+
+    private static string Pipeline(string name, string trainKey, string source = "digits") => $"""
         name: {name}
         source:
           kind: folder
-          path: digits
+          path: {source}
         model:
           name: resnet18
         featurize:
           device: cpu
           batchSize: 4
+          rowsPerPart: 8
+          partSeconds: 3600
         train:
           maxIter: 5
           {trainKey}
