@@ -44,6 +44,8 @@ public static class FeaturizationJob
             DateTimeOffset.UtcNow);
 
         counters.Total = source.Count;
+        using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, stopCounting.Token) : Task.CompletedTask;
         var cache = await FeaturizationCache.LoadAsync(storeDirectory, metadata, cancellationToken).ConfigureAwait(false);
         if (cache.Count > 0)
         {
@@ -64,7 +66,15 @@ public static class FeaturizationJob
             model.Spec.InputSize,
             model.Spec.Resize);
 
-        await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopCounting.CancelAsync().ConfigureAwait(false);
+            await counting.ConfigureAwait(false);
+        }
 
         await rejects.CompleteAsync(cancellationToken).ConfigureAwait(false);
         await store.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -76,5 +86,28 @@ public static class FeaturizationJob
             clock.Elapsed,
             extractor.ExecutionProvider,
             storeDirectory);
+    }
+
+    /// <summary>
+    /// Counts a source that cannot say its size up front (a folder tree) by listing it once more
+    /// beside the run, so the progress bar gains a total and an ETA without delaying the first
+    /// image; listing is cheap next to decoding and inference.
+    /// </summary>
+    private static async Task CountInBackgroundAsync(ILabelledImageSource source, FeaturizationCounters counters, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            long count = 0;
+            await foreach (var _ in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                count++;
+            }
+
+            counters.Total = count;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 }
