@@ -6,6 +6,7 @@ var root = new RootCommand("Pipeline: transfer-learning image classification. Fe
 {
     FeaturizeCommand.Create(),
     ModelsCommand.Create(),
+    BenchInferenceCommand.Create(),
 };
 
 return await CommandRunner.InvokeAsync(root, args);
