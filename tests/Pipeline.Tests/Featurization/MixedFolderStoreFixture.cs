@@ -27,7 +27,7 @@ public sealed class MixedFolderStoreFixture : IAsyncLifetime
     /// <summary>Bad files: full path → (stage, a phrase of the reason).</summary>
     public IReadOnlyDictionary<string, (string Stage, string Reason)> Bad { get; private set; } = new Dictionary<string, (string, string)>();
 
-    public ClassList Classes { get; private set; } = ClassList.FromLabels(["none"]);
+    public ClassList Classes { get; private set; } = null!;
 
     public FeaturizationSummary Summary { get; private set; } = null!;
 
