@@ -96,6 +96,32 @@ public sealed class FeaturizationJobInterruptionTests
         Assert.True(counters.Featurized < ImageCount);
     }
 
+    [Fact]
+    public async Task RunAsync_SourceFailsMidRun_ThrowsTheSourceErrorAndKeepsOnlyCompleteParts()
+    {
+        using var input = new TempFolder();
+        using var output = new TempFolder();
+        var pixels = Enumerable.Range(0, 40).Select(i => Enumerable.Range(0, 6).Select(j => (byte)(i + (40 * j))).ToArray()).ToArray();
+        var labels = pixels.Select((_, i) => (byte)(i % 3)).ToArray();
+
+        // One byte short: the gzip stream ends inside the last image, after 39 good ones.
+        var images = input.Write("imgs.gz", IdxImageSourceTests.Encode(IdxImageSourceTests.ImagesFile(pixels.Length, pixels)[..^1], gzip: true));
+        var labelFile = input.Write("labels.gz", IdxImageSourceTests.Encode(IdxImageSourceTests.LabelsFile(labels), gzip: true));
+        var source = await ImageSourceFactory.OpenAsync($"{ImageSourceFactory.IdxPrefix}{images},{labelFile}");
+
+        var error = await Assert.ThrowsAsync<SourceException>(() => TestFeaturization.RunAsync(source, output.Path).WaitAsync(Timeout));
+
+        Assert.Contains(images, error.Message, StringComparison.Ordinal);
+        var files = Directory.GetFiles(Path.Combine(output.Path, "features")).Select(Path.GetFileName).ToArray();
+        Assert.DoesNotContain(files, f => f!.EndsWith(".tmp", StringComparison.Ordinal) || f == "_SUCCESS");
+        if (files.Length > 0)
+        {
+            Assert.Equal(
+                DuckDbQuery.Count($"SELECT count(*) FROM read_parquet({DuckDbQuery.Parts(output.Path)})"),
+                DuckDbQuery.Count($"SELECT count(DISTINCT path) FROM read_parquet({DuckDbQuery.Parts(output.Path)})"));
+        }
+    }
+
     /// <summary>A source that runs a check before yielding each image of another source.</summary>
     private sealed class WatchedSource(ILabelledImageSource inner, Action beforeEach) : ILabelledImageSource
     {
