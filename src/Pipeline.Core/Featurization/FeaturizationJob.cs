@@ -43,41 +43,59 @@ public static class FeaturizationJob
             source.Classes.Names,
             DateTimeOffset.UtcNow);
 
-        counters.Total = source.Count;
-        using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, stopCounting.Token) : Task.CompletedTask;
         var cache = await FeaturizationCache.LoadAsync(storeDirectory, metadata, cancellationToken).ConfigureAwait(false);
         if (cache.Count > 0)
         {
             logger.LogInformation("{Count} images already featurized in {Store}; only new or changed images will be featurized", cache.Count, storeDirectory);
         }
 
-        await using var store = await FeatureStoreWriter.CreateAsync(storeDirectory, metadata, options.Store, cancellationToken).ConfigureAwait(false);
-        await using var rejects = await RejectsWriter.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
-        var graph = new FeaturizationGraph(
-            new ImageDecoder(options.Limits),
-            preprocessor,
-            extractor,
-            store,
-            rejects,
-            counters,
-            options.Parallelism,
-            model.Spec.InputSize,
-            model.Spec.InputSize,
-            model.Spec.Resize);
-
+        var store = await FeatureStoreWriter.CreateAsync(storeDirectory, metadata, options.Store, cancellationToken).ConfigureAwait(false);
+        RejectsWriter? rejects = null;
+        Exception? failure = null;
         try
         {
-            await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken).ConfigureAwait(false);
+            rejects = await RejectsWriter.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
+            var graph = new FeaturizationGraph(
+                new ImageDecoder(options.Limits),
+                preprocessor,
+                extractor,
+                store,
+                rejects,
+                counters,
+                options.Parallelism,
+                model.Spec.InputSize,
+                model.Spec.InputSize,
+                model.Spec.Resize);
+
+            counters.Total = source.Count;
+            using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, stopCounting.Token) : Task.CompletedTask;
+            try
+            {
+                await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stopCounting.CancelAsync().ConfigureAwait(false);
+                await counting.ConfigureAwait(false);
+            }
+
+            await rejects.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await store.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
         }
         finally
         {
-            await stopCounting.CancelAsync().ConfigureAwait(false);
-            await counting.ConfigureAwait(false);
+            // Disposing keeps the closed parts (and on a graceful stop closes the open one); the
+            // rejects go first, in the reverse order of creation as `await using` would.
+            await DisposeAfterRunAsync(rejects, failure, logger).ConfigureAwait(false);
+            await DisposeAfterRunAsync(store, failure, logger).ConfigureAwait(false);
         }
 
-        await rejects.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        await store.CompleteAsync(cancellationToken).ConfigureAwait(false);
         return new FeaturizationSummary(
             counters.Read,
             counters.Featurized,
@@ -86,6 +104,34 @@ public static class FeaturizationJob
             clock.Elapsed,
             extractor.ExecutionProvider,
             storeDirectory);
+    }
+
+    /// <summary>
+    /// Disposes a writer after the run. When the run already failed, a failure to clean up (the
+    /// same broken disk or folder, typically) is logged rather than thrown: an exception from a
+    /// dispose would replace the one that says what went wrong first.
+    /// </summary>
+    private static async Task DisposeAfterRunAsync(IAsyncDisposable? writer, Exception? failure, ILogger logger)
+    {
+        if (writer is null)
+        {
+            return;
+        }
+
+        if (failure is null)
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Closing the {Writer} after the run failed also failed: {Reason}", writer.GetType().Name, e.Message);
+        }
     }
 
     /// <summary>
