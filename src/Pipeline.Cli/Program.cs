@@ -12,6 +12,7 @@ var root = new RootCommand("Pipeline: transfer-learning image classification. Fe
     RunCommand.Create(),
     ValidateCommand.Create(),
     WorkerCommand.Create(),
+    BenchInferenceCommand.Create(),
 };
 
 return await CommandRunner.InvokeAsync(root, args);

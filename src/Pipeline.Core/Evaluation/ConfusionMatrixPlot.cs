@@ -56,15 +56,19 @@ internal static class ConfusionMatrixPlot
         {
             for (var p = 0; p < k; p++)
             {
+                // Empty cells stay blank so the eye finds the confusions, not a grid of zeros.
+                if (matrix[t, p] == 0)
+                {
+                    continue;
+                }
+
                 var text = plot.Add.Text(
                     string.Create(CultureInfo.InvariantCulture, $"{matrix[t, p]}\n{Percent(fractions[t, p], 0)}"),
                     p,
                     k - 1 - t);
                 text.LabelFontSize = cellFontSize;
                 text.LabelAlignment = Alignment.MiddleCenter;
-                text.LabelFontColor = matrix[t, p] == 0 ? Colors.Gray
-                    : fractions[t, p] > 0.5 ? Colors.White
-                    : Colors.Black;
+                text.LabelFontColor = fractions[t, p] > 0.5 ? Colors.White : Colors.Black;
             }
         }
 

@@ -10,6 +10,7 @@ public sealed class FeaturizationCounters
     private long _featurized;
     private long _rejected;
     private long _cached;
+    private long _total = -1;
 
     /// <summary>Images the source has yielded so far, cached ones included.</summary>
     public long Read => Interlocked.Read(ref _read);
@@ -24,7 +25,11 @@ public sealed class FeaturizationCounters
     public long Cached => Interlocked.Read(ref _cached);
 
     /// <summary>How many images the source holds, when it knows before reading them.</summary>
-    public long? Total { get; internal set; }
+    public long? Total
+    {
+        get => Interlocked.Read(ref _total) is var total and >= 0 ? total : null;
+        internal set => Interlocked.Exchange(ref _total, value ?? -1);
+    }
 
     internal void AddRead() => Interlocked.Increment(ref _read);
 

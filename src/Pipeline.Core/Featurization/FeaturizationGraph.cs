@@ -128,6 +128,7 @@ internal sealed class FeaturizationGraph
             TaskScheduler.Default);
 
         var stopped = false;
+        ExceptionDispatchInfo? sourceFailure = null;
         try
         {
             await foreach (var image in images.WithCancellation(stopToken).ConfigureAwait(false))
@@ -151,31 +152,41 @@ internal sealed class FeaturizationGraph
         }
         catch (OperationCanceledException) when (fault.IsCancellationRequested)
         {
-            // The graph faulted; its exception surfaces from the completion below.
+            // The graph faulted; its exception surfaces from the completions below.
         }
-        catch
+        catch (Exception e)
         {
-            fault.Cancel();
-            throw;
+            sourceFailure = ExceptionDispatchInfo.Capture(e);
+            await fault.CancelAsync().ConfigureAwait(false);
         }
         finally
         {
             decode.Complete();
         }
 
+        // Wait for every block, not only the last: after a fault the others are cancelled, but one
+        // may still be inside an ONNX Runtime Run or a store write, and returning before it ends
+        // would let the caller dispose the extractor or the store under it.
+        IDataflowBlock[] blocks = [decode, batch, pack, infer, sink];
         try
         {
-            await sink.Completion.ConfigureAwait(false);
+            await Task.WhenAll(blocks.Select(b => b.Completion)).ConfigureAwait(false);
         }
-        catch (Exception) when (RootCause(decode, pack, infer, sink) is { } cause)
+        catch (Exception) when (sourceFailure is not null || RootCause(blocks) is not null)
         {
-            // Blocks that were cancelled because another faulted report only the cancellation;
-            // the first block in graph order that faulted for a reason of its own holds the cause.
-            ExceptionDispatchInfo.Capture(cause).Throw();
+            // Rethrown below: blocks cancelled because another faulted report only the
+            // cancellation, so the cause is the source's failure or the first block in graph
+            // order that faulted for a reason of its own.
         }
         finally
         {
             DisposeLeftovers(decode, batch);
+        }
+
+        sourceFailure?.Throw();
+        if (RootCause(blocks) is { } cause)
+        {
+            ExceptionDispatchInfo.Capture(cause).Throw();
         }
 
         if (stopped)
@@ -232,7 +243,7 @@ internal sealed class FeaturizationGraph
         await free.WriteAsync(slot, cancellationToken).ConfigureAwait(false);
     }
 
-    private static Exception? RootCause(params IDataflowBlock[] blocks) =>
+    private static Exception? RootCause(IDataflowBlock[] blocks) =>
         blocks
             .Select(b => b.Completion.Exception?.GetBaseException())
             .FirstOrDefault(e => e is not null and not OperationCanceledException);

@@ -43,31 +43,59 @@ public static class FeaturizationJob
             source.Classes.Names,
             DateTimeOffset.UtcNow);
 
-        counters.Total = source.Count;
         var cache = await FeaturizationCache.LoadAsync(storeDirectory, metadata, cancellationToken).ConfigureAwait(false);
         if (cache.Count > 0)
         {
             logger.LogInformation("{Count} images already featurized in {Store}; only new or changed images will be featurized", cache.Count, storeDirectory);
         }
 
-        await using var store = await FeatureStoreWriter.CreateAsync(storeDirectory, metadata, options.Store, cancellationToken).ConfigureAwait(false);
-        await using var rejects = await RejectsWriter.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
-        var graph = new FeaturizationGraph(
-            new ImageDecoder(options.Limits),
-            preprocessor,
-            extractor,
-            store,
-            rejects,
-            counters,
-            options.Parallelism,
-            model.Spec.InputSize,
-            model.Spec.InputSize,
-            model.Spec.Resize);
+        var store = await FeatureStoreWriter.CreateAsync(storeDirectory, metadata, options.Store, cancellationToken).ConfigureAwait(false);
+        RejectsWriter? rejects = null;
+        Exception? failure = null;
+        try
+        {
+            rejects = await RejectsWriter.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
+            var graph = new FeaturizationGraph(
+                new ImageDecoder(options.Limits),
+                preprocessor,
+                extractor,
+                store,
+                rejects,
+                counters,
+                options.Parallelism,
+                model.Spec.InputSize,
+                model.Spec.InputSize,
+                model.Spec.Resize);
 
-        await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken).ConfigureAwait(false);
+            counters.Total = source.Count;
+            using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, stopCounting.Token) : Task.CompletedTask;
+            try
+            {
+                await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stopCounting.CancelAsync().ConfigureAwait(false);
+                await counting.ConfigureAwait(false);
+            }
 
-        await rejects.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        await store.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await rejects.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await store.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            // Disposing keeps the closed parts (and on a graceful stop closes the open one); the
+            // rejects go first, in the reverse order of creation as `await using` would.
+            await DisposeAfterRunAsync(rejects, failure, logger).ConfigureAwait(false);
+            await DisposeAfterRunAsync(store, failure, logger).ConfigureAwait(false);
+        }
+
         return new FeaturizationSummary(
             counters.Read,
             counters.Featurized,
@@ -76,5 +104,56 @@ public static class FeaturizationJob
             clock.Elapsed,
             extractor.ExecutionProvider,
             storeDirectory);
+    }
+
+    /// <summary>
+    /// Disposes a writer after the run. When the run already failed, a failure to clean up (the
+    /// same broken disk or folder, typically) is logged rather than thrown: an exception from a
+    /// dispose would replace the one that says what went wrong first.
+    /// </summary>
+    private static async Task DisposeAfterRunAsync(IAsyncDisposable? writer, Exception? failure, ILogger logger)
+    {
+        if (writer is null)
+        {
+            return;
+        }
+
+        if (failure is null)
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Closing the {Writer} after the run failed also failed: {Reason}", writer.GetType().Name, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Counts a source that cannot say its size up front (a folder tree) by listing it once more
+    /// beside the run, so the progress bar gains a total and an ETA without delaying the first
+    /// image; listing is cheap next to decoding and inference.
+    /// </summary>
+    private static async Task CountInBackgroundAsync(ILabelledImageSource source, FeaturizationCounters counters, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            long count = 0;
+            await foreach (var _ in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                count++;
+            }
+
+            counters.Total = count;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using DuckDB.NET.Data;
@@ -70,7 +69,7 @@ public sealed class FeatureStoreIndependentReaderTests
         {
             var file = Path.GetFileName(reader.GetString(0));
             var pairs = byFile.TryGetValue(file, out var existing) ? existing : byFile[file] = [];
-            pairs[Utf8(reader.GetValue(1))] = Utf8(reader.GetValue(2));
+            pairs[DuckDbQuery.Utf8(reader.GetValue(1))] = DuckDbQuery.Utf8(reader.GetValue(2));
         }
 
         Assert.Equal(["part-00000.parquet", "part-00001.parquet"], byFile.Keys.Order(StringComparer.Ordinal));
@@ -146,12 +145,4 @@ public sealed class FeatureStoreIndependentReaderTests
         await SyntheticFeatures.WriteRowsAsync(writer, 0, Rows, batch: 3);
         await writer.CompleteAsync(CancellationToken.None);
     }
-
-    private static string Utf8(object blob) => blob switch
-    {
-        byte[] bytes => Encoding.UTF8.GetString(bytes),
-        Stream stream => new StreamReader(stream, Encoding.UTF8).ReadToEnd(),
-        string text => text,
-        _ => throw new InvalidOperationException($"Unexpected BLOB type {blob.GetType()}."),
-    };
 }

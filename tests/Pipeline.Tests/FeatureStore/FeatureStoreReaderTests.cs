@@ -118,6 +118,35 @@ public sealed class FeatureStoreReaderTests
     }
 
     [Fact]
+    public async Task ReadAllAsync_RowsOutOfPathOrderAndAPathWrittenTwice_ReturnsPathOrderWithTheNewerRow()
+    {
+        using var dir = new TemporaryDirectory();
+        var (records, features) = SyntheticFeatures.Rows(0, 4, Dimension);
+        int[] writeOrder = [3, 1, 0, 2];
+        await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            foreach (var row in writeOrder)
+            {
+                await writer.WriteAsync(records.AsMemory(row, 1), features.AsMemory(row * Dimension, Dimension), CancellationToken.None);
+            }
+        }
+
+        // A later run featurizes row 1's image again (its file changed): same path, new values.
+        var changed = Enumerable.Range(0, Dimension).Select(j => -1f - j).ToArray();
+        await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            await writer.WriteAsync(records.AsMemory(1, 1), changed, CancellationToken.None);
+        }
+
+        var set = await (await FeatureStoreReader.OpenAsync(dir.Path)).ReadAllAsync();
+
+        Assert.Equal(Enumerable.Range(0, 4).Select(SyntheticFeatures.PathOf), set.Paths);
+        Assert.Equal(changed, set.GetFeatures(1).ToArray());
+        Assert.Equal(features.AsSpan(2 * Dimension, Dimension).ToArray(), set.GetFeatures(2).ToArray());
+        Assert.Equal([0, 1, 2, 0], set.LabelIndices);
+    }
+
+    [Fact]
     public async Task Subset_GivenRows_CopiesThoseRowsInOrder()
     {
         using var dir = new TemporaryDirectory();

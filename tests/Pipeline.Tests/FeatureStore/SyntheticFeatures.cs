@@ -19,7 +19,7 @@ internal static class SyntheticFeatures
         Classes,
         new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.FromHours(1)));
 
-    public static string PathOf(int row) => $"images/{Classes[row % Classes.Length]}/img-{row:D6}.png";
+    public static string PathOf(int row) => $"images/img-{row:D6}-{Classes[row % Classes.Length]}.png";
 
     public static FeatureRecord Record(int row) => new(
         PathOf(row),

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Pipeline.Decoding;
+using Pipeline.Inference;
+using Pipeline.Models;
+using Pipeline.Preprocessing;
+using Pipeline.Sources;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>
+/// <c>pipeline bench-inference</c>: the throughput ceiling of featurization, ONNX Runtime alone on
+/// batches that are already preprocessed, with the same extractor and options as <c>featurize</c>.
+/// The gap between this and <c>featurize</c>'s img/s is what reading, decoding, resizing,
+/// packing and writing cost.
+/// </summary>
+internal static class BenchInferenceCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var modelsDir = CommonOptions.ModelsDirectory();
+        var device = CommonOptions.Device();
+        var batchSize = CommonOptions.BatchSize();
+        var images = new Option<int>("--images") { Description = "Images to run after one warm-up batch (rounded up to whole batches).", DefaultValueFactory = _ => 1000 };
+        var image = new Option<string?>("--image")
+        {
+            Description = "Image decoded and preprocessed once, then copied into every slot (default: a synthetic colour gradient; "
+                + "convolution cost does not depend on pixel values).",
+        };
+
+        var command = new Command("bench-inference", "Measure ONNX Runtime alone on pre-made tensors: the ceiling for featurize's img/s.")
+        {
+            model, device, batchSize, images, image, modelsDir,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var count = parse.GetValue(images);
+            if (count < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(images), count, $"--images must be at least 1 (was {count}).");
+            }
+
+            var resolved = ModelZoo.LoadDefault().Resolve(parse.GetValue(model)!, parse.GetValue(modelsDir)!);
+            using var logging = ConsoleLogging.Create();
+            var options = new InferenceOptions { Device = parse.GetValue(device), BatchSize = parse.GetValue(batchSize) };
+            using var extractor = new FeatureExtractor(resolved.Spec, resolved.OnnxPath, options, logging.CreateLogger("bench-inference"));
+            var preprocessor = new TensorPreprocessor(resolved.Spec, resolved.MeanImagePath);
+            using var batch = extractor.CreateBatch();
+            using (var pixels = LoadPixels(parse.GetValue(image), resolved.Spec))
+            {
+                preprocessor.Write(pixels, batch.Slot(0));
+            }
+
+            for (var i = 1; i < batch.Capacity; i++)
+            {
+                batch.Slot(0).CopyTo(batch.Slot(i));
+            }
+
+            batch.Count = batch.Capacity;
+
+            // The first Run allocates ORT's arena and picks kernels; it is not part of the steady state.
+            extractor.Run(batch, cancellationToken);
+            var batches = (count + batch.Capacity - 1) / batch.Capacity;
+            var clock = Stopwatch.StartNew();
+            for (var b = 0; b < batches; b++)
+            {
+                extractor.Run(batch, cancellationToken);
+            }
+
+            clock.Stop();
+            var total = batches * batch.Capacity;
+            var culture = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(culture, $"model: {resolved.Spec.Name}  device: {extractor.ExecutionProvider}  batch: {batch.Capacity}  images: {total}  seconds: {clock.Elapsed.TotalSeconds:F1}"));
+            Console.WriteLine(string.Create(culture, $"images/s: {total / clock.Elapsed.TotalSeconds:F1}"));
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Image<Rgb24> LoadPixels(string? path, ModelSpec spec)
+    {
+        var size = spec.InputSize;
+        if (path is null)
+        {
+            var gradient = new Image<Rgb24>(size, size);
+            for (var y = 0; y < size; y++)
+            {
+                for (var x = 0; x < size; x++)
+                {
+                    gradient[x, y] = new Rgb24((byte)(x * 255 / size), (byte)(y * 255 / size), 128);
+                }
+            }
+
+            return gradient;
+        }
+
+        var outcome = new ImageDecoder().Decode(new LabelledImage(0, Path.GetFullPath(path), string.Empty, 0), size, size, spec.Resize);
+        return outcome.IsDecoded
+            ? outcome.Image.Pixels
+            : throw new InvalidOperationException($"--image '{outcome.Reject.Path}' cannot be used: {outcome.Reject.Reason}");
+    }
+}

@@ -1,0 +1,89 @@
+using Pipeline.Tests.Sources;
+
+namespace Pipeline.Tests.Featurization;
+
+/// <summary>
+/// <c>pipeline featurize</c> with a fatal problem: exit code 1 and exactly one line on standard
+/// error that names the problem and what to do, nothing on standard output.
+/// </summary>
+public sealed class CliFatalErrorTests : IDisposable
+{
+    private readonly TempFolder _work = new();
+    private readonly string _images;
+
+    public CliFatalErrorTests()
+    {
+        _images = Path.Combine(_work.Path, "images");
+        GeneratedImages.WriteFolder(_images, 2, "a");
+    }
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public async Task Featurize_UnknownModel_ExitsOneListingTheKnownModels()
+    {
+        var result = await FeaturizeAsync("--input", _images, "--output", Output, "--model", "resnet99");
+
+        AssertOneError(result, "Unknown model 'resnet99'", "resnet18", "inceptionv3");
+    }
+
+    [Fact]
+    public async Task Featurize_ModelFileMissing_ExitsOneNamingWhereToPutIt()
+    {
+        var models = Directory.CreateDirectory(Path.Combine(_work.Path, "models")).FullName;
+
+        var result = await FeaturizeAsync("--input", _images, "--output", Output, "--model", "inceptionv3", "--models-dir", models);
+
+        AssertOneError(result, "inceptionv3", $"put it at '{Path.Combine(models, "inceptionv3.onnx")}'");
+    }
+
+    [Fact]
+    public async Task Featurize_InputMissing_ExitsOneNamingTheInput()
+    {
+        var missing = Path.Combine(_work.Path, "no-such-folder");
+
+        var result = await FeaturizeAsync("--input", missing, "--output", Output);
+
+        AssertOneError(result, $"'{missing}' does not exist");
+    }
+
+    [Fact]
+    public async Task Featurize_InputWithoutImages_ExitsOneNamingTheFolderAndLayout()
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(_work.Path, "empty", "a")).Parent!.FullName;
+
+        var result = await FeaturizeAsync("--input", empty, "--output", Output);
+
+        AssertOneError(result, $"'{empty}' has no images", "<label>/<image>");
+    }
+
+    [Fact]
+    public async Task Featurize_OutputNotWritable_ExitsOneNamingTheOutput()
+    {
+        // A path below a regular file cannot be created, even by root (for whom permissions are no obstacle).
+        var blocker = _work.Write("blocker.txt", [1]);
+        var output = Path.Combine(blocker, "store");
+
+        var result = await FeaturizeAsync("--input", _images, "--output", output);
+
+        AssertOneError(result, $"'{output}' cannot be created or written");
+        Assert.False(Directory.Exists(output));
+    }
+
+    private string Output => Path.Combine(_work.Path, "store");
+
+    private Task<PipelineProcess.Result> FeaturizeAsync(params string[] args) =>
+        PipelineProcess.RunAsync(_work.Path, ["featurize", "--device", "cpu", .. args]);
+
+    private static void AssertOneError(PipelineProcess.Result result, params string[] fragments)
+    {
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(string.Empty, result.StandardOutput);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        foreach (var fragment in fragments)
+        {
+            Assert.Contains(fragment, line, StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Featurization;
+using Pipeline.FeatureStore;
+using Pipeline.Inference;
+using Pipeline.Models;
+using Pipeline.Sources;
+
+namespace Pipeline.Tests.Featurization;
+
+/// <summary>
+/// The settings every end-to-end test runs the job with: the bundled ResNet18 on the CPU, batches
+/// of 4 and parts of 8 rows, so even a dozen images make several batches and parts.
+/// </summary>
+internal static class TestFeaturization
+{
+    public const int BatchSize = 4;
+    public const int RowsPerPart = 8;
+
+    private static readonly Lazy<ResolvedModel> Model = new(() =>
+        ModelZoo.Load(Path.Combine(AppContext.BaseDirectory, ModelZoo.RelativePath)).Resolve("resnet18", AppContext.BaseDirectory));
+
+    public static ResolvedModel ResNet18 => Model.Value;
+
+    public static FeaturizationOptions Options { get; } = new()
+    {
+        Inference = new InferenceOptions { Device = InferenceDevice.Cpu, BatchSize = BatchSize },
+        Parallelism = 2,
+        Store = new FeatureStoreOptions { RowsPerPart = RowsPerPart },
+    };
+
+    public static Task<FeaturizationSummary> RunAsync(
+        ILabelledImageSource source,
+        string output,
+        FeaturizationCounters? counters = null,
+        CancellationToken cancellationToken = default) =>
+        FeaturizationJob.RunAsync(source, ResNet18, output, Options, counters ?? new FeaturizationCounters(), NullLogger.Instance, cancellationToken);
+}
