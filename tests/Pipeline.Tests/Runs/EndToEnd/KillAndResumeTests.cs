@@ -1,6 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
-using DuckDB.NET.Data;
 using Pipeline.Runs;
+using Pipeline.Tests.FeatureStore;
 
 namespace Pipeline.Tests.Runs.EndToEnd;
 
@@ -14,6 +15,7 @@ public sealed class KillAndResumeTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly int _images;
+    private readonly string _runFolder;
     private readonly string _features;
 
     public KillAndResumeTests()
@@ -30,7 +32,8 @@ public sealed class KillAndResumeTests : IDisposable
             train: { maxIter: 5 }
             output: digits
             """);
-        _features = _dir.Combine("runs", "digits", "features");
+        _runFolder = _dir.Combine("runs", "digits");
+        _features = Path.Combine(_runFolder, "features");
     }
 
     public void Dispose() => _dir.Dispose();
@@ -91,7 +94,7 @@ public sealed class KillAndResumeTests : IDisposable
         Assert.InRange(featurized, 1, _images);
     }
 
-    private string RunJson() => _dir.Combine("runs", "digits", "run.json");
+    private string RunJson() => Path.Combine(_runFolder, "run.json");
 
     private static string State(string runJson)
     {
@@ -125,13 +128,8 @@ public sealed class KillAndResumeTests : IDisposable
     /// <summary>Rows and distinct paths in the raw part files, read by DuckDB (no dedupe on our side).</summary>
     private (long Rows, long Paths) CountRows()
     {
-        using var connection = new DuckDBConnection("Data Source=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*), count(DISTINCT path) FROM read_parquet('{Path.Combine(_features, "*.parquet")}')";
-        using var reader = command.ExecuteReader();
-        Assert.True(reader.Read());
-        return (reader.GetInt64(0), reader.GetInt64(1));
+        var row = Assert.Single(DuckDbQuery.Rows($"SELECT count(*), count(DISTINCT path) FROM read_parquet({DuckDbQuery.Parts(_runFolder)})"));
+        return (Convert.ToInt64(row[0], CultureInfo.InvariantCulture), Convert.ToInt64(row[1], CultureInfo.InvariantCulture));
     }
 
     /// <summary>Polls until a complete part exists; fails if the run ended first, since then nothing was tested.</summary>
