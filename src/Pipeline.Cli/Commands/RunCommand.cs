@@ -16,7 +16,7 @@ internal static class RunCommand
             using var host = RunHost.Build(Console.IsErrorRedirected ? null : Console.Error);
             var service = host.Services.GetRequiredService<PipelineRunService>();
             var path = parse.GetValue(file)!;
-            var result = await service.RunAsync(path, path, progress: null, cancellationToken);
+            var result = await service.RunAsync(path, path, cancellationToken);
             foreach (var error in result.ValidationErrors)
             {
                 await Console.Error.WriteLineAsync(error.ToString());

@@ -119,7 +119,7 @@ public sealed class InboxWorker : BackgroundService
         try
         {
             _logger.LogInformation("Worker {WorkerId} claimed {PipelineFile}", _options.WorkerId, display);
-            var result = await _runs.RunAsync(claim.Path, display, progress: null, stoppingToken).ConfigureAwait(false);
+            var result = await _runs.RunAsync(claim.Path, display, stoppingToken).ConfigureAwait(false);
             if (result.State == RunState.Interrupted)
             {
                 var released = _inbox.Release(claim);

@@ -26,8 +26,8 @@ public sealed record ServiceOptions
     /// <summary>Default images per inference batch, 1 to 4096 (default 32).</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Default decode/preprocess workers, 1 to 256 (default 4).</summary>
-    public int Parallelism { get; init; } = 4;
+    /// <summary>Default decode/preprocess workers, 1 to 256 (default: one per core).</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Default decode limits.</summary>
     public DecodeLimits Limits { get; init; } = new();

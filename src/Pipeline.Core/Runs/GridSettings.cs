@@ -4,7 +4,7 @@ namespace Pipeline.Runs;
 /// <summary>
 /// A cross-validated grid search (YAML <c>grid</c>), Spark's <c>CrossValidator</c> over a
 /// <c>ParamGridBuilder</c>: every (regParam, elasticNetParam) pair is fitted on <see cref="Folds"/>
-/// folds with the other parameters from <see cref="TrainSettings"/>, and the best pair by
+/// folds with the other parameters from <see cref="LogisticRegressionOptions"/>, and the best pair by
 /// <see cref="Metric"/> is refitted on all training rows.
 /// </summary>
 /// <param name="RegParam">Values of λ to try; a list the file leaves out is <c>[train.regParam]</c>.</param>

@@ -14,5 +14,5 @@ namespace Pipeline.Runs;
 public interface IPipelineRunner
 {
     /// <summary>Executes <paramref name="run"/>, returning its final counts and metrics.</summary>
-    Task<RunOutcome> RunAsync(ResolvedRun run, RunJournal journal, IProgress<RunProgress>? progress, CancellationToken cancellationToken);
+    Task<RunOutcome> RunAsync(ResolvedRun run, RunJournal journal, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Pipeline.Training;
 using Pipeline.Decoding;
 
 namespace Pipeline.Runs;
@@ -32,10 +33,10 @@ public sealed record PipelineDefinition
     /// <summary>A separate test set (YAML <c>testSource</c>); exclusive with <see cref="Split"/>.</summary>
     public SourceDefinition? TestSource { get; init; }
 
-    /// <summary>Training parameters (also the fixed parameters of a grid search).</summary>
-    public required TrainSettings Train { get; init; }
+    /// <summary>Training parameters, Spark's defaults where the file is silent (also the fixed parameters of a grid search).</summary>
+    public required LogisticRegressionOptions Train { get; init; }
 
-    /// <summary>A grid search over <see cref="TrainSettings.RegParam"/> and <see cref="TrainSettings.ElasticNetParam"/>; null for a single fit.</summary>
+    /// <summary>A grid search over <see cref="LogisticRegressionOptions.RegParam"/> and <see cref="LogisticRegressionOptions.ElasticNetParam"/>; null for a single fit.</summary>
     public GridSettings? Grid { get; init; }
 
     /// <summary>Evaluate on the test set and write the report (YAML <c>evaluate.enabled</c>, default true).</summary>

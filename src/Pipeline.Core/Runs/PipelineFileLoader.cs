@@ -247,19 +247,22 @@ public static partial class PipelineFileLoader
             section.Boolean("stratify") ?? defaults.Stratify);
     }
 
-    private static TrainSettings ReadTrain(YamlSection section)
+    /// <summary>Values out of range are reported with their position and replaced by Spark's defaults, so the options' own guards never fire here.</summary>
+    private static LogisticRegressionOptions ReadTrain(YamlSection section)
     {
-        var spark = new TrainSettings();
-        return new TrainSettings(
-            (int)(section.Integer("maxIter", new NumberRange(0, 1_000_000)) ?? spark.MaxIter),
-            section.Number("regParam", NumberRange.NonNegative) ?? spark.RegParam,
-            section.Number("elasticNetParam", Fraction) ?? spark.ElasticNetParam,
-            section.Number("tol", NumberRange.NonNegative) ?? spark.Tol,
-            section.Boolean("standardization") ?? spark.Standardization,
-            section.Boolean("fitIntercept") ?? spark.FitIntercept);
+        var spark = LogisticRegressionOptions.Default;
+        return new LogisticRegressionOptions
+        {
+            MaxIter = (int)(section.Integer("maxIter", new NumberRange(0, 1_000_000)) ?? spark.MaxIter),
+            RegParam = section.Number("regParam", NumberRange.NonNegative) ?? spark.RegParam,
+            ElasticNetParam = section.Number("elasticNetParam", Fraction) ?? spark.ElasticNetParam,
+            Tol = section.Number("tol", NumberRange.NonNegative) ?? spark.Tol,
+            Standardization = section.Boolean("standardization") ?? spark.Standardization,
+            FitIntercept = section.Boolean("fitIntercept") ?? spark.FitIntercept,
+        };
     }
 
-    private static GridSettings ReadGrid(YamlSection section, TrainSettings train)
+    private static GridSettings ReadGrid(YamlSection section, LogisticRegressionOptions train)
     {
         var defaults = new GridSettings([], []);
         return new GridSettings(

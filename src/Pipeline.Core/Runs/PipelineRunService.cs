@@ -47,9 +47,8 @@ public sealed class PipelineRunService
     /// <summary>Runs <paramref name="pipelineFile"/>; never throws for a bad file, a failed stage or a stop.</summary>
     /// <param name="pipelineFile">The pipeline file to read.</param>
     /// <param name="displayPath">How messages name it (default <paramref name="pipelineFile"/>).</param>
-    /// <param name="progress">Receives stage progress.</param>
     /// <param name="cancellationToken">Stops the run; it is then recorded as interrupted.</param>
-    public async Task<RunResult> RunAsync(string pipelineFile, string? displayPath = null, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<RunResult> RunAsync(string pipelineFile, string? displayPath = null, CancellationToken cancellationToken = default)
     {
         var display = displayPath ?? pipelineFile;
         PipelineLoadResult load;
@@ -88,11 +87,11 @@ public sealed class PipelineRunService
 
         await using (runLock.ConfigureAwait(false))
         {
-            return await RunInFolderAsync(display, definition, folder, progress, cancellationToken).ConfigureAwait(false);
+            return await RunInFolderAsync(display, definition, folder, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<RunResult> RunInFolderAsync(string display, PipelineDefinition definition, RunFolder folder, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    private async Task<RunResult> RunInFolderAsync(string display, PipelineDefinition definition, RunFolder folder, CancellationToken cancellationToken)
     {
         var previous = await RunRecordJson.TryReadAsync(folder.RunJson, CancellationToken.None).ConfigureAwait(false);
         var isResume = previous?.State is RunState.Running or RunState.Interrupted;
@@ -117,7 +116,7 @@ public sealed class PipelineRunService
         var run = new ResolvedRun(display, definition, model, folder, _modelsDirectory, isResume);
         try
         {
-            var outcome = await _runner.RunAsync(run, journal, progress, cancellationToken).ConfigureAwait(false);
+            var outcome = await _runner.RunAsync(run, journal, cancellationToken).ConfigureAwait(false);
             await journal.CompleteAsync(outcome).ConfigureAwait(false);
             _logger.LogInformation("Run {Run} completed in {Seconds:0.0} s: {Metrics}", definition.Name, journal.Current.Seconds, journal.Current.Metrics);
         }

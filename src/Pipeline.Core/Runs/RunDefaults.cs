@@ -18,8 +18,8 @@ public sealed record RunDefaults
     /// <summary>Images per inference batch when the file is silent (default 32).</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Decode/preprocess workers when the file is silent (default 4).</summary>
-    public int Parallelism { get; init; } = 4;
+    /// <summary>Decode/preprocess workers when the file is silent (default: one per core).</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Inference device when the file is silent (default auto).</summary>
     public InferenceDevice Device { get; init; } = InferenceDevice.Auto;

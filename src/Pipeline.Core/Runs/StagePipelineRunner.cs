@@ -28,7 +28,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
     public static StagePipelineRunner Create(IServiceProvider services, TextWriter? terminal) =>
         new(services.GetRequiredService<ILoggerFactory>(), terminal);
 
-    public async Task<RunOutcome> RunAsync(ResolvedRun run, RunJournal journal, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    public async Task<RunOutcome> RunAsync(ResolvedRun run, RunJournal journal, CancellationToken cancellationToken)
     {
         var logger = _loggers.CreateLogger("run");
         var definition = run.Definition;
@@ -93,7 +93,6 @@ public sealed class StagePipelineRunner : IPipelineRunner
     private static TrainingJobOptions TrainingOptions(ResolvedRun run, string? testStore)
     {
         var definition = run.Definition;
-        var train = definition.Train;
         var split = definition.Split ?? new SplitSettings();
         return new TrainingJobOptions
         {
@@ -102,15 +101,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
             OutputDirectory = run.Folder.Model,
             ReportDirectory = run.Folder.Report,
             ModelsDirectory = run.ModelsDirectory,
-            Regression = new LogisticRegressionOptions
-            {
-                MaxIter = train.MaxIter,
-                RegParam = train.RegParam,
-                ElasticNetParam = train.ElasticNetParam,
-                Tol = train.Tol,
-                Standardization = train.Standardization,
-                FitIntercept = train.FitIntercept,
-            },
+            Regression = definition.Train,
             TestFraction = split.TestFraction,
             Seed = (ulong)split.Seed,
             Stratified = split.Stratify,

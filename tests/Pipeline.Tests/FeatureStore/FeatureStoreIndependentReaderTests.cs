@@ -18,7 +18,7 @@ public sealed class FeatureStoreIndependentReaderTests
     [Fact]
     public async Task DuckDb_ReadsEveryValueOfAMultiPartStore()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await WriteStoreAsync(dir);
         var glob = Path.Combine(dir.Path, "features", "*.parquet");
 
@@ -51,7 +51,7 @@ public sealed class FeatureStoreIndependentReaderTests
     [Fact]
     public async Task DuckDb_SeesTheListSchemaAndKeyValueMetadataOfEveryPart()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await WriteStoreAsync(dir);
         var glob = Path.Combine(dir.Path, "features", "*.parquet");
 
@@ -88,7 +88,7 @@ public sealed class FeatureStoreIndependentReaderTests
     [Fact]
     public async Task ArrowFileReader_ReadsEveryValueAsFixedSizeLists()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await WriteStoreAsync(dir);
         var parts = FeatureStoreLayout.FindParts(Path.Combine(dir.Path, "features"), ".arrow");
         Assert.Equal(2, parts.Count);
@@ -138,7 +138,7 @@ public sealed class FeatureStoreIndependentReaderTests
     }
 
     /// <summary>10 rows, row groups of 4 and parts of 8: two parts, three row groups, the last half full.</summary>
-    private static async Task WriteStoreAsync(TemporaryDirectory dir)
+    private static async Task WriteStoreAsync(TempFolder dir)
     {
         var options = new FeatureStoreOptions { RowGroupSize = 4, RowsPerPart = 8, WriteArrow = true };
         await using var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None);

@@ -10,7 +10,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task OpenAsync_MissingDirectory_ThrowsNamingIt()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var missing = Path.Combine(dir.Path, "nope");
 
         var e = await Assert.ThrowsAsync<DirectoryNotFoundException>(() => FeatureStoreReader.OpenAsync(missing));
@@ -20,7 +20,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task OpenAsync_NoParts_ThrowsNamingTheStore()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         Directory.CreateDirectory(Path.Combine(dir.Path, "features"));
         await File.WriteAllTextAsync(Path.Combine(dir.Path, "features", ".part-00000.parquet.tmp"), "half");
 
@@ -31,7 +31,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task OpenAsync_FeaturesFolderItself_IsAccepted()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), [Full(0), Full(1)]);
 
         var reader = await FeatureStoreReader.OpenAsync(Path.Combine(dir.Path, "features"));
@@ -41,7 +41,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task ReadAllAsync_PartsWithoutRows_ThrowsEmptyStore()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), []);
 
         var reader = await FeatureStoreReader.OpenAsync(dir.Path);
@@ -52,7 +52,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task ReadAllAsync_RowWithShortFeatureList_ThrowsNamingPartAndRow()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var part = await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), [Full(0), Full(1), (SyntheticFeatures.Record(2), new float[Dimension - 1])]);
 
         var e = await Assert.ThrowsAsync<InvalidDataException>(async () => await (await FeatureStoreReader.OpenAsync(dir.Path)).ReadAllAsync());
@@ -62,7 +62,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task ReadAllAsync_LongAndShortRowsSummingToTheDimension_ThrowsNamingTheFirst()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var part = await WriteRawPartAsync(
             dir,
             0,
@@ -76,7 +76,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task ReadAllAsync_LabelIndexOutsideClasses_ThrowsNamingPartAndRow()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var bad = SyntheticFeatures.Record(1) with { LabelIndex = 7 };
         var part = await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), [Full(0), (bad, new float[Dimension])]);
 
@@ -87,7 +87,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task OpenAsync_PartsOfDifferentDimensions_ThrowsNamingTheOddPart()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), [Full(0)]);
         var odd = await WriteRawPartAsync(dir, 1, SyntheticFeatures.Metadata(Dimension * 2), [(SyntheticFeatures.Record(1), new float[Dimension * 2])]);
 
@@ -98,7 +98,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task OpenAsync_PartWithoutPipelineMetadata_ThrowsNamingPartAndKey()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var part = await WriteRawPartAsync(dir, 0, null, [Full(0)]);
 
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => FeatureStoreReader.OpenAsync(dir.Path));
@@ -108,7 +108,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task OpenAsync_NotParquet_ThrowsNamingThePart()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         Directory.CreateDirectory(Path.Combine(dir.Path, "features"));
         var part = Path.Combine(dir.Path, "features", "part-00000.parquet");
         await File.WriteAllTextAsync(part, "definitely not parquet");
@@ -120,7 +120,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task ReadAllAsync_RowsOutOfPathOrderAndAPathWrittenTwice_ReturnsPathOrderWithTheNewerRow()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var (records, features) = SyntheticFeatures.Rows(0, 4, Dimension);
         int[] writeOrder = [3, 1, 0, 2];
         await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
@@ -149,7 +149,7 @@ public sealed class FeatureStoreReaderTests
     [Fact]
     public async Task Subset_GivenRows_CopiesThoseRowsInOrder()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
         {
             await SyntheticFeatures.WriteRowsAsync(writer, 0, 6, batch: 6);
@@ -174,7 +174,7 @@ public sealed class FeatureStoreReaderTests
     /// Writes a part directly with Parquet.Net, bypassing the writer's checks, so rows can have any
     /// feature length and the metadata can be missing.
     /// </summary>
-    private static async Task<string> WriteRawPartAsync(TemporaryDirectory dir, int number, FeatureStoreMetadata? metadata, (FeatureRecord Record, float[] Features)[] rows)
+    private static async Task<string> WriteRawPartAsync(TempFolder dir, int number, FeatureStoreMetadata? metadata, (FeatureRecord Record, float[] Features)[] rows)
     {
         var features = Path.Combine(dir.Path, "features");
         Directory.CreateDirectory(features);

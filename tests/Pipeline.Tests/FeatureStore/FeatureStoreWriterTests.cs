@@ -10,7 +10,7 @@ public sealed class FeatureStoreWriterTests
     [Fact]
     public async Task WriteAsync_TwoAndAHalfRowGroupsAcrossTwoParts_ReaderReturnsEveryValue()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var options = new FeatureStoreOptions { RowGroupSize = 4, RowsPerPart = 8, PartInterval = TimeSpan.FromHours(1) };
         await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None))
         {
@@ -57,7 +57,7 @@ public sealed class FeatureStoreWriterTests
     [Fact]
     public async Task WriteAsync_RowsPerPartReached_RollsExactlyAtTheLimit()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var options = new FeatureStoreOptions { RowGroupSize = 64, RowsPerPart = 5, PartInterval = TimeSpan.FromHours(1) };
         await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None))
         {
@@ -77,7 +77,7 @@ public sealed class FeatureStoreWriterTests
     [Fact]
     public async Task WriteAsync_PartIntervalZero_RollsAfterEveryWrite()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var options = new FeatureStoreOptions { PartInterval = TimeSpan.Zero };
         await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None))
         {
@@ -95,7 +95,7 @@ public sealed class FeatureStoreWriterTests
     [Fact]
     public async Task WriteAsync_OpenPart_IsOnlyAHiddenTemporaryFile()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var options = new FeatureStoreOptions { RowGroupSize = 2, WriteArrow = true };
         await using var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None);
         await SyntheticFeatures.WriteRowsAsync(writer, 0, 5, batch: 5);
@@ -107,7 +107,7 @@ public sealed class FeatureStoreWriterTests
     [Fact]
     public async Task DisposeAsync_WithoutComplete_KeepsCompletePartsAndWritesNoSuccess()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var options = new FeatureStoreOptions { RowGroupSize = 4, RowsPerPart = 6, WriteArrow = true };
         await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None))
         {
@@ -125,7 +125,7 @@ public sealed class FeatureStoreWriterTests
     [Fact]
     public async Task WriteAsync_CancelledToken_ThrowsAndDisposeStillKeepsEarlierRows()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var options = new FeatureStoreOptions { RowGroupSize = 2, RowsPerPart = 4 };
         await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None))
         {
@@ -147,7 +147,7 @@ public sealed class FeatureStoreWriterTests
     [Fact]
     public async Task CreateAsync_AfterKilledRun_DeletesTemporaryFilesKeepsPartsAndContinuesNumbering()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var options = new FeatureStoreOptions { RowsPerPart = 3, WriteArrow = true };
         await using (var first = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None))
         {
@@ -180,7 +180,7 @@ public sealed class FeatureStoreWriterTests
     [Fact]
     public async Task CreateAsync_ExistingPartsFromAnotherModel_ThrowsNamingThePart()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
         {
             await SyntheticFeatures.WriteRowsAsync(writer, 0, 2, batch: 2);
@@ -196,7 +196,7 @@ public sealed class FeatureStoreWriterTests
     [Fact]
     public async Task CreateAsync_OutputUnderARegularFile_ThrowsIOExceptionNamingThePath()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var file = Path.Combine(dir.Path, "not-a-folder");
         await File.WriteAllTextAsync(file, "x");
         var output = Path.Combine(file, "store");
@@ -209,7 +209,7 @@ public sealed class FeatureStoreWriterTests
     [Fact]
     public async Task WriteAsync_FeatureLengthNotRecordsTimesDimension_ThrowsArgumentException()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await using var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None);
         var (records, features) = SyntheticFeatures.Rows(0, 2, Dimension);
 
@@ -228,7 +228,7 @@ public sealed class FeatureStoreWriterTests
     [InlineData(FeatureStoreCompression.Lz4)]
     public async Task WriteAsync_EachCompression_RoundTrips(FeatureStoreCompression compression)
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var options = new FeatureStoreOptions { Compression = compression, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
         await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None))
         {
@@ -250,9 +250,9 @@ public sealed class FeatureStoreWriterTests
         Assert.Equal("Compression", Assert.Throws<ArgumentOutOfRangeException>(() => new FeatureStoreOptions { Compression = (FeatureStoreCompression)42 }).ParamName);
     }
 
-    internal static string FeaturesDir(TemporaryDirectory dir) => Path.Combine(dir.Path, "features");
+    internal static string FeaturesDir(TempFolder dir) => Path.Combine(dir.Path, "features");
 
-    internal static string[] TemporaryFiles(TemporaryDirectory dir) =>
+    internal static string[] TemporaryFiles(TempFolder dir) =>
         Directory.GetFiles(dir.Path, "*.tmp", SearchOption.AllDirectories);
 
     private static async Task<long[]> RowGroupSizesAsync(string part)

@@ -9,7 +9,7 @@ public sealed class RejectsWriterTests
     [Fact]
     public async Task CompleteAsync_NoRejects_WritesAZeroRowFileDuckDbReads()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await using (var writer = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
         {
             await writer.CompleteAsync(CancellationToken.None);
@@ -25,7 +25,7 @@ public sealed class RejectsWriterTests
     [Fact]
     public async Task CompleteAsync_SeveralRowGroupsOfRejects_RoundTripInOrder()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var rejects = Enumerable.Range(0, 2500).Select(i => new Reject($"img/{i}.png", RejectStages.Decode, $"Not an image ({i}).")).ToArray();
         await using (var writer = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
         {
@@ -45,7 +45,7 @@ public sealed class RejectsWriterTests
     [Fact]
     public async Task CreateAsync_ExistingRejects_KeepsThemOnceAfterThisRunsRows()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         await using (var first = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
         {
             await first.WriteAsync(new Reject("a.png", RejectStages.Read, "Missing."), CancellationToken.None);
@@ -72,7 +72,7 @@ public sealed class RejectsWriterTests
     [Fact]
     public async Task CreateAsync_OutputUnderARegularFile_ThrowsIOExceptionNamingThePath()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var file = Path.Combine(dir.Path, "file");
         await File.WriteAllTextAsync(file, "x");
 

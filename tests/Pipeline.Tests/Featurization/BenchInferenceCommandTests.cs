@@ -12,7 +12,7 @@ public sealed class BenchInferenceCommandTests
         using var work = new TempFolder();
         var image = work.Write("digit.png", GeneratedImages.Png(7));
 
-        var result = await PipelineProcess.RunAsync(
+        using var result = await PipelineProcess.RunAsync(
             work.Path, "bench-inference", "--model", "resnet18", "--device", "cpu", "--batch-size", "2", "--images", "3", "--image", image);
 
         Assert.Equal(0, result.ExitCode);
@@ -28,7 +28,7 @@ public sealed class BenchInferenceCommandTests
         using var work = new TempFolder();
         var text = work.Write("notes.png", "just text"u8.ToArray());
 
-        var result = await PipelineProcess.RunAsync(work.Path, "bench-inference", "--device", "cpu", "--images", "1", "--image", text);
+        using var result = await PipelineProcess.RunAsync(work.Path, "bench-inference", "--device", "cpu", "--images", "1", "--image", text);
 
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(result.ErrorLines);

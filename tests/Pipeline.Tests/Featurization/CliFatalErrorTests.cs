@@ -22,7 +22,7 @@ public sealed class CliFatalErrorTests : IDisposable
     [Fact]
     public async Task Featurize_UnknownModel_ExitsOneListingTheKnownModels()
     {
-        var result = await FeaturizeAsync("--input", _images, "--output", Output, "--model", "resnet99");
+        using var result = await FeaturizeAsync("--input", _images, "--output", Output, "--model", "resnet99");
 
         AssertOneError(result, "Unknown model 'resnet99'", "resnet18", "inceptionv3");
     }
@@ -32,7 +32,7 @@ public sealed class CliFatalErrorTests : IDisposable
     {
         var models = Directory.CreateDirectory(Path.Combine(_work.Path, "models")).FullName;
 
-        var result = await FeaturizeAsync("--input", _images, "--output", Output, "--model", "inceptionv3", "--models-dir", models);
+        using var result = await FeaturizeAsync("--input", _images, "--output", Output, "--model", "inceptionv3", "--models-dir", models);
 
         AssertOneError(result, "inceptionv3", $"put it at '{Path.Combine(models, "inceptionv3.onnx")}'");
     }
@@ -42,7 +42,7 @@ public sealed class CliFatalErrorTests : IDisposable
     {
         var missing = Path.Combine(_work.Path, "no-such-folder");
 
-        var result = await FeaturizeAsync("--input", missing, "--output", Output);
+        using var result = await FeaturizeAsync("--input", missing, "--output", Output);
 
         AssertOneError(result, $"'{missing}' does not exist");
     }
@@ -52,7 +52,7 @@ public sealed class CliFatalErrorTests : IDisposable
     {
         var empty = Directory.CreateDirectory(Path.Combine(_work.Path, "empty", "a")).Parent!.FullName;
 
-        var result = await FeaturizeAsync("--input", empty, "--output", Output);
+        using var result = await FeaturizeAsync("--input", empty, "--output", Output);
 
         AssertOneError(result, $"'{empty}' has no images", "<label>/<image>");
     }
@@ -64,7 +64,7 @@ public sealed class CliFatalErrorTests : IDisposable
         var blocker = _work.Write("blocker.txt", [1]);
         var output = Path.Combine(blocker, "store");
 
-        var result = await FeaturizeAsync("--input", _images, "--output", output);
+        using var result = await FeaturizeAsync("--input", _images, "--output", output);
 
         AssertOneError(result, $"'{output}' cannot be created or written");
         Assert.False(Directory.Exists(output));
@@ -72,10 +72,10 @@ public sealed class CliFatalErrorTests : IDisposable
 
     private string Output => Path.Combine(_work.Path, "store");
 
-    private Task<PipelineProcess.Result> FeaturizeAsync(params string[] args) =>
+    private Task<PipelineProcess> FeaturizeAsync(params string[] args) =>
         PipelineProcess.RunAsync(_work.Path, ["featurize", "--device", "cpu", .. args]);
 
-    private static void AssertOneError(PipelineProcess.Result result, params string[] fragments)
+    private static void AssertOneError(PipelineProcess result, params string[] fragments)
     {
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(string.Empty, result.StandardOutput);

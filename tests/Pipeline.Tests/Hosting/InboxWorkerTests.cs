@@ -14,7 +14,7 @@ public sealed class InboxWorkerTests : IDisposable
     /// <summary>Upper bound for a worker to notice and finish a file; generous for a loaded CI machine, not a timing assertion.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public InboxWorkerTests()
     {

@@ -16,7 +16,7 @@ namespace Pipeline.Tests.Prediction;
 /// </summary>
 public sealed class ClassifierFixture : IAsyncLifetime
 {
-    private readonly TemporaryDirectory _root = new();
+    private readonly TempFolder _root = new();
 
     public static string DigitsDirectory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Prediction", "digits");
 

@@ -37,7 +37,7 @@ public sealed class ClassifierModelTests(ClassifierFixture fixture)
     [Fact]
     public async Task LoadAsync_NoModelJson_NamesTheFile()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
 
         var error = await Assert.ThrowsAsync<FileNotFoundException>(() => ClassifierModel.LoadAsync(dir.Path));
 
@@ -47,7 +47,7 @@ public sealed class ClassifierModelTests(ClassifierFixture fixture)
     [Fact]
     public async Task LoadAsync_CorruptJson_NamesTheFile()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var model = fixture.CopyModel(Path.Combine(dir.Path, "model"));
         await File.WriteAllTextAsync(Path.Combine(model, "model.json"), "{ \"formatVersion\": 1, ");
 
@@ -60,7 +60,7 @@ public sealed class ClassifierModelTests(ClassifierFixture fixture)
     [Fact]
     public async Task LoadAsync_MissingFeaturizer_NamesTheKey()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var model = fixture.CopyModel(Path.Combine(dir.Path, "model"));
         await EditAsync(model, json => json.AsObject().Remove("featurizer"));
 
@@ -72,7 +72,7 @@ public sealed class ClassifierModelTests(ClassifierFixture fixture)
     [Fact]
     public async Task LoadAsync_CoefficientsOfWrongLength_NamesTheKey()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var model = fixture.CopyModel(Path.Combine(dir.Path, "model"));
         await EditAsync(model, json => json["model"]!["coefficients"]!.AsArray().RemoveAt(0));
 

@@ -10,7 +10,7 @@ public sealed class EvaluationJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_TestStore_GivesTheTrainingReportsMetrics()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
 
         var result = await EvaluationJob.RunAsync(
             new EvaluationJobOptions { ModelDirectory = fixture.ModelDirectory, FeaturesDirectory = fixture.TestStore, ReportDirectory = dir.Path },
@@ -34,7 +34,7 @@ public sealed class EvaluationJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_StoreWithASubsetOfClasses_MapsLabelsByName()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var test = await ClassifierFixture.ReadStoreAsync(fixture.TestStore);
         var rows = Enumerable.Range(0, test.Count).Where(i => test.Labels[i] is "2" or "3").ToArray();
         var subset = test.Subset(rows);
@@ -56,7 +56,7 @@ public sealed class EvaluationJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_StoreOfOtherPreprocessing_Refuses()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var test = await ClassifierFixture.ReadStoreAsync(fixture.TestStore);
         var store = Path.Combine(dir.Path, "other");
         await ClassifierFixture.WriteStoreAsync(store, test, test.Metadata with { Preprocessing = "resize=center-crop" });
@@ -74,7 +74,7 @@ public sealed class EvaluationJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_StoreWithAnUnknownClass_Refuses()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var test = await ClassifierFixture.ReadStoreAsync(fixture.TestStore);
         var store = Path.Combine(dir.Path, "renamed");
         var renamed = test.Metadata with { Classes = ["0", "1", "2", "x"] };

@@ -19,7 +19,7 @@ public sealed class PredictionJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_FolderPerClass_ProbabilitiesEqualTheModelOnTheStoredFeatures()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var output = Path.Combine(dir.Path, "predictions.parquet");
 
         var result = await PredictAsync(fixture.ModelDirectory, [TestImages], output);
@@ -50,7 +50,7 @@ public sealed class PredictionJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task ModelOnnx_RunByOnnxRuntime_GivesThePredictedProbabilities()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var output = Path.Combine(dir.Path, "predictions.parquet");
         await PredictAsync(fixture.ModelDirectory, [TestImages], output);
         var rows = ReadPredictions(output);
@@ -83,7 +83,7 @@ public sealed class PredictionJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_ImageFilesWithABrokenOne_ListsTheRejectWithoutLabels()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var good = Directory.EnumerateFiles(Path.Combine(TestImages, "2")).Order(StringComparer.Ordinal).First();
         var broken = Path.Combine(dir.Path, "broken.png");
         await File.WriteAllTextAsync(broken, "not a png");
@@ -109,7 +109,7 @@ public sealed class PredictionJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_ModelOfAnotherFeaturizer_RefusesBeforeFeaturizing()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var model = fixture.CopyModel(Path.Combine(dir.Path, "model"));
         await ClassifierModelTests.EditAsync(model, json => json["featurizer"]!["modelSha256"] = new string('a', 64));
         var output = Path.Combine(dir.Path, "predictions.parquet");

@@ -37,7 +37,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_NoTestFeatures_HoldsOutTheTestFraction()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
 
         var result = await TrainingJob.RunAsync(
             new TrainingJobOptions { FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory, Regression = new() { MaxIter = 5 } },
@@ -58,7 +58,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_GridSearch_RecordsEveryPointInModelJsonAndReport()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
 
         var result = await TrainingJob.RunAsync(
             new TrainingJobOptions
@@ -92,7 +92,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_TestStoreOfAnotherFeaturizer_RefusesNamingTheKey()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var test = await ClassifierFixture.ReadStoreAsync(fixture.TestStore);
         var other = Path.Combine(dir.Path, "other");
         await ClassifierFixture.WriteStoreAsync(other, test, test.Metadata with { ModelSha256 = new string('0', 64) });
@@ -110,7 +110,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_SingleClassStore_FailsWithOneSentence()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var train = await ClassifierFixture.ReadStoreAsync(fixture.TrainStore);
         var zeros = train.Subset(Enumerable.Range(0, train.Count).Where(i => train.LabelIndices[i] == 0).ToArray());
         var store = Path.Combine(dir.Path, "zeros");
@@ -125,7 +125,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     [Fact]
     public async Task RunAsync_NaNFeature_NamesRowAndPath()
     {
-        using var dir = new TemporaryDirectory();
+        using var dir = new TempFolder();
         var train = await ClassifierFixture.ReadStoreAsync(fixture.TrainStore);
         var values = (float[])train.Features.Clone();
         values[(3 * train.Dimension) + 7] = float.NaN;

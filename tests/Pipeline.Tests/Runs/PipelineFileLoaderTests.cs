@@ -16,7 +16,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
         output: out
         """;
 
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly RunDefaults _defaults;
 
     public PipelineFileLoaderTests()
@@ -206,7 +206,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
     {
         var definition = Valid(Minimal);
 
-        Assert.Equal(new TrainSettings(MaxIter: 100, RegParam: 0, ElasticNetParam: 0, Tol: 1e-6, Standardization: true, FitIntercept: true), definition.Train);
+        Assert.Equal(LogisticRegressionOptions.Default, definition.Train);
         Assert.Equal(new SplitSettings(0.2, 42, false), definition.Split);
         Assert.Equal(16, definition.Featurize.BatchSize);
         Assert.Equal(3, definition.Featurize.Parallelism);
@@ -257,7 +257,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
 
         var digits = (await PipelineFileLoader.LoadAsync(Path.Combine(RepositoryRoot.Path, "pipelines", "digits.yaml"), defaults)).GetDefinitionOrThrow();
 
-        Assert.Equal(new TrainSettings(MaxIter: 5, RegParam: 0.03, ElasticNetParam: 0.5), digits.Train);
+        Assert.Equal(LogisticRegressionOptions.Default with { MaxIter = 5, RegParam = 0.03, ElasticNetParam = 0.5 }, digits.Train);
         Assert.Equal(new SplitSettings(0.2, 42), digits.Split);
         Assert.Equal("resnet18", digits.Model.Name);
         Assert.Equal(["inceptionv3"], digits.Model.Prefer);

@@ -6,7 +6,7 @@ namespace Pipeline.Tests.Runs;
 
 public sealed class PipelineRunServiceTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _file;
 
     public PipelineRunServiceTests()

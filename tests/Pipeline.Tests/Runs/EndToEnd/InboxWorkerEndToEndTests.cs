@@ -16,7 +16,7 @@ public sealed class InboxWorkerEndToEndTests : IDisposable
     /// <summary>Upper bound for the worker to finish a file on a loaded machine; not a timing assertion.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public InboxWorkerEndToEndTests()
     {

@@ -13,7 +13,7 @@ namespace Pipeline.Tests.Runs.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public sealed class KillAndResumeTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly int _images;
     private readonly string _runFolder;
     private readonly string _features;

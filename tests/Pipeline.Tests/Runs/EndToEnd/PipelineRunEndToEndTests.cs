@@ -16,7 +16,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
 
     private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly RunServiceHost _host;
 
     public PipelineRunEndToEndTests()

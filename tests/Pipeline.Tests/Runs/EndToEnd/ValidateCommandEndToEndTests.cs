@@ -4,7 +4,7 @@ namespace Pipeline.Tests.Runs.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public sealed class ValidateCommandEndToEndTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

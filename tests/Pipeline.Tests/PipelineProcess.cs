@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Pipeline.Tests.Runs.EndToEnd;
+namespace Pipeline.Tests;
 
 /// <summary>
 /// The real <c>pipeline</c> CLI as a child process: <c>dotnet pipeline.dll …</c> from the test output
@@ -15,6 +15,8 @@ internal sealed class PipelineProcess : IDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
+    private readonly StringBuilder _standardError = new();
 
     private PipelineProcess(Process process) => _process = process;
 
@@ -26,6 +28,30 @@ internal sealed class PipelineProcess : IDisposable
             lock (_output)
             {
                 return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Standard output alone: what a script piping the command would read.</summary>
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _standardOutput.ToString();
+            }
+        }
+    }
+
+    /// <summary>The non-empty lines of standard error.</summary>
+    public string[] ErrorLines
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _standardError.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             }
         }
     }
@@ -54,8 +80,8 @@ internal sealed class PipelineProcess : IDisposable
         start.Environment.Remove("PIPELINE_DEBUG");
         var process = new Process { StartInfo = start };
         var child = new PipelineProcess(process);
-        process.OutputDataReceived += (_, e) => child.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Append(e.Data);
+        process.OutputDataReceived += (_, e) => child.Append(e.Data, child._standardOutput);
+        process.ErrorDataReceived += (_, e) => child.Append(e.Data, child._standardError);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -97,7 +123,7 @@ internal sealed class PipelineProcess : IDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private void Append(string? line, StringBuilder stream)
     {
         if (line is null)
         {
@@ -107,6 +133,7 @@ internal sealed class PipelineProcess : IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            stream.AppendLine(line);
         }
     }
 }
