@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace Pipeline.Runs;
@@ -118,7 +119,11 @@ public sealed class PipelineRunService
         {
             var outcome = await _runner.RunAsync(run, journal, cancellationToken).ConfigureAwait(false);
             await journal.CompleteAsync(outcome).ConfigureAwait(false);
-            _logger.LogInformation("Run {Run} completed in {Seconds:0.0} s: {Metrics}", definition.Name, journal.Current.Seconds, journal.Current.Metrics);
+            _logger.LogInformation(
+                "Run {Run} completed in {Seconds:0.0} s: {Metrics}",
+                definition.Name,
+                journal.Current.Seconds,
+                string.Join(", ", journal.Current.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:0.0000}"))));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
