@@ -14,15 +14,18 @@ internal static class CommandRunner
 
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
+        var parse = root.Parse(args);
         var configuration = new InvocationConfiguration
         {
-            // Give a stopped run time to write what is in flight and close its part file.
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+            // SIGINT/SIGTERM cancel the command's token and give a stopped run this long to write
+            // what is in flight and close its part file. A hosted command leaves the signals to its
+            // host, whose own grace period (configurable) governs the stop.
+            ProcessTerminationTimeout = parse.CommandResult.Command is HostedCommand ? null : TimeSpan.FromSeconds(30),
             EnableDefaultExceptionHandler = false,
         };
         try
         {
-            return await root.Parse(args).InvokeAsync(configuration);
+            return await parse.InvokeAsync(configuration);
         }
         catch (OperationCanceledException)
         {

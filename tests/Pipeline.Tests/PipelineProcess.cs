@@ -110,6 +110,13 @@ internal sealed class PipelineProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, what systemd and <c>docker stop</c> send: the process may stop gracefully.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     /// <summary>SIGKILL (on Unix <see cref="Process.Kill(bool)"/> sends it): no handler runs, nothing is flushed.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);
 

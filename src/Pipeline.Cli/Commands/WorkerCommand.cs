@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Pipeline.Hosting;
 using Pipeline.Runs;
 
@@ -11,7 +10,7 @@ internal static class WorkerCommand
 {
     public static Command Create()
     {
-        var command = new Command(
+        var command = new HostedCommand(
             "worker",
             "Run as a service: watch the inbox (Pipeline:Worker:Inbox) for pipeline files, run them, move each to done/ or failed/. " +
             "Configuration: appsettings.json, Pipeline__* environment variables, --Pipeline:Key=value arguments. SIGTERM/Ctrl+C stop it gracefully.");
