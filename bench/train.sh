@@ -58,7 +58,7 @@ featurize_once() { # split: train | t10k
 featurize_once train
 featurize_once t10k
 
-# The one place that reads our CLI's train output (its format is not fixed yet). Prints
+# The one place that reads our CLI's train output (`pipeline train`'s summary lines). Prints
 # "seconds iterations objective test-accuracy stop-reason", "-" for what it cannot find. Each key
 # is looked up as JSON ("key": value) or text (key: value / key=value), last occurrence wins, the
 # first alternative that is present is used.
@@ -76,7 +76,7 @@ parse_ours() { # output-file
     "$(value iterations totalIterations)" \
     "$(value objective finalObjective)" \
     "$(value testAccuracy test_accuracy accuracy)" \
-    "$(value stopReason stop_reason)"
+    "$(value stopReason stop_reason stop)"
 }
 
 rows=()

@@ -29,7 +29,7 @@ internal static class SummaryPrinter
         var summary = result.Summary;
         var parameters = summary.Options;
         Console.WriteLine(string.Create(culture, $"train: {result.TrainSamples}  test: {result.TestSamples}  regParam: {parameters.RegParam}  elasticNetParam: {parameters.ElasticNetParam}  maxIter: {parameters.MaxIter}"));
-        Console.WriteLine(string.Create(culture, $"iterations: {summary.Iterations}  stop: {summary.StopReason}  seconds: {result.TrainingSeconds:F2}"));
+        Console.WriteLine(string.Create(culture, $"iterations: {summary.Iterations}  stop: {summary.StopReason}  objective: {summary.ObjectiveHistory[^1]:R}  seconds: {result.TrainingSeconds:F2}"));
         PrintMetrics(result.Evaluation);
         Console.WriteLine($"model: {result.ModelDirectory}");
         Console.WriteLine($"onnx: {result.OnnxPath ?? "not exported (see warning)"}");
