@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
@@ -33,7 +34,7 @@ public sealed class FeatureExtractor : IDisposable
         ModelSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var model = ModelProto.Parser.ParseFrom(bytes);
         OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
-        var featurizer = OnnxGraphEditor.ToBytes(model);
+        var featurizer = model.ToByteArray();
         _inputNames = [spec.InputName];
         _imageShape = spec.Layout == TensorLayout.Nchw ? [options.BatchSize, 3, spec.InputSize, spec.InputSize] : [options.BatchSize, spec.InputSize, spec.InputSize, 3];
 
@@ -79,7 +80,7 @@ public sealed class FeatureExtractor : IDisposable
     /// <summary>Floats per preprocessed image.</summary>
     public int ImageLength => Spec.ImageLength;
 
-    /// <summary>A new set of batch buffers; the pipeline keeps a few in rotation so decoding fills one while another runs.</summary>
+    /// <summary>A new set of batch buffers; the pipeline keeps a few in rotation so one is packed while another runs.</summary>
     public InferenceBatch CreateBatch()
     {
         var batch = new InferenceBatch(this, BatchSize, ImageLength, FeatureDimension, _imageShape);

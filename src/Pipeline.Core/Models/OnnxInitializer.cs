@@ -6,7 +6,7 @@ namespace Pipeline.Models;
 /// <summary>Reads a float initializer (a constant tensor) out of an ONNX file.</summary>
 internal static class OnnxInitializer
 {
-    private const int FloatDataType = 1;
+    private const int FloatDataType = (int)TensorProto.Types.DataType.Float;
 
     /// <summary>The tensor's values in row-major order and its dimensions.</summary>
     public static (float[] Values, long[] Dims) ReadFloats(string onnxPath, string tensorName)
