@@ -178,8 +178,9 @@ public sealed class FeatureStoreReader
         try
         {
             var row = 0;
-            foreach (var part in PartFiles)
+            for (var p = 0; p < PartFiles.Count; p++)
             {
+                var part = PartFiles[p];
                 await using var reader = await OpenPartAsync(part, ct);
                 var fields = reader.Schema.DataFields;
                 var partRow = 0L;
@@ -198,6 +199,13 @@ public sealed class FeatureStoreReader
                     await levels.ReadAsync(group, fields[FeatureColumn], features.AsMemory(row * dimension, n * dimension), dimension, part, partRow, ct);
                     row += n;
                     partRow += n;
+                }
+
+                // The arrays were sized from the footers read at open: a part rewritten since with
+                // fewer rows would leave rows without a path or features at the end of the set.
+                if (partRow != _partRows[p])
+                {
+                    throw new InvalidDataException($"Feature store part '{part}' changed while it was being read.");
                 }
             }
 

@@ -147,6 +147,20 @@ public sealed class FeatureStoreReaderTests
     }
 
     [Fact]
+    public async Task ReadAllAsync_PartShrankAfterOpen_ThrowsNamingThePart()
+    {
+        using var dir = new TempFolder();
+        await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), [Full(0), Full(1), Full(2)]);
+        var reader = await FeatureStoreReader.OpenAsync(dir.Path);
+
+        // Another process rewrites the part between the footer count at open and the read.
+        var part = await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), [Full(0)]);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => reader.ReadAllAsync());
+        Assert.Equal($"Feature store part '{part}' changed while it was being read.", e.Message);
+    }
+
+    [Fact]
     public async Task Subset_GivenRows_CopiesThoseRowsInOrder()
     {
         using var dir = new TempFolder();
