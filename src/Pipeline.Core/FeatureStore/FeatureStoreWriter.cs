@@ -16,7 +16,7 @@ namespace Pipeline.FeatureStore;
 /// keeps existing parts, continues their numbering and deletes what a killed run left half-written.
 /// Not thread-safe: one writer is fed by one consumer.
 /// </remarks>
-public sealed class FeatureStoreWriter : IAsyncDisposable
+internal sealed class FeatureStoreWriter : IAsyncDisposable
 {
     private readonly string _featuresDirectory;
     private readonly FeatureStoreOptions _options;

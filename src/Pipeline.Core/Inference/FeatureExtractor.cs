@@ -81,7 +81,7 @@ public sealed class FeatureExtractor : IDisposable
     public int ImageLength => Spec.ImageLength;
 
     /// <summary>A new set of batch buffers; the pipeline keeps a few in rotation so one is packed while another runs.</summary>
-    public InferenceBatch CreateBatch()
+    internal InferenceBatch CreateBatch()
     {
         var batch = new InferenceBatch(this, BatchSize, ImageLength, FeatureDimension, _imageShape);
         lock (_batches)
@@ -94,7 +94,7 @@ public sealed class FeatureExtractor : IDisposable
     /// serialised; cancellation aborts a Run in progress (RunOptions.Terminate) and throws
     /// <see cref="OperationCanceledException"/>, leaving the extractor usable.
     /// </summary>
-    public void Run(InferenceBatch batch, CancellationToken cancellationToken = default)
+    internal void Run(InferenceBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (!ReferenceEquals(batch.Owner, this))

@@ -13,7 +13,7 @@ namespace Pipeline.Inference;
 /// OrtValues over the first Count slots, created the first time that count occurs and then cached:
 /// no compute is wasted on padding and the common full batch has its values pre-created.
 /// </remarks>
-public sealed class InferenceBatch : IDisposable
+internal sealed class InferenceBatch : IDisposable
 {
     private readonly float[] _input;
     private readonly float[] _output;
