@@ -197,33 +197,43 @@ internal sealed class FeaturizationGraph
 
     private async Task<BatchSlot> PackAsync(DecodeOutcome[] outcomes, ChannelReader<BatchSlot> free, CancellationToken cancellationToken)
     {
-        var slot = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
-        slot.Reset();
-        var count = 0;
-        foreach (var outcome in outcomes)
+        try
         {
-            if (outcome.Reject is { } reject)
+            var slot = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
+            slot.Reset();
+            var count = 0;
+            foreach (var outcome in outcomes)
             {
-                slot.Rejects.Add(reject);
-                continue;
+                if (outcome.Reject is { } reject)
+                {
+                    slot.Rejects.Add(reject);
+                    continue;
+                }
+
+                using var decoded = outcome.Image!;
+                _preprocessor.Write(decoded.Pixels, slot.Inference.Slot(count));
+                var source = decoded.Source;
+                slot.Records[count] = new FeatureRecord(
+                    source.Path,
+                    source.Label,
+                    source.LabelIndex,
+                    decoded.OriginalWidth,
+                    decoded.OriginalHeight,
+                    source.FileBytes,
+                    source.FileModifiedUnixMs);
+                count++;
             }
 
-            using var decoded = outcome.Image!;
-            _preprocessor.Write(decoded.Pixels, slot.Inference.Slot(count));
-            var source = decoded.Source;
-            slot.Records[count] = new FeatureRecord(
-                source.Path,
-                source.Label,
-                source.LabelIndex,
-                decoded.OriginalWidth,
-                decoded.OriginalHeight,
-                source.FileBytes,
-                source.FileModifiedUnixMs);
-            count++;
+            slot.Inference.Count = count;
+            return slot;
         }
-
-        slot.Inference.Count = count;
-        return slot;
+        catch
+        {
+            // Cancelled while waiting for a free slot, or a failure part-way: the images not yet
+            // packed still own pooled pixel buffers (disposing an image twice is a no-op).
+            DisposeImages(outcomes);
+            throw;
+        }
     }
 
     private async Task WriteAsync(BatchSlot slot, ChannelWriter<BatchSlot> free, CancellationToken cancellationToken)
@@ -258,10 +268,15 @@ internal sealed class FeaturizationGraph
 
         while (batch.TryReceive(out var outcomes))
         {
-            foreach (var outcome in outcomes)
-            {
-                outcome.Image?.Dispose();
-            }
+            DisposeImages(outcomes);
+        }
+    }
+
+    private static void DisposeImages(DecodeOutcome[] outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            outcome.Image?.Dispose();
         }
     }
 }
