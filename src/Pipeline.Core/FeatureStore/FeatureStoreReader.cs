@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Parquet;
+using Parquet.Meta.Proto;
 using Parquet.Schema;
 using Pipeline.Sources;
 
@@ -249,8 +250,9 @@ public sealed class FeatureStoreReader
         {
             reader = await ParquetReader.CreateAsync(part, cancellationToken: ct);
         }
-        catch (Exception e) when (e is IOException or ParquetException)
+        catch (Exception e) when (e is IOException or ParquetException or ThriftProtocolException)
         {
+            // A corrupt footer surfaces as ThriftProtocolException, which is not a ParquetException.
             throw new InvalidDataException($"Feature store part '{part}' cannot be read as Parquet ({e.Message}).", e);
         }
 

@@ -105,13 +105,15 @@ public sealed class FeatureStoreReaderTests
         Assert.Equal($"Feature store part '{part}' has no 'pipeline.model' key-value metadata, so it was not written by a Pipeline feature store.", e.Message);
     }
 
-    [Fact]
-    public async Task OpenAsync_NotParquet_ThrowsNamingThePart()
+    [Theory]
+    [InlineData("definitely not parquet")]
+    [InlineData("PAR1 a corrupt footer \u0010\u0000\u0000\u0000PAR1")]
+    public async Task OpenAsync_NotParquet_ThrowsNamingThePart(string content)
     {
         using var dir = new TempFolder();
         Directory.CreateDirectory(Path.Combine(dir.Path, "features"));
         var part = Path.Combine(dir.Path, "features", "part-00000.parquet");
-        await File.WriteAllTextAsync(part, "definitely not parquet");
+        await File.WriteAllTextAsync(part, content);
 
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => FeatureStoreReader.OpenAsync(dir.Path));
         Assert.StartsWith($"Feature store part '{part}' cannot be read as Parquet", e.Message, StringComparison.Ordinal);

@@ -80,6 +80,18 @@ public sealed class RejectsWriterTests
         Assert.StartsWith($"The rejects output directory '{Path.Combine(file, "out")}' cannot be created or written", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("not parquet at all")]
+    [InlineData("PAR1 a corrupt footer \u0010\u0000\u0000\u0000PAR1")]
+    public async Task ReadAsync_RejectsFileNotParquet_ThrowsInvalidDataExceptionNamingTheFile(string content)
+    {
+        using var dir = new TempFolder();
+        var file = dir.Write("rejects.parquet", System.Text.Encoding.ASCII.GetBytes(content));
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => RejectsReader.ReadAsync(dir.Path));
+        Assert.StartsWith($"Rejects file '{file}' cannot be read as Parquet", e.Message, StringComparison.Ordinal);
+    }
+
     private static long DuckDbCount(string file)
     {
         using var connection = new DuckDBConnection("Data Source=:memory:");
