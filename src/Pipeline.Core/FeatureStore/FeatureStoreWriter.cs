@@ -153,8 +153,8 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the open part, if it has rows, as a complete part: what a graceful stop calls.</summary>
-    public async Task FlushPartAsync(CancellationToken ct)
+    /// <summary>Closes the open part, if there is one, as a complete part.</summary>
+    private async Task FlushPartAsync(CancellationToken ct)
     {
         ThrowIfUnusable();
         if (_part is null)

@@ -131,7 +131,7 @@ internal static class OnnxGraphEditor
     /// Keeps only the nodes the output depends on, and the initializers they read. Done here rather
     /// than trusting the runtime, so the classifier is never computed and its weights never loaded.
     /// </summary>
-    internal static void PruneTo(GraphProto graph, string output)
+    private static void PruneTo(GraphProto graph, string output)
     {
         var needed = new HashSet<string>(StringComparer.Ordinal) { output };
         var keep = new List<NodeProto>();
@@ -176,7 +176,7 @@ internal static class OnnxGraphEditor
     /// Ops with a baked-in batch size (a Reshape to [1,-1]) would still break this; the featurizer
     /// graphs keep only the convolutional trunk, where such ops do not occur.
     /// </remarks>
-    internal static void MakeBatchSymbolic(GraphProto graph)
+    private static void MakeBatchSymbolic(GraphProto graph)
     {
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var info in graph.Input.Where(i => !initializers.Contains(i.Name)).Concat(graph.Output).Concat(graph.ValueInfo))
