@@ -50,7 +50,7 @@ public static class OnnxClassifierExporter
         if (coefficients.Length != (long)k * d)
             throw new ArgumentException($"coefficients has {coefficients.Length} values; {k} classes × {d} features (model '{spec.Name}') need {(long)k * d}.", nameof(coefficients));
 
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnxPath));
+        var model = OnnxModelFile.Parse(File.ReadAllBytes(onnxPath), onnxPath);
         OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
         var graph = model.Graph;
 

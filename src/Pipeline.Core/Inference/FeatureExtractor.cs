@@ -3,7 +3,6 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
-using Onnx;
 using Pipeline.Models;
 
 namespace Pipeline.Inference;
@@ -23,7 +22,7 @@ public sealed class FeatureExtractor : IDisposable
     private readonly Lock _runLock = new();
 
     /// <summary>Loads and edits the model and creates the session (CUDA first when the device allows it).</summary>
-    /// <exception cref="ModelZooException">The file does not match the spec (input, feature node).</exception>
+    /// <exception cref="ModelZooException">The file is not an ONNX model or does not match the spec (input, feature node).</exception>
     /// <exception cref="InvalidOperationException"><see cref="InferenceDevice.Cuda"/> was asked for and CUDA is unusable.</exception>
     public FeatureExtractor(ModelSpec spec, string onnxPath, InferenceOptions options, ILogger? logger = null)
     {
@@ -32,7 +31,7 @@ public sealed class FeatureExtractor : IDisposable
         logger ??= NullLogger.Instance;
         var bytes = File.ReadAllBytes(onnxPath);
         ModelSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var model = ModelProto.Parser.ParseFrom(bytes);
+        var model = OnnxModelFile.Parse(bytes, onnxPath);
         OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
         var featurizer = model.ToByteArray();
         _inputNames = [spec.InputName];

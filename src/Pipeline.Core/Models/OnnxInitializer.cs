@@ -11,9 +11,7 @@ internal static class OnnxInitializer
     /// <summary>The tensor's values in row-major order and its dimensions.</summary>
     public static (float[] Values, long[] Dims) ReadFloats(string onnxPath, string tensorName)
     {
-        ModelProto model;
-        using (var stream = File.OpenRead(onnxPath))
-            model = ModelProto.Parser.ParseFrom(stream);
+        var model = OnnxModelFile.Parse(File.ReadAllBytes(onnxPath), onnxPath);
         var tensor = model.Graph.Initializer.FirstOrDefault(t => t.Name == tensorName)
             ?? throw new ModelZooException($"'{onnxPath}' has no initializer named '{tensorName}'.");
         if (tensor.DataType != FloatDataType)
