@@ -32,9 +32,6 @@ internal sealed class FeaturizationGraph
     private readonly RejectsWriter _rejects;
     private readonly FeaturizationCounters _counters;
     private readonly int _parallelism;
-    private readonly int _inputWidth;
-    private readonly int _inputHeight;
-    private readonly ResizeRule _resize;
 
     public FeaturizationGraph(
         ImageDecoder decoder,
@@ -43,10 +40,7 @@ internal sealed class FeaturizationGraph
         FeatureStoreWriter store,
         RejectsWriter rejects,
         FeaturizationCounters counters,
-        int parallelism,
-        int inputWidth,
-        int inputHeight,
-        ResizeRule resize)
+        int parallelism)
     {
         _decoder = decoder;
         _preprocessor = preprocessor;
@@ -55,9 +49,6 @@ internal sealed class FeaturizationGraph
         _rejects = rejects;
         _counters = counters;
         _parallelism = parallelism;
-        _inputWidth = inputWidth;
-        _inputHeight = inputHeight;
-        _resize = resize;
     }
 
     /// <summary>
@@ -75,11 +66,14 @@ internal sealed class FeaturizationGraph
         var slots = Channel.CreateBounded<BatchSlot>(SlotCount);
         for (var i = 0; i < SlotCount; i++)
         {
-            slots.Writer.TryWrite(new BatchSlot(_extractor.CreateBatch(), batchSize));
+            slots.Writer.TryWrite(new BatchSlot(_extractor.CreateBatch()));
         }
 
+        // The decoder brings every image to the input size and resize rule of the model the
+        // extractor runs, so the packed tensors always match the session's input.
+        var spec = _extractor.Spec;
         var decode = new TransformBlock<LabelledImage, DecodeOutcome>(
-            image => _decoder.Decode(image, _inputWidth, _inputHeight, _resize),
+            image => _decoder.Decode(image, spec.InputSize, spec.InputSize, spec.Resize),
             new ExecutionDataflowBlockOptions
             {
                 MaxDegreeOfParallelism = _parallelism,

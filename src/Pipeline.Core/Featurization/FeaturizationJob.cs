@@ -62,10 +62,7 @@ public static class FeaturizationJob
                 store,
                 rejects,
                 counters,
-                options.Parallelism,
-                model.Spec.InputSize,
-                model.Spec.InputSize,
-                model.Spec.Resize);
+                options.Parallelism);
 
             counters.Total = source.Count;
             using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
