@@ -1,4 +1,3 @@
-using DuckDB.NET.Data;
 using Pipeline.Decoding;
 using Pipeline.FeatureStore;
 
@@ -92,12 +91,5 @@ public sealed class RejectsWriterTests
         Assert.StartsWith($"Rejects file '{file}' cannot be read as Parquet", e.Message, StringComparison.Ordinal);
     }
 
-    private static long DuckDbCount(string file)
-    {
-        using var connection = new DuckDBConnection("Data Source=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM read_parquet('{file}')";
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static long DuckDbCount(string file) => DuckDbQuery.Count($"SELECT count(*) FROM read_parquet('{file}')");
 }
