@@ -39,6 +39,11 @@ public sealed class ImageDecoder
     /// </summary>
     private const long AllocationBytesPerPixel = 8;
 
+    /// <summary>
+    /// Floor of the allocation cap: with a small <see cref="DecodeLimits.MaxPixels"/> the header check
+    /// is what rejects, and the cap stays a backstop rather than failing ordinary images on a
+    /// decoder's working buffers.
+    /// </summary>
     private const int MinAllocationLimitMegabytes = 64;
 
     private readonly DecodeLimits _limits;

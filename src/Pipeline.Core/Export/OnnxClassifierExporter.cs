@@ -27,7 +27,7 @@ public static class OnnxClassifierExporter
     /// <summary>metadata_props key holding the zoo model name.</summary>
     public const string ModelKey = "pipeline.model";
 
-    private const int FloatType = 1;
+    private const int FloatType = (int)TensorProto.Types.DataType.Float;
 
     /// <param name="spec">The zoo model the classifier was trained on (its pooling decides D).</param>
     /// <param name="onnxPath">That model's ONNX file.</param>
@@ -50,7 +50,7 @@ public static class OnnxClassifierExporter
         if (coefficients.Length != (long)k * d)
             throw new ArgumentException($"coefficients has {coefficients.Length} values; {k} classes × {d} features (model '{spec.Name}') need {(long)k * d}.", nameof(coefficients));
 
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnxPath));
+        var model = OnnxModelFile.Parse(File.ReadAllBytes(onnxPath), onnxPath);
         OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
         var graph = model.Graph;
 
@@ -100,7 +100,7 @@ public static class OnnxClassifierExporter
     {
         var shape = new TensorShapeProto();
         foreach (var dim in dims)
-            shape.Dim.Add(dim < 0 ? new TensorShapeProto.Types.Dimension { DimParam = "N" } : new TensorShapeProto.Types.Dimension { DimValue = dim });
+            shape.Dim.Add(dim < 0 ? new TensorShapeProto.Types.Dimension { DimParam = OnnxGraphEditor.BatchAxis } : new TensorShapeProto.Types.Dimension { DimValue = dim });
         return new ValueInfoProto
         {
             Name = name,

@@ -29,7 +29,7 @@ internal sealed class ArrowFeatureWriter : IAsyncDisposable
         _labels = new ArrowStringColumn(maxRowsPerBatch);
     }
 
-    public static Schema CreateSchema(FixedSizeListType featuresType, IReadOnlyDictionary<string, string> keyValues) => new(
+    private static Schema CreateSchema(FixedSizeListType featuresType, IReadOnlyDictionary<string, string> keyValues) => new(
         [
             new Field("path", StringType.Default, nullable: false),
             new Field("label", StringType.Default, nullable: false),

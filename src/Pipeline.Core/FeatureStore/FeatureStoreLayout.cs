@@ -9,13 +9,13 @@ namespace Pipeline.FeatureStore;
 /// </summary>
 internal static class FeatureStoreLayout
 {
-    public const string FeaturesFolder = "features";
     public const string SuccessMarker = "_SUCCESS";
     public const string RejectsFile = "rejects.parquet";
     public const string ParquetExtension = ".parquet";
     public const string ArrowExtension = ".arrow";
     public const string TemporarySuffix = ".tmp";
 
+    private const string FeaturesFolder = "features";
     private const string PartPrefix = "part-";
 
     public static string FeaturesDirectory(string outputDirectory) => Path.Combine(outputDirectory, FeaturesFolder);

@@ -20,14 +20,12 @@ internal sealed class FeatureStorePart : IAsyncDisposable
     private bool _closed;
 
     private FeatureStorePart(
-        int number,
         string parquetPath,
         FileStream parquetStream,
         ParquetWriter parquet,
         string? arrowPath,
         ArrowFeatureWriter? arrow)
     {
-        Number = number;
         ParquetPath = parquetPath;
         ArrowPath = arrowPath;
         _parquetTemporary = FeatureStoreLayout.TemporaryPath(parquetPath);
@@ -37,8 +35,6 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         _arrow = arrow;
         StartedTimestamp = Stopwatch.GetTimestamp();
     }
-
-    public int Number { get; }
 
     /// <summary>The final name, which exists only after <see cref="CloseAsync"/>.</summary>
     public string ParquetPath { get; }
@@ -76,7 +72,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
                 arrow = new ArrowFeatureWriter(arrowStream, dimension, maxRowsPerGroup, keyValues);
             }
 
-            return new FeatureStorePart(number, parquetPath, parquetStream, parquet, arrowPath, arrow);
+            return new FeatureStorePart(parquetPath, parquetStream, parquet, arrowPath, arrow);
         }
         catch
         {

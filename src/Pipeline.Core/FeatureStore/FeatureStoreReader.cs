@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Parquet;
+using Parquet.Meta.Proto;
 using Parquet.Schema;
 using Pipeline.Sources;
 
@@ -178,8 +179,9 @@ public sealed class FeatureStoreReader
         try
         {
             var row = 0;
-            foreach (var part in PartFiles)
+            for (var p = 0; p < PartFiles.Count; p++)
             {
+                var part = PartFiles[p];
                 await using var reader = await OpenPartAsync(part, ct);
                 var fields = reader.Schema.DataFields;
                 var partRow = 0L;
@@ -198,6 +200,13 @@ public sealed class FeatureStoreReader
                     await levels.ReadAsync(group, fields[FeatureColumn], features.AsMemory(row * dimension, n * dimension), dimension, part, partRow, ct);
                     row += n;
                     partRow += n;
+                }
+
+                // The arrays were sized from the footers read at open: a part rewritten since with
+                // fewer rows would leave rows without a path or features at the end of the set.
+                if (partRow != _partRows[p])
+                {
+                    throw new InvalidDataException($"Feature store part '{part}' changed while it was being read.");
                 }
             }
 
@@ -241,8 +250,9 @@ public sealed class FeatureStoreReader
         {
             reader = await ParquetReader.CreateAsync(part, cancellationToken: ct);
         }
-        catch (Exception e) when (e is IOException or ParquetException)
+        catch (Exception e) when (e is IOException or ParquetException or ThriftProtocolException)
         {
+            // A corrupt footer surfaces as ThriftProtocolException, which is not a ParquetException.
             throw new InvalidDataException($"Feature store part '{part}' cannot be read as Parquet ({e.Message}).", e);
         }
 

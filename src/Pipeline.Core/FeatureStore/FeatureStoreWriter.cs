@@ -16,7 +16,7 @@ namespace Pipeline.FeatureStore;
 /// keeps existing parts, continues their numbering and deletes what a killed run left half-written.
 /// Not thread-safe: one writer is fed by one consumer.
 /// </remarks>
-public sealed class FeatureStoreWriter : IAsyncDisposable
+internal sealed class FeatureStoreWriter : IAsyncDisposable
 {
     private readonly string _featuresDirectory;
     private readonly FeatureStoreOptions _options;
@@ -153,8 +153,8 @@ public sealed class FeatureStoreWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the open part, if it has rows, as a complete part: what a graceful stop calls.</summary>
-    public async Task FlushPartAsync(CancellationToken ct)
+    /// <summary>Closes the open part, if there is one, as a complete part.</summary>
+    private async Task FlushPartAsync(CancellationToken ct)
     {
         ThrowIfUnusable();
         if (_part is null)

@@ -1,4 +1,5 @@
 using Parquet;
+using Parquet.Meta.Proto;
 using Pipeline.Decoding;
 
 namespace Pipeline.FeatureStore;
@@ -22,8 +23,9 @@ public static class RejectsReader
         {
             reader = await ParquetReader.CreateAsync(file, cancellationToken: ct);
         }
-        catch (Exception e) when (e is IOException or ParquetException)
+        catch (Exception e) when (e is IOException or ParquetException or ThriftProtocolException)
         {
+            // A corrupt footer surfaces as ThriftProtocolException, which is not a ParquetException.
             throw new InvalidDataException($"Rejects file '{file}' cannot be read as Parquet ({e.Message}).", e);
         }
 

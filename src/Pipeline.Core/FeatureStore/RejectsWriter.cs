@@ -16,7 +16,7 @@ namespace Pipeline.FeatureStore;
 /// and reason no matter how often a run is resumed. One file rather than parts: rejects are few,
 /// and a single file is what people open. Not thread-safe: one consumer feeds it.
 /// </remarks>
-public sealed class RejectsWriter : IAsyncDisposable
+internal sealed class RejectsWriter : IAsyncDisposable
 {
     /// <summary>Rejects buffered per row group: small, rejects are rare and short.</summary>
     private const int RowGroupSize = 1024;

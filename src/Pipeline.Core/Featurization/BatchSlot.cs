@@ -9,11 +9,11 @@ namespace Pipeline.Featurization;
 /// A few slots circulate between packing, inference and the sink, so a run allocates its batch
 /// memory once whatever the data set's size.
 /// </summary>
-internal sealed class BatchSlot(InferenceBatch inference, int capacity)
+internal sealed class BatchSlot(InferenceBatch inference)
 {
     public InferenceBatch Inference { get; } = inference;
 
-    public FeatureRecord[] Records { get; } = new FeatureRecord[capacity];
+    public FeatureRecord[] Records { get; } = new FeatureRecord[inference.Capacity];
 
     public List<Reject> Rejects { get; } = [];
 

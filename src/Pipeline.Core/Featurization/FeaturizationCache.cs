@@ -32,11 +32,13 @@ internal sealed class FeaturizationCache
 
         var reader = await FeatureStoreReader.OpenAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
         var found = reader.Metadata;
-        var mismatch =
-            found.ModelSha256 != expected.ModelSha256 ? $"model {found.ModelName} (ONNX SHA-256 {found.ModelSha256[..12]}…)" :
-            found.Preprocessing != expected.Preprocessing ? $"other preprocessing ({found.Preprocessing})" :
-            !found.Classes.SequenceEqual(expected.Classes, StringComparer.Ordinal) ? $"other classes ({string.Join(", ", found.Classes)})" :
-            null;
+        var mismatch = FeatureStoreKeyValues.FirstDifference(found, expected) switch
+        {
+            null => null,
+            FeatureStoreKeyValues.Preprocessing => $"other preprocessing ({found.Preprocessing})",
+            FeatureStoreKeyValues.Classes => $"other classes ({string.Join(", ", found.Classes)})",
+            _ => $"model {found.ModelName} (ONNX SHA-256 {found.ModelSha256[..Math.Min(12, found.ModelSha256.Length)]}…, node {found.FeatureNode})",
+        };
         if (mismatch is not null)
         {
             throw new InvalidOperationException(

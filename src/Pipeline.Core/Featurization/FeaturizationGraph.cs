@@ -32,9 +32,6 @@ internal sealed class FeaturizationGraph
     private readonly RejectsWriter _rejects;
     private readonly FeaturizationCounters _counters;
     private readonly int _parallelism;
-    private readonly int _inputWidth;
-    private readonly int _inputHeight;
-    private readonly ResizeRule _resize;
 
     public FeaturizationGraph(
         ImageDecoder decoder,
@@ -43,10 +40,7 @@ internal sealed class FeaturizationGraph
         FeatureStoreWriter store,
         RejectsWriter rejects,
         FeaturizationCounters counters,
-        int parallelism,
-        int inputWidth,
-        int inputHeight,
-        ResizeRule resize)
+        int parallelism)
     {
         _decoder = decoder;
         _preprocessor = preprocessor;
@@ -55,9 +49,6 @@ internal sealed class FeaturizationGraph
         _rejects = rejects;
         _counters = counters;
         _parallelism = parallelism;
-        _inputWidth = inputWidth;
-        _inputHeight = inputHeight;
-        _resize = resize;
     }
 
     /// <summary>
@@ -75,11 +66,14 @@ internal sealed class FeaturizationGraph
         var slots = Channel.CreateBounded<BatchSlot>(SlotCount);
         for (var i = 0; i < SlotCount; i++)
         {
-            slots.Writer.TryWrite(new BatchSlot(_extractor.CreateBatch(), batchSize));
+            slots.Writer.TryWrite(new BatchSlot(_extractor.CreateBatch()));
         }
 
+        // The decoder brings every image to the input size and resize rule of the model the
+        // extractor runs, so the packed tensors always match the session's input.
+        var spec = _extractor.Spec;
         var decode = new TransformBlock<LabelledImage, DecodeOutcome>(
-            image => _decoder.Decode(image, _inputWidth, _inputHeight, _resize),
+            image => _decoder.Decode(image, spec.InputSize, spec.InputSize, spec.Resize),
             new ExecutionDataflowBlockOptions
             {
                 MaxDegreeOfParallelism = _parallelism,
@@ -197,33 +191,43 @@ internal sealed class FeaturizationGraph
 
     private async Task<BatchSlot> PackAsync(DecodeOutcome[] outcomes, ChannelReader<BatchSlot> free, CancellationToken cancellationToken)
     {
-        var slot = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
-        slot.Reset();
-        var count = 0;
-        foreach (var outcome in outcomes)
+        try
         {
-            if (outcome.Reject is { } reject)
+            var slot = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
+            slot.Reset();
+            var count = 0;
+            foreach (var outcome in outcomes)
             {
-                slot.Rejects.Add(reject);
-                continue;
+                if (outcome.Reject is { } reject)
+                {
+                    slot.Rejects.Add(reject);
+                    continue;
+                }
+
+                using var decoded = outcome.Image!;
+                _preprocessor.Write(decoded.Pixels, slot.Inference.Slot(count));
+                var source = decoded.Source;
+                slot.Records[count] = new FeatureRecord(
+                    source.Path,
+                    source.Label,
+                    source.LabelIndex,
+                    decoded.OriginalWidth,
+                    decoded.OriginalHeight,
+                    source.FileBytes,
+                    source.FileModifiedUnixMs);
+                count++;
             }
 
-            using var decoded = outcome.Image!;
-            _preprocessor.Write(decoded.Pixels, slot.Inference.Slot(count));
-            var source = decoded.Source;
-            slot.Records[count] = new FeatureRecord(
-                source.Path,
-                source.Label,
-                source.LabelIndex,
-                decoded.OriginalWidth,
-                decoded.OriginalHeight,
-                source.FileBytes,
-                source.FileModifiedUnixMs);
-            count++;
+            slot.Inference.Count = count;
+            return slot;
         }
-
-        slot.Inference.Count = count;
-        return slot;
+        catch
+        {
+            // Cancelled while waiting for a free slot, or a failure part-way: the images not yet
+            // packed still own pooled pixel buffers (disposing an image twice is a no-op).
+            DisposeImages(outcomes);
+            throw;
+        }
     }
 
     private async Task WriteAsync(BatchSlot slot, ChannelWriter<BatchSlot> free, CancellationToken cancellationToken)
@@ -258,10 +262,15 @@ internal sealed class FeaturizationGraph
 
         while (batch.TryReceive(out var outcomes))
         {
-            foreach (var outcome in outcomes)
-            {
-                outcome.Image?.Dispose();
-            }
+            DisposeImages(outcomes);
+        }
+    }
+
+    private static void DisposeImages(DecodeOutcome[] outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            outcome.Image?.Dispose();
         }
     }
 }

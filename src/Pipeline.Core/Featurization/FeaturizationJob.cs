@@ -62,14 +62,11 @@ public static class FeaturizationJob
                 store,
                 rejects,
                 counters,
-                options.Parallelism,
-                model.Spec.InputSize,
-                model.Spec.InputSize,
-                model.Spec.Resize);
+                options.Parallelism);
 
             counters.Total = source.Count;
             using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, stopCounting.Token) : Task.CompletedTask;
+            var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, logger, stopCounting.Token) : Task.CompletedTask;
             try
             {
                 await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken).ConfigureAwait(false);
@@ -137,9 +134,11 @@ public static class FeaturizationJob
     /// <summary>
     /// Counts a source that cannot say its size up front (a folder tree) by listing it once more
     /// beside the run, so the progress bar gains a total and an ETA without delaying the first
-    /// image; listing is cheap next to decoding and inference.
+    /// image; listing is cheap next to decoding and inference. Only the total depends on this pass,
+    /// so its failure leaves the total unknown instead of failing the run (the run's own pass
+    /// reports a source that really cannot be read).
     /// </summary>
-    private static async Task CountInBackgroundAsync(ILabelledImageSource source, FeaturizationCounters counters, CancellationToken cancellationToken)
+    private static async Task CountInBackgroundAsync(ILabelledImageSource source, FeaturizationCounters counters, ILogger logger, CancellationToken cancellationToken)
     {
         await Task.Yield();
         try
@@ -154,6 +153,10 @@ public static class FeaturizationJob
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Counting {Source} for the progress total failed: {Reason}", source.Description, e.Message);
         }
     }
 }

@@ -18,7 +18,7 @@ public sealed record FeaturizationOptions
         get => _parallelism;
         init => _parallelism = value is >= 1 and <= 256
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, "parallelism must be between 1 and 256.");
+            : throw new ArgumentOutOfRangeException(nameof(Parallelism), value, "parallelism must be between 1 and 256.");
     }
 
     /// <summary>File-size and pixel-count limits checked before decoding.</summary>

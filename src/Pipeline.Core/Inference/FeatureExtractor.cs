@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
-using Onnx;
 using Pipeline.Models;
 
 namespace Pipeline.Inference;
@@ -22,7 +22,7 @@ public sealed class FeatureExtractor : IDisposable
     private readonly Lock _runLock = new();
 
     /// <summary>Loads and edits the model and creates the session (CUDA first when the device allows it).</summary>
-    /// <exception cref="ModelZooException">The file does not match the spec (input, feature node).</exception>
+    /// <exception cref="ModelZooException">The file is not an ONNX model or does not match the spec (input, feature node).</exception>
     /// <exception cref="InvalidOperationException"><see cref="InferenceDevice.Cuda"/> was asked for and CUDA is unusable.</exception>
     public FeatureExtractor(ModelSpec spec, string onnxPath, InferenceOptions options, ILogger? logger = null)
     {
@@ -31,9 +31,9 @@ public sealed class FeatureExtractor : IDisposable
         logger ??= NullLogger.Instance;
         var bytes = File.ReadAllBytes(onnxPath);
         ModelSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var model = ModelProto.Parser.ParseFrom(bytes);
+        var model = OnnxModelFile.Parse(bytes, onnxPath);
         OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
-        var featurizer = OnnxGraphEditor.ToBytes(model);
+        var featurizer = model.ToByteArray();
         _inputNames = [spec.InputName];
         _imageShape = spec.Layout == TensorLayout.Nchw ? [options.BatchSize, 3, spec.InputSize, spec.InputSize] : [options.BatchSize, spec.InputSize, spec.InputSize, 3];
 
@@ -79,8 +79,8 @@ public sealed class FeatureExtractor : IDisposable
     /// <summary>Floats per preprocessed image.</summary>
     public int ImageLength => Spec.ImageLength;
 
-    /// <summary>A new set of batch buffers; the pipeline keeps a few in rotation so decoding fills one while another runs.</summary>
-    public InferenceBatch CreateBatch()
+    /// <summary>A new set of batch buffers; the pipeline keeps a few in rotation so one is packed while another runs.</summary>
+    internal InferenceBatch CreateBatch()
     {
         var batch = new InferenceBatch(this, BatchSize, ImageLength, FeatureDimension, _imageShape);
         lock (_batches)
@@ -93,7 +93,7 @@ public sealed class FeatureExtractor : IDisposable
     /// serialised; cancellation aborts a Run in progress (RunOptions.Terminate) and throws
     /// <see cref="OperationCanceledException"/>, leaving the extractor usable.
     /// </summary>
-    public void Run(InferenceBatch batch, CancellationToken cancellationToken = default)
+    internal void Run(InferenceBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (!ReferenceEquals(batch.Owner, this))

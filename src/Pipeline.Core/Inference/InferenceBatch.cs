@@ -3,8 +3,8 @@ using Microsoft.ML.OnnxRuntime;
 namespace Pipeline.Inference;
 
 /// <summary>
-/// One batch's input and output buffers, owned by a <see cref="FeatureExtractor"/>. Decoders fill
-/// <see cref="Slot"/>s, the extractor runs <see cref="Count"/> images, readers take
+/// One batch's input and output buffers, owned by a <see cref="FeatureExtractor"/>. The packing
+/// stage fills <see cref="Slot"/>s, the extractor runs <see cref="Count"/> images, readers take
 /// <see cref="Features"/>; the buffers and their OrtValues are reused for every batch, so a
 /// steady stream of batches allocates nothing.
 /// </summary>
@@ -13,7 +13,7 @@ namespace Pipeline.Inference;
 /// OrtValues over the first Count slots, created the first time that count occurs and then cached:
 /// no compute is wasted on padding and the common full batch has its values pre-created.
 /// </remarks>
-public sealed class InferenceBatch : IDisposable
+internal sealed class InferenceBatch : IDisposable
 {
     private readonly float[] _input;
     private readonly float[] _output;

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Onnx;
 using Pipeline.Models;
 
@@ -19,7 +18,8 @@ internal static class OnnxGraphEditor
     /// <summary>Name of the featurizer's single output, [N, FeatureDimension].</summary>
     public const string FeatureOutput = "pipeline_features";
 
-    private const string BatchAxis = "N";
+    /// <summary>The symbolic batch dimension written over a fixed leading 1.</summary>
+    internal const string BatchAxis = "N";
 
     /// <summary>Edits <paramref name="model"/> in place; <paramref name="source"/> names the file in error messages.</summary>
     public static void ToFeaturizer(ModelProto model, ModelSpec spec, string source)
@@ -43,7 +43,7 @@ internal static class OnnxGraphEditor
     }
 
     /// <summary>The default-domain opset the graph is written against.</summary>
-    public static long Opset(ModelProto model) =>
+    private static long Opset(ModelProto model) =>
         model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(1).Max();
 
     /// <summary>Builds an ONNX node; attributes are ints (axis, keepdims) or int lists (axes).</summary>
@@ -115,7 +115,7 @@ internal static class OnnxGraphEditor
         // NHWC (tf2onnx) maps: GlobalAveragePool assumes channels first, so average the H and W axes directly.
         if (opset >= 18)
         {
-            var axes = new TensorProto { Name = "pipeline_spatial_axes", DataType = 7 };
+            var axes = new TensorProto { Name = "pipeline_spatial_axes", DataType = (int)TensorProto.Types.DataType.Int64 };
             axes.Dims.Add(2);
             axes.Int64Data.Add([1L, 2L]);
             graph.Initializer.Add(axes);
@@ -131,7 +131,7 @@ internal static class OnnxGraphEditor
     /// Keeps only the nodes the output depends on, and the initializers they read. Done here rather
     /// than trusting the runtime, so the classifier is never computed and its weights never loaded.
     /// </summary>
-    internal static void PruneTo(GraphProto graph, string output)
+    private static void PruneTo(GraphProto graph, string output)
     {
         var needed = new HashSet<string>(StringComparer.Ordinal) { output };
         var keep = new List<NodeProto>();
@@ -176,7 +176,7 @@ internal static class OnnxGraphEditor
     /// Ops with a baked-in batch size (a Reshape to [1,-1]) would still break this; the featurizer
     /// graphs keep only the convolutional trunk, where such ops do not occur.
     /// </remarks>
-    internal static void MakeBatchSymbolic(GraphProto graph)
+    private static void MakeBatchSymbolic(GraphProto graph)
     {
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var info in graph.Input.Where(i => !initializers.Contains(i.Name)).Concat(graph.Output).Concat(graph.ValueInfo))
@@ -186,7 +186,4 @@ internal static class OnnxGraphEditor
                 dims[0] = new TensorShapeProto.Types.Dimension { DimParam = BatchAxis };
         }
     }
-
-    /// <summary>Serialises the edited model for <c>new InferenceSession(byte[], options)</c>.</summary>
-    public static byte[] ToBytes(ModelProto model) => model.ToByteArray();
 }

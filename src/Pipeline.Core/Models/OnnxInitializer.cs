@@ -6,14 +6,12 @@ namespace Pipeline.Models;
 /// <summary>Reads a float initializer (a constant tensor) out of an ONNX file.</summary>
 internal static class OnnxInitializer
 {
-    private const int FloatDataType = 1;
+    private const int FloatDataType = (int)TensorProto.Types.DataType.Float;
 
     /// <summary>The tensor's values in row-major order and its dimensions.</summary>
     public static (float[] Values, long[] Dims) ReadFloats(string onnxPath, string tensorName)
     {
-        ModelProto model;
-        using (var stream = File.OpenRead(onnxPath))
-            model = ModelProto.Parser.ParseFrom(stream);
+        var model = OnnxModelFile.Parse(File.ReadAllBytes(onnxPath), onnxPath);
         var tensor = model.Graph.Initializer.FirstOrDefault(t => t.Name == tensorName)
             ?? throw new ModelZooException($"'{onnxPath}' has no initializer named '{tensorName}'.");
         if (tensor.DataType != FloatDataType)

@@ -10,7 +10,7 @@ namespace Pipeline.Preprocessing;
 /// <summary>
 /// Turns an 8-bit RGB image, already at the model's input size, into the float tensor the model
 /// expects, written straight into its slot of a batch buffer. Thread-safe: the only state is
-/// read-only (the per-channel constants and the mean image), so decode workers share one.
+/// read-only (the per-channel constants and the mean image), so one instance serves every caller.
 /// </summary>
 public sealed class TensorPreprocessor
 {

@@ -28,19 +28,21 @@ internal sealed class ImageFilesSource : ILabelledImageSource
 
     public ClassList Classes { get; } = ClassList.FromLabels([UnknownLabel]);
 
+    /// <summary>The files were listed up front, so the progress total needs no second pass.</summary>
+    public long? Count => _files.Length;
+
     /// <summary>The image files directly in <paramref name="folder"/> (not below it), in ordinal name order; hidden files skipped.</summary>
     public static ImageFilesSource FromFolder(string folder)
     {
         var root = Path.GetFullPath(folder);
-        var files = Directory.EnumerateFiles(root)
-            .Where(f => ImageFileExtensions.IsImage(f) && !Path.GetFileName(f).StartsWith('.'))
-            .Order(StringComparer.Ordinal);
+        var files = Directory.EnumerateFiles(root).Where(IsVisibleImage).Order(StringComparer.Ordinal);
         return new ImageFilesSource(files, $"image files in {root}");
     }
 
     /// <summary>Whether <paramref name="folder"/> holds image files at its top level.</summary>
-    public static bool HasImagesAtTopLevel(string folder) =>
-        Directory.EnumerateFiles(folder).Any(f => ImageFileExtensions.IsImage(f) && !Path.GetFileName(f).StartsWith('.'));
+    public static bool HasImagesAtTopLevel(string folder) => Directory.EnumerateFiles(folder).Any(IsVisibleImage);
+
+    private static bool IsVisibleImage(string file) => ImageFileExtensions.IsImage(file) && !Path.GetFileName(file).StartsWith('.');
 
     public IAsyncEnumerable<LabelledImage> ReadAsync(CancellationToken cancellationToken = default) =>
         Enumerate(cancellationToken).ToAsyncEnumerable();

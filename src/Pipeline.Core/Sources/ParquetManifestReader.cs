@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Parquet;
+using Parquet.Meta.Proto;
 using Parquet.Schema;
 
 namespace Pipeline.Sources;
@@ -19,8 +20,9 @@ internal static class ParquetManifestReader
         {
             reader = await ParquetReader.CreateAsync(manifestPath, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or ParquetException or ThriftProtocolException)
         {
+            // A corrupt footer surfaces as ThriftProtocolException, which is not a ParquetException.
             throw new SourceException($"Manifest '{manifestPath}' is not a readable Parquet file: {e.Message}", e);
         }
 

@@ -92,6 +92,19 @@ public sealed class OnnxClassifierExporterTests(ResNet18Fixture resnet) : IClass
     }
 
     [Fact]
+    public void Export_FileNotOnnx_ThrowsModelZooExceptionNamingTheFile()
+    {
+        var tiny = TinyClassifierFixture.Load();
+        using var folder = new TempFolder();
+        var file = folder.Write("tiny.onnx", "not an ONNX model"u8.ToArray());
+
+        var e = Assert.Throws<ModelZooException>(() =>
+            OnnxClassifierExporter.Export(tiny.Spec(FeaturePooling.GlobalAverage), file, new float[12], new float[3], ["a", "b", "c"]));
+
+        Assert.StartsWith($"'{file}' is not an ONNX model (", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Export_CoefficientCountMismatch_NamesShapes()
     {
         var tiny = TinyClassifierFixture.Load();

@@ -105,13 +105,15 @@ public sealed class FeatureStoreReaderTests
         Assert.Equal($"Feature store part '{part}' has no 'pipeline.model' key-value metadata, so it was not written by a Pipeline feature store.", e.Message);
     }
 
-    [Fact]
-    public async Task OpenAsync_NotParquet_ThrowsNamingThePart()
+    [Theory]
+    [InlineData("definitely not parquet")]
+    [InlineData("PAR1 a corrupt footer \u0010\u0000\u0000\u0000PAR1")]
+    public async Task OpenAsync_NotParquet_ThrowsNamingThePart(string content)
     {
         using var dir = new TempFolder();
         Directory.CreateDirectory(Path.Combine(dir.Path, "features"));
         var part = Path.Combine(dir.Path, "features", "part-00000.parquet");
-        await File.WriteAllTextAsync(part, "definitely not parquet");
+        await File.WriteAllTextAsync(part, content);
 
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => FeatureStoreReader.OpenAsync(dir.Path));
         Assert.StartsWith($"Feature store part '{part}' cannot be read as Parquet", e.Message, StringComparison.Ordinal);
@@ -144,6 +146,20 @@ public sealed class FeatureStoreReaderTests
         Assert.Equal(changed, set.GetFeatures(1).ToArray());
         Assert.Equal(features.AsSpan(2 * Dimension, Dimension).ToArray(), set.GetFeatures(2).ToArray());
         Assert.Equal([0, 1, 2, 0], set.LabelIndices);
+    }
+
+    [Fact]
+    public async Task ReadAllAsync_PartShrankAfterOpen_ThrowsNamingThePart()
+    {
+        using var dir = new TempFolder();
+        await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), [Full(0), Full(1), Full(2)]);
+        var reader = await FeatureStoreReader.OpenAsync(dir.Path);
+
+        // Another process rewrites the part between the footer count at open and the read.
+        var part = await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), [Full(0)]);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => reader.ReadAllAsync());
+        Assert.Equal($"Feature store part '{part}' changed while it was being read.", e.Message);
     }
 
     [Fact]

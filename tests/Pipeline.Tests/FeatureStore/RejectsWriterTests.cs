@@ -1,4 +1,3 @@
-using DuckDB.NET.Data;
 using Pipeline.Decoding;
 using Pipeline.FeatureStore;
 
@@ -80,12 +79,17 @@ public sealed class RejectsWriterTests
         Assert.StartsWith($"The rejects output directory '{Path.Combine(file, "out")}' cannot be created or written", e.Message, StringComparison.Ordinal);
     }
 
-    private static long DuckDbCount(string file)
+    [Theory]
+    [InlineData("not parquet at all")]
+    [InlineData("PAR1 a corrupt footer \u0010\u0000\u0000\u0000PAR1")]
+    public async Task ReadAsync_RejectsFileNotParquet_ThrowsInvalidDataExceptionNamingTheFile(string content)
     {
-        using var connection = new DuckDBConnection("Data Source=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM read_parquet('{file}')";
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        using var dir = new TempFolder();
+        var file = dir.Write("rejects.parquet", System.Text.Encoding.ASCII.GetBytes(content));
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => RejectsReader.ReadAsync(dir.Path));
+        Assert.StartsWith($"Rejects file '{file}' cannot be read as Parquet", e.Message, StringComparison.Ordinal);
     }
+
+    private static long DuckDbCount(string file) => DuckDbQuery.Count($"SELECT count(*) FROM read_parquet('{file}')");
 }

@@ -147,6 +147,17 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
     }
 
     [Fact]
+    public void Create_FileNotOnnx_ThrowsModelZooExceptionNamingTheFile()
+    {
+        using var folder = new TempFolder();
+        var file = folder.Write("resnet18.onnx", "not an ONNX model"u8.ToArray());
+
+        var e = Assert.Throws<ModelZooException>(() => new FeatureExtractor(resnet.Model.Spec, file, new InferenceOptions { Device = InferenceDevice.Cpu }));
+
+        Assert.StartsWith($"'{file}' is not an ONNX model (", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_BatchOfAnotherExtractor_Throws()
     {
         var tiny = TinyClassifierFixture.Load();

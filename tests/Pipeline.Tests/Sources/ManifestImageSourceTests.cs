@@ -89,6 +89,20 @@ public sealed class ManifestImageSourceTests
         Assert.Contains("'label'", e.Message);
     }
 
+    [Theory]
+    [InlineData("PAR1")]
+    [InlineData("a text file named .parquet, long enough to have a head and a tail")]
+    [InlineData("PAR1 a corrupt footer \u0010\u0000\u0000\u0000PAR1")]
+    public async Task OpenAsync_ParquetManifestThatIsNotParquet_ThrowsSourceExceptionNamingTheFile(string content)
+    {
+        using var folder = new TempFolder();
+        var manifest = folder.Write("m.parquet", System.Text.Encoding.ASCII.GetBytes(content));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.StartsWith($"Manifest '{manifest}' is not a readable Parquet file", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task OpenAsync_ParquetWithoutPathColumn_ThrowsNamingFileAndColumn()
     {
