@@ -15,5 +15,4 @@ public static class RejectStages
     public const string Read = "read";
     public const string Decode = "decode";
     public const string Limits = "limits";
-    public const string Preprocess = "preprocess";
 }
