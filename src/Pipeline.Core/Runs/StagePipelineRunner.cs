@@ -90,7 +90,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
         return new RunOutcome(counts, definition.Evaluate ? metrics : new Dictionary<string, double>(), definition.Evaluate ? training.Report.Folder : null);
     }
 
-    private static TrainingJobOptions TrainingOptions(ResolvedRun run, string? testStore)
+    internal static TrainingJobOptions TrainingOptions(ResolvedRun run, string? testStore)
     {
         var definition = run.Definition;
         var split = definition.Split ?? new SplitSettings();
@@ -107,6 +107,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
             Stratified = split.Stratify,
             GridRegParams = definition.Grid?.RegParam,
             GridElasticNetParams = definition.Grid?.ElasticNetParam,
+            FoldSeed = definition.Grid is { } grid ? (ulong)grid.Seed : null,
             Folds = definition.Grid?.Folds ?? 3,
             Metric = definition.Grid?.Metric ?? SelectionMetricKind.F1,
         };
