@@ -74,12 +74,8 @@ public sealed class StagePipelineRunner : IPipelineRunner
                     Inputs = predict.Inputs,
                     OutputPath = Path.Combine(run.Folder.Predictions, "predictions.parquet"),
                     ModelsDirectory = run.ModelsDirectory,
-                    Featurization = new Featurization.FeaturizationOptions
-                    {
-                        Inference = new Inference.InferenceOptions { Device = definition.Featurize.Device, BatchSize = definition.Featurize.BatchSize },
-                        Parallelism = definition.Featurize.Parallelism,
-                        Limits = definition.Limits,
-                    },
+                    // The part settings are for the run's resumable stores; predictions go to a throwaway store.
+                    Featurization = definition.Featurize.ToOptions(definition.Limits) with { Store = new() },
                 },
                 new Featurization.FeaturizationCounters(),
                 logger,
