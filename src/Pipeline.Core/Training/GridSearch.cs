@@ -15,7 +15,7 @@ public static class GridSearch
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        var metric = options.Metric ?? SelectionMetrics.WeightedF1;
+        var metric = options.Metric ?? SelectionMetricKind.F1.ToMetric();
         var folds = KFold.Split(data, options.Folds, options.Seed, options.Stratified);
         var grid = options.RegParams
             .SelectMany(r => options.ElasticNetParams.Select(a => options.BaseOptions with { RegParam = r, ElasticNetParam = a }))
