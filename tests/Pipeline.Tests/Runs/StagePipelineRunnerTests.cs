@@ -5,25 +5,11 @@ namespace Pipeline.Tests.Runs;
 
 public sealed class StagePipelineRunnerTests : IDisposable
 {
-    private const string Minimal = """
-        name: t
-        source:
-          kind: folder
-          path: images
-        model:
-          name: resnet18
-        output: out
-        split:
-          seed: 42
-        """;
-
     private readonly TempFolder _dir = new();
-    private readonly RunDefaults _defaults;
 
     public StagePipelineRunnerTests()
     {
         Directory.CreateDirectory(_dir.Combine("images"));
-        _defaults = new RunDefaults { BaseDirectory = _dir.Path, OutputRoot = "runs" };
     }
 
     public void Dispose() => _dir.Dispose();
@@ -31,7 +17,7 @@ public sealed class StagePipelineRunnerTests : IDisposable
     [Fact]
     public void TrainingOptions_GridSeed_SeedsTheFoldsAndNotTheSplit()
     {
-        var options = TrainingOptions(Minimal + "\ngrid:\n  regParam: [0.1]\n  seed: 7");
+        var options = TrainingOptions(PipelineFileLoaderTests.Minimal + "\ngrid:\n  regParam: [0.1]\n  seed: 7");
 
         Assert.Equal(42UL, options.Seed);
         Assert.Equal(7UL, TrainingJob.GridOptions(options).Seed);
@@ -40,7 +26,7 @@ public sealed class StagePipelineRunnerTests : IDisposable
     [Fact]
     public void TrainingOptions_GridWithoutSeed_FoldsUseGridDefault42()
     {
-        var options = TrainingOptions(Minimal.Replace("seed: 42", "seed: 5") + "\ngrid:\n  regParam: [0.1]");
+        var options = TrainingOptions(PipelineFileLoaderTests.Minimal + "\nsplit:\n  seed: 5\ngrid:\n  regParam: [0.1]");
 
         Assert.Equal(5UL, options.Seed);
         Assert.Equal(42UL, TrainingJob.GridOptions(options).Seed);
@@ -48,7 +34,7 @@ public sealed class StagePipelineRunnerTests : IDisposable
 
     private TrainingJobOptions TrainingOptions(string yaml)
     {
-        var definition = PipelineFileLoader.Parse(yaml, "t.yaml", _defaults).GetDefinitionOrThrow();
+        var definition = PipelineFileLoader.Parse(yaml, "t.yaml", new RunDefaults { BaseDirectory = _dir.Path }).GetDefinitionOrThrow();
         var run = new ResolvedRun("t.yaml", definition, "resnet18", new RunFolder(definition.OutputPath), "models", IsResume: false);
         return StagePipelineRunner.TrainingOptions(run, testStore: null);
     }
