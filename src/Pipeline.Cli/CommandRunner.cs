@@ -10,6 +10,7 @@ namespace Pipeline.Cli;
 internal static class CommandRunner
 {
     public const int Failed = 1;
+    public const int UsageError = 2;
     public const int Interrupted = 130;
 
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
@@ -25,7 +26,10 @@ internal static class CommandRunner
         };
         try
         {
-            return await parse.InvokeAsync(configuration);
+            // System.CommandLine prints the parse errors and help but returns 1, which a script could
+            // not tell from a fatal error.
+            var exitCode = await parse.InvokeAsync(configuration);
+            return parse.Errors.Count > 0 ? UsageError : exitCode;
         }
         catch (OperationCanceledException)
         {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.Logging;
 using Pipeline.Decoding;
 using Pipeline.Inference;
 using Pipeline.Models;

@@ -3,7 +3,7 @@ using Pipeline.Sources;
 namespace Pipeline.Prediction;
 
 /// <summary>Turns what <c>pipeline predict --input</c> names into an image source.</summary>
-public static class PredictionInput
+internal static class PredictionInput
 {
     /// <summary>
     /// One input: a folder holding image files at its top level is a folder of unlabelled images

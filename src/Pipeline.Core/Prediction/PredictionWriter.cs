@@ -3,6 +3,7 @@ using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
 using Pipeline.Decoding;
+using Pipeline.Evaluation;
 
 namespace Pipeline.Prediction;
 
@@ -83,12 +84,12 @@ internal static class PredictionWriter
                         if (row < paths.Count)
                         {
                             var p = probabilities.AsSpan(row * k, k);
-                            var best = 0;
                             for (var c = 0; c < k; c++)
                             {
                                 perClass[c][i] = p[c];
-                                best = p[c] > p[best] ? c : best;
                             }
+
+                            var best = MulticlassEvaluator.ArgMax(p);
 
                             pathValues[i] = paths[row];
                             labelValues[i] = labels[row];

@@ -1,3 +1,6 @@
+using Pipeline.Decoding;
+using Pipeline.FeatureStore;
+using Pipeline.Featurization;
 using Pipeline.Inference;
 
 namespace Pipeline.Runs;
@@ -34,4 +37,18 @@ public sealed record FeaturizeSettings
 
     /// <summary>Also write the features as Arrow IPC (default false).</summary>
     public bool Arrow { get; init; }
+
+    /// <summary>The featurization graph's options for these settings and <paramref name="limits"/>.</summary>
+    internal FeaturizationOptions ToOptions(DecodeLimits limits) => new()
+    {
+        Inference = new InferenceOptions { Device = Device, BatchSize = BatchSize },
+        Parallelism = Parallelism,
+        Limits = limits,
+        Store = new FeatureStoreOptions
+        {
+            RowsPerPart = RowsPerPart,
+            PartInterval = TimeSpan.FromSeconds(PartSeconds),
+            WriteArrow = Arrow,
+        },
+    };
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Pipeline.Featurization;
-using Pipeline.FeatureStore;
 using Pipeline.Models;
 using Pipeline.Sources;
 
@@ -22,19 +21,7 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         CancellationToken cancellationToken)
     {
         var source = await ImageSourceFactory.OpenAsync(InputOf(sourceDefinition), cancellationToken).ConfigureAwait(false);
-        var settings = definition.Featurize;
-        var options = new FeaturizationOptions
-        {
-            Inference = new Inference.InferenceOptions { Device = settings.Device, BatchSize = settings.BatchSize },
-            Parallelism = settings.Parallelism,
-            Limits = definition.Limits,
-            Store = new FeatureStoreOptions
-            {
-                RowsPerPart = settings.RowsPerPart,
-                PartInterval = TimeSpan.FromSeconds(settings.PartSeconds),
-                WriteArrow = settings.Arrow,
-            },
-        };
+        var options = definition.Featurize.ToOptions(definition.Limits);
 
         var counters = new FeaturizationCounters();
         FeaturizationSummary summary;

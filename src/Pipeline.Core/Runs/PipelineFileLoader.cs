@@ -17,18 +17,18 @@ public static partial class PipelineFileLoader
     /// <summary>Largest pipeline file read; a larger one is not a pipeline description.</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
-    internal static readonly string[] TopLevelKeys =
+    private static readonly string[] TopLevelKeys =
         ["name", "source", "testSource", "model", "featurize", "limits", "split", "train", "grid", "evaluate", "predict", "output"];
 
-    internal static readonly string[] SourceKeys = ["kind", "path", "images", "labels"];
-    internal static readonly string[] ModelKeys = ["name", "prefer"];
-    internal static readonly string[] FeaturizeKeys = ["batchSize", "parallelism", "device", "rowsPerPart", "partSeconds", "arrow"];
-    internal static readonly string[] LimitsKeys = ["maxFileBytes", "maxPixels"];
-    internal static readonly string[] SplitKeys = ["testFraction", "seed", "stratify"];
-    internal static readonly string[] TrainKeys = ["maxIter", "regParam", "elasticNetParam", "tol", "standardization", "fitIntercept"];
-    internal static readonly string[] GridKeys = ["regParam", "elasticNetParam", "folds", "metric", "seed"];
-    internal static readonly string[] EvaluateKeys = ["enabled"];
-    internal static readonly string[] PredictKeys = ["inputs"];
+    private static readonly string[] SourceKeys = ["kind", "path", "images", "labels"];
+    private static readonly string[] ModelKeys = ["name", "prefer"];
+    private static readonly string[] FeaturizeKeys = ["batchSize", "parallelism", "device", "rowsPerPart", "partSeconds", "arrow"];
+    private static readonly string[] LimitsKeys = ["maxFileBytes", "maxPixels"];
+    private static readonly string[] SplitKeys = ["testFraction", "seed", "stratify"];
+    private static readonly string[] TrainKeys = ["maxIter", "regParam", "elasticNetParam", "tol", "standardization", "fitIntercept"];
+    private static readonly string[] GridKeys = ["regParam", "elasticNetParam", "folds", "metric", "seed"];
+    private static readonly string[] EvaluateKeys = ["enabled"];
+    private static readonly string[] PredictKeys = ["inputs"];
 
     private static readonly NumberRange Fraction = new(0, 1);
     private static readonly NumberRange AnyLong = new(long.MinValue, long.MaxValue);

@@ -7,8 +7,10 @@ namespace Pipeline.Runs;
 /// <param name="Folder">The run folder (already created, resolved.yaml and run.json written).</param>
 /// <param name="ModelsDirectory">Where model files live, absolute.</param>
 /// <param name="IsResume">
-/// True when an earlier attempt of this run was interrupted (or died): the runner should reuse the part
-/// files already in <see cref="RunFolder.Features"/> instead of starting over.
+/// True when an earlier attempt of this run was interrupted (or died). <see cref="StagePipelineRunner"/>
+/// needs no flag to resume: its featurize stage reuses every complete part file in
+/// <see cref="RunFolder.Features"/> on any run (the featurization cache); the flag is for runners and logs
+/// that treat a resume differently from a fresh run.
 /// </param>
 public sealed record ResolvedRun(
     string PipelineFile,

@@ -42,16 +42,7 @@ public sealed class RunJournal
     public Task RecordMetricsAsync(IReadOnlyDictionary<string, double> metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        return UpdateAsync(r =>
-        {
-            var merged = new SortedDictionary<string, double>(r.Metrics.ToDictionary(), StringComparer.Ordinal);
-            foreach (var (name, value) in metrics)
-            {
-                merged[name] = value;
-            }
-
-            return r with { Metrics = merged };
-        });
+        return UpdateAsync(r => r with { Metrics = Merge(r.Metrics, metrics) });
     }
 
     /// <summary>Records where the report was written.</summary>
@@ -67,25 +58,28 @@ public sealed class RunJournal
         Error = null,
     });
 
-    internal Task CompleteAsync(RunOutcome outcome) => UpdateAsync(r =>
+    internal Task CompleteAsync(RunOutcome outcome) => UpdateAsync(r => Finish(EndStages(r, RunState.Completed), RunState.Completed) with
     {
-        var metrics = new SortedDictionary<string, double>(r.Metrics.ToDictionary(), StringComparer.Ordinal);
-        foreach (var (name, value) in outcome.Metrics)
-        {
-            metrics[name] = value;
-        }
-
-        return Finish(EndStages(r, RunState.Completed), RunState.Completed) with
-        {
-            Counts = outcome.Counts,
-            Metrics = metrics,
-            ReportPath = outcome.ReportPath ?? r.ReportPath,
-        };
+        Counts = outcome.Counts,
+        Metrics = Merge(r.Metrics, outcome.Metrics),
+        ReportPath = outcome.ReportPath ?? r.ReportPath,
     });
 
     internal Task FailAsync(string error) => UpdateAsync(r => Finish(EndStages(r, RunState.Failed), RunState.Failed) with { Error = error });
 
     internal Task InterruptAsync() => UpdateAsync(r => Finish(EndStages(r, RunState.Interrupted), RunState.Interrupted));
+
+    /// <summary><paramref name="existing"/> with <paramref name="added"/> added or replacing, in ordinal key order so run.json is stable.</summary>
+    private static SortedDictionary<string, double> Merge(IReadOnlyDictionary<string, double> existing, IReadOnlyDictionary<string, double> added)
+    {
+        var merged = new SortedDictionary<string, double>(existing.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (name, value) in added)
+        {
+            merged[name] = value;
+        }
+
+        return merged;
+    }
 
     private RunRecord Finish(RunRecord r, RunState state)
     {

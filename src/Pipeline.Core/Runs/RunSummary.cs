@@ -4,7 +4,7 @@ using System.Text;
 namespace Pipeline.Runs;
 
 /// <summary>The few lines printed when a run ends: state, seconds, counts, stage timings, headline metrics, report.</summary>
-public static class RunSummary
+internal static class RunSummary
 {
     /// <summary>Describes <paramref name="record"/> for a console.</summary>
     public static string Describe(RunRecord record)

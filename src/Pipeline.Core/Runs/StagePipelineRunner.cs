@@ -74,12 +74,8 @@ public sealed class StagePipelineRunner : IPipelineRunner
                     Inputs = predict.Inputs,
                     OutputPath = Path.Combine(run.Folder.Predictions, "predictions.parquet"),
                     ModelsDirectory = run.ModelsDirectory,
-                    Featurization = new Featurization.FeaturizationOptions
-                    {
-                        Inference = new Inference.InferenceOptions { Device = definition.Featurize.Device, BatchSize = definition.Featurize.BatchSize },
-                        Parallelism = definition.Featurize.Parallelism,
-                        Limits = definition.Limits,
-                    },
+                    // The part settings are for the run's resumable stores; predictions go to a throwaway store.
+                    Featurization = definition.Featurize.ToOptions(definition.Limits) with { Store = new() },
                 },
                 new Featurization.FeaturizationCounters(),
                 logger,
@@ -90,7 +86,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
         return new RunOutcome(counts, definition.Evaluate ? metrics : new Dictionary<string, double>(), definition.Evaluate ? training.Report.Folder : null);
     }
 
-    private static TrainingJobOptions TrainingOptions(ResolvedRun run, string? testStore)
+    internal static TrainingJobOptions TrainingOptions(ResolvedRun run, string? testStore)
     {
         var definition = run.Definition;
         var split = definition.Split ?? new SplitSettings();
@@ -107,6 +103,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
             Stratified = split.Stratify,
             GridRegParams = definition.Grid?.RegParam,
             GridElasticNetParams = definition.Grid?.ElasticNetParam,
+            FoldSeed = definition.Grid is { } grid ? (ulong)grid.Seed : null,
             Folds = definition.Grid?.Folds ?? 3,
             Metric = definition.Grid?.Metric ?? SelectionMetricKind.F1,
         };

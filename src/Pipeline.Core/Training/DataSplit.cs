@@ -1,4 +1,4 @@
 namespace Pipeline.Training;
 
 /// <summary>Row indices of one train/held-out partition, each list in ascending order.</summary>
-public sealed record DataSplit(int[] TrainRows, int[] TestRows);
+internal sealed record DataSplit(int[] TrainRows, int[] TestRows);

@@ -1,3 +1,5 @@
+using Pipeline.Evaluation;
+
 namespace Pipeline.Training;
 
 /// <summary>Chooses regParam and elasticNetParam by k-fold cross-validation, then refits on all rows.</summary>
@@ -13,7 +15,7 @@ public static class GridSearch
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        var metric = options.Metric ?? SelectionMetrics.WeightedF1;
+        var metric = options.Metric ?? SelectionMetricKind.F1.ToMetric();
         var folds = KFold.Split(data, options.Folds, options.Seed, options.Stratified);
         var grid = options.RegParams
             .SelectMany(r => options.ElasticNetParams.Select(a => options.BaseOptions with { RegParam = r, ElasticNetParam = a }))
@@ -69,13 +71,7 @@ public static class GridSearch
             var p = probabilities.AsSpan(i * k, k);
             model.PredictProbabilities(data.Row(rows[i]), p);
             actual[i] = data.Labels[rows[i]];
-            var best = 0;
-            for (var c = 1; c < k; c++)
-            {
-                best = p[c] > p[best] ? c : best;
-            }
-
-            predicted[i] = best;
+            predicted[i] = MulticlassEvaluator.ArgMax(p);
         }
 
         return metric(actual, predicted, probabilities, k);

@@ -4,7 +4,7 @@ using System.Text;
 namespace Pipeline.Training;
 
 /// <summary>A grid search's points as a Markdown table, for the console summary and the report.</summary>
-public static class GridSearchTable
+internal static class GridSearchTable
 {
     /// <summary>One row per grid point in grid order: regParam, elasticNetParam, mean ± std of the metric, the chosen point marked.</summary>
     public static string Render(GridSearchResult result, SelectionMetricKind metric, int folds)

@@ -36,25 +36,33 @@ internal sealed class InverseHessianApproximation
 
     /// <summary>
     /// Records x_new − x_old and g_new − g_old. Pairs without positive curvature are skipped: they
-    /// would make the approximation indefinite (possible with OWL-QN's orthant projection).
+    /// would make the approximation indefinite (possible with OWL-QN's orthant projection). The
+    /// curvature is checked before the slot is written, because when the memory is full that slot
+    /// still holds the oldest pair in use.
     /// </summary>
     public void Update(double[] newPoint, double[] oldPoint, double[] newGradient, double[] oldGradient)
     {
-        var slot = (_newest + 1) % _steps.Length;
-        var s = _steps[slot];
-        var y = _gradientChanges[slot];
         double sy = 0, yy = 0;
-        for (var i = 0; i < s.Length; i++)
+        for (var i = 0; i < newPoint.Length; i++)
         {
-            s[i] = newPoint[i] - oldPoint[i];
-            y[i] = newGradient[i] - oldGradient[i];
-            sy += s[i] * y[i];
-            yy += y[i] * y[i];
+            var si = newPoint[i] - oldPoint[i];
+            var yi = newGradient[i] - oldGradient[i];
+            sy += si * yi;
+            yy += yi * yi;
         }
 
         if (!(sy > 1e-12 * yy) || yy == 0)
         {
             return;
+        }
+
+        var slot = (_newest + 1) % _steps.Length;
+        var s = _steps[slot];
+        var y = _gradientChanges[slot];
+        for (var i = 0; i < s.Length; i++)
+        {
+            s[i] = newPoint[i] - oldPoint[i];
+            y[i] = newGradient[i] - oldGradient[i];
         }
 
         _rho[slot] = 1.0 / sy;

@@ -1,7 +1,7 @@
 namespace Pipeline.Training;
 
 /// <summary>Seeded k-fold partition: every row is held out in exactly one fold.</summary>
-public static class KFold
+internal static class KFold
 {
     /// <summary>
     /// Shuffles the rows (within each class when <paramref name="stratified"/>) and deals them

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipeline.Evaluation;
 
 namespace Pipeline.Training;
 
@@ -76,16 +77,7 @@ public sealed class LogisticRegressionModel
     {
         Span<double> probabilities = ClassCount <= 256 ? stackalloc double[ClassCount] : new double[ClassCount];
         PredictProbabilities(features, probabilities);
-        var best = 0;
-        for (var c = 1; c < ClassCount; c++)
-        {
-            if (probabilities[c] > probabilities[best])
-            {
-                best = c;
-            }
-        }
-
-        return best;
+        return MulticlassEvaluator.ArgMax(probabilities);
     }
 
     /// <summary>The serialisable form, for embedding in a larger document.</summary>

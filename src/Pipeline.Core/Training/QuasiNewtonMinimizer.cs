@@ -63,7 +63,7 @@ internal sealed class QuasiNewtonMinimizer
                 return new MinimizationResult(x, history, StopReason.MaxIterations);
             }
 
-            if (window.Count >= 2 && Math.Abs(value - window.Max()) <= _tolerance * Math.Abs(initialValue))
+            if (window.Count >= 2 && Math.Abs(value - Max(window)) <= _tolerance * Math.Abs(initialValue))
             {
                 return new MinimizationResult(x, history, StopReason.FunctionValuesConverged);
             }
@@ -312,6 +312,18 @@ internal sealed class QuasiNewtonMinimizer
         }
 
         return sum;
+    }
+
+    /// <summary>The largest value of the window; a foreach over the queue itself, unlike LINQ's Max, allocates no enumerator per iteration.</summary>
+    private static double Max(Queue<double> values)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var value in values)
+        {
+            max = value > max ? value : max;
+        }
+
+        return max;
     }
 
     private static double Norm(double[] v) => Math.Sqrt(InverseHessianApproximation.Dot(v, v));

@@ -3,12 +3,13 @@ using Pipeline.Evaluation;
 namespace Pipeline.Training;
 
 /// <summary>Turns a <see cref="SelectionMetricKind"/> into the scoring function and direction <see cref="GridSearchOptions"/> takes.</summary>
-public static class SelectionMetricKinds
+internal static class SelectionMetricKinds
 {
     /// <summary>Spark's spelling: f1, accuracy, weightedPrecision, weightedRecall, logLoss.</summary>
     public static string SparkName(this SelectionMetricKind kind) =>
         kind == SelectionMetricKind.F1 ? "f1" : char.ToLowerInvariant(kind.ToString()[0]) + kind.ToString()[1..];
 
+    /// <summary>Whether a larger score is better: every metric but logLoss.</summary>
     public static bool LargerIsBetter(this SelectionMetricKind kind) => kind != SelectionMetricKind.LogLoss;
 
     /// <summary>Scores held-out rows with <see cref="MulticlassEvaluator"/>, so selection and the report agree to the last digit.</summary>

@@ -1,7 +1,7 @@
 namespace Pipeline.Training;
 
 /// <summary>Seeded random train/test partition of a <see cref="TrainingSet"/>.</summary>
-public static class TrainTestSplit
+internal static class TrainTestSplit
 {
     /// <summary>
     /// Sends round(<paramref name="testFraction"/>·n) rows to the test side (per class when

@@ -116,13 +116,13 @@ public static class TrainingJob
             model, directory, onnx, train.Count, test.Count, summary, trainingSeconds, clock.Elapsed, grid, evaluation, report, warnings);
     }
 
-    private static GridSearchOptions GridOptions(TrainingJobOptions options) => new()
+    internal static GridSearchOptions GridOptions(TrainingJobOptions options) => new()
     {
         RegParams = options.GridRegParams ?? [options.Regression.RegParam],
         ElasticNetParams = options.GridElasticNetParams ?? [options.Regression.ElasticNetParam],
         BaseOptions = options.Regression,
         Folds = options.Folds,
-        Seed = options.Seed,
+        Seed = options.FoldSeed ?? options.Seed,
         Metric = options.Metric.ToMetric(),
         LargerIsBetter = options.Metric.LargerIsBetter(),
     };

@@ -36,8 +36,11 @@ public sealed record TrainingJobOptions
             : throw new ArgumentOutOfRangeException(nameof(TestFraction), value, "testFraction must be in (0, 1).");
     }
 
-    /// <summary>Seed of the train/test split and of the folds (default 42).</summary>
+    /// <summary>Seed of the train/test split, and of the folds unless <see cref="FoldSeed"/> is set (default 42).</summary>
     public ulong Seed { get; init; } = 42;
+
+    /// <summary>Seed of a grid search's folds (default: <see cref="Seed"/>); pipeline files set it apart as <c>grid.seed</c>.</summary>
+    public ulong? FoldSeed { get; init; }
 
     /// <summary>Keep class proportions in the train/test split (default false, like Spark's randomSplit). Folds are always stratified.</summary>
     public bool Stratified { get; init; }

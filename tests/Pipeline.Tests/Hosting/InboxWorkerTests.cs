@@ -211,17 +211,6 @@ public sealed class InboxWorkerTests : IDisposable
             ["Pipeline:Worker:ShutdownGracePeriod"] = "00:00:10",
             ["Logging:LogLevel:Default"] = "Warning",
         });
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync();
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-
-        return host;
+        return await StartedHost.StartAsync(builder);
     }
 }

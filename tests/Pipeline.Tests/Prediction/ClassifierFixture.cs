@@ -4,7 +4,6 @@ using Pipeline.FeatureStore;
 using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Sources;
-using Pipeline.Tests.FeatureStore;
 using Pipeline.Training;
 
 namespace Pipeline.Tests.Prediction;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Pipeline.Prediction;
-using Pipeline.Tests.FeatureStore;
 using Pipeline.Training;
 
 namespace Pipeline.Tests.Prediction;

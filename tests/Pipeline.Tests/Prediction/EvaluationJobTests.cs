@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Evaluation;
-using Pipeline.Tests.FeatureStore;
 
 namespace Pipeline.Tests.Prediction;
 

@@ -7,7 +7,6 @@ using Pipeline.Featurization;
 using Pipeline.Preprocessing;
 using Pipeline.Prediction;
 using Pipeline.Sources;
-using Pipeline.Tests.FeatureStore;
 
 namespace Pipeline.Tests.Prediction;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Evaluation;
 using Pipeline.Prediction;
-using Pipeline.Tests.FeatureStore;
 using Pipeline.Training;
 
 namespace Pipeline.Tests.Prediction;

@@ -6,7 +6,7 @@ namespace Pipeline.Tests.Runs;
 
 public sealed class PipelineFileLoaderTests : IDisposable
 {
-    private const string Minimal = """
+    internal const string Minimal = """
         name: t
         source:
           kind: folder

@@ -49,13 +49,15 @@ public sealed class GridSearchTests
     }
 
     [Fact]
-    public void WeightedF1_HandComputedExample_MatchesSparkFormula()
+    public void F1Metric_HandComputedExample_MatchesSparkFormula()
     {
         // Class 0: tp 2 of 3 true, 2 predicted → P 1, R 2/3, F 0.8. Class 1: tp 1 of 1 true, 2 predicted → P 0.5, R 1, F 2/3.
+        // Class 2 never occurs and carries no weight.
         int[] actual = [0, 0, 0, 1];
         int[] predicted = [0, 0, 1, 1];
+        double[] probabilities = [.. predicted.SelectMany(p => Enumerable.Range(0, 3).Select(c => c == p ? 0.8 : 0.1))];
 
-        var f1 = SelectionMetrics.WeightedF1(actual, predicted, [], 3);
+        var f1 = SelectionMetricKind.F1.ToMetric()(actual, predicted, probabilities, 3);
 
         Assert.Equal((0.8 * 3 + 2.0 / 3 * 1) / 4, f1, 1e-15);
     }

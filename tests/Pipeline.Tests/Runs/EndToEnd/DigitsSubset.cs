@@ -6,6 +6,20 @@ namespace Pipeline.Tests.Runs.EndToEnd;
 /// </summary>
 internal static class DigitsSubset
 {
+    /// <summary>
+    /// A pipeline over a subset in <c>digits/</c> for the tests that stop a run mid-featurization: 8 rows per
+    /// part and batches of 4 close a part every other batch, so a stop finds complete parts behind it and
+    /// images still ahead of it; no part is ever closed early by its timer.
+    /// </summary>
+    public const string SmallPartsPipeline = """
+        name: digits
+        source: { kind: folder, path: digits }
+        model: { name: resnet18 }
+        featurize: { device: cpu, batchSize: 4, parallelism: 1, rowsPerPart: 8, partSeconds: 3600 }
+        train: { maxIter: 5 }
+        output: digits
+        """;
+
     /// <summary>Copies <paramref name="perClass"/> images of each of the first <paramref name="classes"/> digits into <paramref name="directory"/>; returns how many.</summary>
     public static int CopyTo(string directory, int classes, int perClass)
     {

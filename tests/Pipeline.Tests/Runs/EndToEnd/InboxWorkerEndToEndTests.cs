@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Hosting;
 using Pipeline.Runs;
+using Pipeline.Tests.Hosting;
 
 namespace Pipeline.Tests.Runs.EndToEnd;
 
@@ -144,17 +145,6 @@ public sealed class InboxWorkerEndToEndTests : IDisposable
             ["Pipeline:Worker:PollInterval"] = "00:00:00.050",
             ["Logging:LogLevel:Default"] = "Warning",
         });
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync();
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-
-        return host;
+        return await StartedHost.StartAsync(builder);
     }
 }

@@ -21,17 +21,7 @@ public sealed class KillAndResumeTests : IDisposable
     public KillAndResumeTests()
     {
         _images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: 20);
-
-        // 8 rows per part and batches of 4 close a part every other batch, so the stop finds complete
-        // parts behind it and images still ahead of it; no part is ever closed early by its timer.
-        File.WriteAllText(_dir.Combine("digits.yaml"), """
-            name: digits
-            source: { kind: folder, path: digits }
-            model: { name: resnet18 }
-            featurize: { device: cpu, batchSize: 4, parallelism: 1, rowsPerPart: 8, partSeconds: 3600 }
-            train: { maxIter: 5 }
-            output: digits
-            """);
+        File.WriteAllText(_dir.Combine("digits.yaml"), DigitsSubset.SmallPartsPipeline);
         _runFolder = _dir.Combine("runs", "digits");
         _features = Path.Combine(_runFolder, "features");
     }

@@ -20,14 +20,7 @@ public sealed class WorkerSignalTests : IDisposable
         DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: 20);
         Directory.CreateDirectory(_dir.Combine("inbox"));
         var staged = _dir.Combine("digits.yaml");
-        File.WriteAllText(staged, """
-            name: digits
-            source: { kind: folder, path: digits }
-            model: { name: resnet18 }
-            featurize: { device: cpu, batchSize: 4, parallelism: 1, rowsPerPart: 8, partSeconds: 3600 }
-            train: { maxIter: 5 }
-            output: digits
-            """);
+        File.WriteAllText(staged, DigitsSubset.SmallPartsPipeline);
         var features = _dir.Combine("runs", "digits", "features");
 
         using var worker = PipelineProcess.Start(_dir.Path, "worker", "--Pipeline:Worker:PollInterval=00:00:00.200");
