@@ -30,10 +30,17 @@ internal static class SummaryPrinter
         var parameters = summary.Options;
         Console.WriteLine(string.Create(culture, $"train: {result.TrainSamples}  test: {result.TestSamples}  regParam: {parameters.RegParam}  elasticNetParam: {parameters.ElasticNetParam}  maxIter: {parameters.MaxIter}"));
         Console.WriteLine(string.Create(culture, $"iterations: {summary.Iterations}  stop: {summary.StopReason}  objective: {summary.ObjectiveHistory[^1]:R}  seconds: {result.TrainingSeconds:F2}"));
-        PrintMetrics(result.Evaluation);
+        if (result.Evaluation is { } evaluation)
+        {
+            PrintMetrics(evaluation);
+        }
+
         Console.WriteLine($"model: {result.ModelDirectory}");
         Console.WriteLine($"onnx: {result.OnnxPath ?? "not exported (see warning)"}");
-        Console.WriteLine($"report: {result.Report.ReportMarkdown}");
+        if (result.Report is { } report)
+        {
+            Console.WriteLine($"report: {report.ReportMarkdown}");
+        }
     }
 
     public static void Print(EvaluationJobResult result)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pipeline.Evaluation;
 using Pipeline.Models;
 using Pipeline.Prediction;
 using Pipeline.Training;
@@ -57,11 +58,11 @@ public sealed class StagePipelineRunner : IPipelineRunner
         var training = await TrainingJob.RunAsync(TrainingOptions(run, testStore), logger, cancellationToken).ConfigureAwait(false);
         await journal.CompleteStageAsync(RunStage.Train).ConfigureAwait(false);
 
-        var metrics = Headline(training);
-        if (definition.Evaluate)
+        var metrics = training.Evaluation is { } evaluation ? Headline(evaluation) : [];
+        if (training.Report is { } report)
         {
             await journal.RecordMetricsAsync(metrics).ConfigureAwait(false);
-            await journal.RecordReportAsync(training.Report.Folder).ConfigureAwait(false);
+            await journal.RecordReportAsync(report.Folder).ConfigureAwait(false);
         }
 
         if (definition.Predict is { } predict)
@@ -83,7 +84,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
             await journal.CompleteStageAsync(RunStage.Predict).ConfigureAwait(false);
         }
 
-        return new RunOutcome(counts, definition.Evaluate ? metrics : new Dictionary<string, double>(), definition.Evaluate ? training.Report.Folder : null);
+        return new RunOutcome(counts, metrics, training.Report?.Folder);
     }
 
     internal static TrainingJobOptions TrainingOptions(ResolvedRun run, string? testStore)
@@ -96,6 +97,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
             TestFeaturesDirectory = testStore,
             OutputDirectory = run.Folder.Model,
             ReportDirectory = run.Folder.Report,
+            Evaluate = definition.Evaluate,
             ModelsDirectory = run.ModelsDirectory,
             Regression = definition.Train,
             TestFraction = split.TestFraction,
@@ -109,9 +111,8 @@ public sealed class StagePipelineRunner : IPipelineRunner
         };
     }
 
-    private static Dictionary<string, double> Headline(TrainingJobResult training)
+    private static Dictionary<string, double> Headline(MulticlassEvaluation evaluation)
     {
-        var evaluation = training.Evaluation;
         var metrics = new Dictionary<string, double>
         {
             ["accuracy"] = evaluation.Accuracy,

@@ -100,6 +100,12 @@ public static class TrainingJob
             logger.LogWarning("{Warning}", warning);
         }
 
+        if (!options.Evaluate)
+        {
+            return new TrainingJobResult(
+                model, directory, onnx, train.Count, test.Count, summary, trainingSeconds, clock.Elapsed, grid, null, null, warnings);
+        }
+
         var probabilities = model.PredictProbabilities(test, cancellationToken);
         var evaluation = MulticlassEvaluator.Evaluate(testLabels, probabilities, classes);
         var report = await EvaluationReportWriter.WriteAsync(

@@ -61,6 +61,9 @@ public sealed record TrainingJobOptions
     /// <summary>The metric a grid search selects by (default f1, Spark's default).</summary>
     public SelectionMetricKind Metric { get; init; } = SelectionMetricKind.F1;
 
+    /// <summary>Evaluate on the test rows and write the report (default true); false only fits and saves the model.</summary>
+    public bool Evaluate { get; init; } = true;
+
     /// <summary>Whether a grid search runs.</summary>
     public bool IsGridSearch => GridRegParams is not null || GridElasticNetParams is not null;
 

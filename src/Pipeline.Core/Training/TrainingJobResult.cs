@@ -13,8 +13,8 @@ namespace Pipeline.Training;
 /// <param name="TrainingSeconds">Wall time of the fit, or of the whole grid search and refit.</param>
 /// <param name="Elapsed">Wall time of the whole job, reading and report included.</param>
 /// <param name="GridSearch">Every grid point's score and the chosen one; null for a single fit.</param>
-/// <param name="Evaluation">The metrics on the test rows.</param>
-/// <param name="Report">The report files.</param>
+/// <param name="Evaluation">The metrics on the test rows; null when <see cref="TrainingJobOptions.Evaluate"/> is off.</param>
+/// <param name="Report">The report files; null when <see cref="TrainingJobOptions.Evaluate"/> is off.</param>
 /// <param name="Warnings">Things the user should know that did not stop the job (one sentence each).</param>
 public sealed record TrainingJobResult(
     ClassifierModel Model,
@@ -26,6 +26,6 @@ public sealed record TrainingJobResult(
     double TrainingSeconds,
     TimeSpan Elapsed,
     GridSearchResult? GridSearch,
-    MulticlassEvaluation Evaluation,
-    EvaluationReport Report,
+    MulticlassEvaluation? Evaluation,
+    EvaluationReport? Report,
     IReadOnlyList<string> Warnings);

@@ -17,9 +17,9 @@ public sealed class EvaluationJobTests(ClassifierFixture fixture)
             CancellationToken.None);
 
         Assert.Equal(12, result.Samples);
-        Assert.Equal(fixture.Training.Evaluation.Accuracy, result.Evaluation.Accuracy);
-        Assert.Equal(fixture.Training.Evaluation.LogLoss, result.Evaluation.LogLoss);
-        var trained = fixture.Training.Evaluation.ConfusionMatrix;
+        Assert.Equal(fixture.Training.Evaluation!.Accuracy, result.Evaluation.Accuracy);
+        Assert.Equal(fixture.Training.Evaluation!.LogLoss, result.Evaluation.LogLoss);
+        var trained = fixture.Training.Evaluation!.ConfusionMatrix;
         for (var t = 0; t < 4; t++)
         {
             for (var p = 0; p < 4; p++)

@@ -19,18 +19,18 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
 
         Assert.Equal(28, result.TrainSamples);
         Assert.Equal(12, result.TestSamples);
-        Assert.Equal(expected.Accuracy, result.Evaluation.Accuracy);
-        Assert.Equal(expected.LogLoss, result.Evaluation.LogLoss);
+        Assert.Equal(expected.Accuracy, result.Evaluation!.Accuracy);
+        Assert.Equal(expected.LogLoss, result.Evaluation!.LogLoss);
         Assert.Empty(result.Warnings);
         Assert.True(File.Exists(result.OnnxPath));
-        foreach (var file in new[] { result.Report.MetricsJson, result.Report.ReportMarkdown, result.Report.ConfusionMatrixPng, result.Report.RocCurvesPng, result.Report.ObjectivePng! })
+        foreach (var file in new[] { result.Report!.MetricsJson, result.Report!.ReportMarkdown, result.Report!.ConfusionMatrixPng, result.Report!.RocCurvesPng, result.Report!.ObjectivePng! })
         {
             Assert.True(File.Exists(file), file);
         }
 
-        var metrics = JsonNode.Parse(await File.ReadAllTextAsync(result.Report.MetricsJson))!.ToJsonString();
+        var metrics = JsonNode.Parse(await File.ReadAllTextAsync(result.Report!.MetricsJson))!.ToJsonString();
         Assert.Contains("\"regParam\":\"0.03\"", metrics);
-        Assert.Equal(Path.Combine(fixture.ModelDirectory, "report"), result.Report.Folder);
+        Assert.Equal(Path.Combine(fixture.ModelDirectory, "report"), result.Report!.Folder);
     }
 
     [Fact]
@@ -46,12 +46,28 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
         // round(0.2 · 28) = 6 rows held out.
         Assert.Equal(22, result.TrainSamples);
         Assert.Equal(6, result.TestSamples);
-        Assert.Equal(6, result.Evaluation.SampleCount);
+        Assert.Equal(6, result.Evaluation!.SampleCount);
         Assert.Equal(5, result.Summary.Iterations);
         Assert.Equal(StopReason.MaxIterations, result.Summary.StopReason);
         var saved = await ClassifierModel.LoadAsync(dir.Path);
         Assert.Equal(0.2, saved.Training!.TestFraction);
         Assert.Equal(42UL, saved.Training.Seed);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateOff_SavesTheModelAndWritesNoReport()
+    {
+        using var dir = new TempFolder();
+
+        var result = await TrainingJob.RunAsync(
+            new TrainingJobOptions { FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory, Regression = new() { MaxIter = 5 }, Evaluate = false },
+            NullLogger.Instance,
+            CancellationToken.None);
+
+        Assert.Null(result.Evaluation);
+        Assert.Null(result.Report);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "model.json")));
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "report")));
     }
 
     [Fact]
@@ -83,7 +99,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
         Assert.Equal(2, saved.Folds);
         Assert.Equal(grid.Points.Select(p => (p.Mean, p.StandardDeviation)), saved.Points.Select(p => (p.Mean, p.StandardDeviation)));
         Assert.Equal(grid.Best.Options, saved.Chosen.Options);
-        var report = await File.ReadAllTextAsync(result.Report.ReportMarkdown);
+        var report = await File.ReadAllTextAsync(result.Report!.ReportMarkdown);
         Assert.Contains("## Grid search", report);
         Assert.Contains(GridSearchTable.Render(grid, SelectionMetricKind.Accuracy, 2), report);
     }
