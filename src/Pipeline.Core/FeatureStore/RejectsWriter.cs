@@ -11,9 +11,9 @@ namespace Pipeline.FeatureStore;
 /// </summary>
 /// <remarks>
 /// Resume: rejects of an earlier run are read at <see cref="CreateAsync"/> and, when this writer
-/// closes, appended after this run's rows, except for paths this run rejected again (a resumed run
-/// retries images the store does not hold, rejects included), so a path appears once per stage
-/// and reason no matter how often a run is resumed. One file rather than parts: rejects are few,
+/// closes, appended after this run's rows, except for paths this run settled: rejected again (a
+/// resumed run retries images the store does not hold, rejects included) or featurized after all
+/// (the file was fixed), so a path appears at most once however often a run is resumed. One file rather than parts: rejects are few,
 /// and a single file is what people open. Not thread-safe: one consumer feeds it.
 /// </remarks>
 internal sealed class RejectsWriter : IAsyncDisposable
@@ -24,7 +24,7 @@ internal sealed class RejectsWriter : IAsyncDisposable
     private readonly string _file;
     private readonly string _temporary;
     private readonly List<Reject> _earlier;
-    private readonly HashSet<string> _rejectedNow = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _settledNow = new(StringComparer.Ordinal);
     private readonly ReadOnlyMemory<char>[] _paths = new ReadOnlyMemory<char>[RowGroupSize];
     private readonly ReadOnlyMemory<char>[] _stages = new ReadOnlyMemory<char>[RowGroupSize];
     private readonly ReadOnlyMemory<char>[] _reasons = new ReadOnlyMemory<char>[RowGroupSize];
@@ -95,10 +95,22 @@ internal sealed class RejectsWriter : IAsyncDisposable
         _reasons[_buffered] = reject.Reason.AsMemory();
         _buffered++;
         RejectsWritten++;
-        _rejectedNow.Add(reject.Path);
+        _settledNow.Add(reject.Path);
         if (_buffered == RowGroupSize)
         {
             await WriteGroupAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Records that <paramref name="path"/> was featurized in this run, so an earlier run's reject
+    /// of it is dropped; free when there are no earlier rejects, the common case.
+    /// </summary>
+    public void Featurized(string path)
+    {
+        if (_earlier.Count > 0)
+        {
+            _settledNow.Add(path);
         }
     }
 
@@ -111,7 +123,7 @@ internal sealed class RejectsWriter : IAsyncDisposable
             await WriteGroupAsync(ct);
             foreach (var reject in _earlier)
             {
-                if (!_rejectedNow.Contains(reject.Path))
+                if (!_settledNow.Contains(reject.Path))
                 {
                     _paths[_buffered] = reject.Path.AsMemory();
                     _stages[_buffered] = reject.Stage.AsMemory();

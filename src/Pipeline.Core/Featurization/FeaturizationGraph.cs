@@ -236,6 +236,10 @@ internal sealed class FeaturizationGraph
         {
             await _store.WriteAsync(slot.Records.AsMemory(0, slot.Count), slot.Inference.AllFeatures, cancellationToken).ConfigureAwait(false);
             _counters.AddFeaturized(slot.Count);
+            foreach (var record in slot.Records.AsSpan(0, slot.Count))
+            {
+                _rejects.Featurized(record.Path);
+            }
         }
 
         foreach (var reject in slot.Rejects)

@@ -69,6 +69,26 @@ public sealed class RejectsWriterTests
     }
 
     [Fact]
+    public async Task CompleteAsync_EarlierRejectFeaturizedNow_DropsIt()
+    {
+        using var dir = new TempFolder();
+        await using (var first = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
+        {
+            await first.WriteAsync(new Reject("a.png", RejectStages.Decode, "Truncated."), CancellationToken.None);
+            await first.WriteAsync(new Reject("b.png", RejectStages.Read, "Missing."), CancellationToken.None);
+        }
+
+        await using (var second = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
+        {
+            // The user replaced a.png with a good file; the resumed run featurized it.
+            second.Featurized("a.png");
+            await second.CompleteAsync(CancellationToken.None);
+        }
+
+        Assert.Equal([new Reject("b.png", RejectStages.Read, "Missing.")], await RejectsReader.ReadAsync(dir.Path));
+    }
+
+    [Fact]
     public async Task CreateAsync_OutputUnderARegularFile_ThrowsIOExceptionNamingThePath()
     {
         using var dir = new TempFolder();
