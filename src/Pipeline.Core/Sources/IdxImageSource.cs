@@ -7,7 +7,8 @@ namespace Pipeline.Sources;
 /// <summary>
 /// An MNIST-style IDX pair: an images file (magic 0x00000803: uint8, N × rows × cols, big-endian
 /// header) and a labels file (magic 0x00000801: uint8, N), each gzip-compressed or raw. Labels are
-/// the numbers as strings; an image's path is <c>&lt;images file name&gt;#&lt;index&gt;</c>.
+/// the numbers as strings; an image's path is <c>&lt;images file's full path&gt;#&lt;index&gt;</c>, so
+/// that two datasets whose files share a name (every MNIST variant's do) never share a row key.
 /// </summary>
 /// <remarks>
 /// Gzip is recognised by its magic bytes (1f 8b), not by the file name. Images stream through one
@@ -24,7 +25,6 @@ internal sealed class IdxImageSource : ILabelledImageSource
     private const int MaxPixelsPerImage = 1 << 24;
 
     private readonly string _imagesPath;
-    private readonly string _imagesName;
     private readonly byte[] _labels;
     private readonly string[] _labelNames;
     private readonly int _rows;
@@ -35,7 +35,6 @@ internal sealed class IdxImageSource : ILabelledImageSource
     private IdxImageSource(string imagesPath, string labelsPath, byte[] labels, int rows, int columns)
     {
         _imagesPath = imagesPath;
-        _imagesName = Path.GetFileName(imagesPath);
         _labels = labels;
         _rows = rows;
         _columns = columns;
@@ -83,7 +82,7 @@ internal sealed class IdxImageSource : ILabelledImageSource
             var pixels = new byte[imageBytes];
             await ReadExactlyAsync(stream, pixels, _imagesPath, cancellationToken).ConfigureAwait(false);
             var label = _labelNames[_labels[i]];
-            yield return new LabelledImage(i, $"{_imagesName}#{i}", label, Classes.IndexOf(label))
+            yield return new LabelledImage(i, $"{_imagesPath}#{i}", label, Classes.IndexOf(label))
             {
                 Pixels = new GrayPixels(_columns, _rows, pixels),
                 FileBytes = _fileBytes,

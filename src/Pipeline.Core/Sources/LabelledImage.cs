@@ -6,7 +6,8 @@ namespace Pipeline.Sources;
 /// <param name="Ordinal">Position in the source's deterministic order, starting at 0.</param>
 /// <param name="Path">
 /// The file path, or for sources whose images are not files (IDX) a stable identifier such as
-/// <c>train-images-idx3-ubyte.gz#41</c>. It is the key of the feature store's rows.
+/// <c>/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz#41</c>. It is the key of the feature
+/// store's rows.
 /// </param>
 /// <param name="Label">The class name.</param>
 /// <param name="LabelIndex">The label's index in the source's <see cref="ClassList"/>.</param>

@@ -51,7 +51,7 @@ public sealed class FeaturizationJobSourceTests
         var pixels = labels.Select((_, i) => Enumerable.Range(0, 6).Select(j => (byte)(40 * i + 7 * j)).ToArray()).ToArray();
         var images = input.Write("imgs.gz", IdxImageSourceTests.Encode(IdxImageSourceTests.ImagesFile(labels.Length, pixels), gzip: true));
         var labelFile = input.Write("labels.gz", IdxImageSourceTests.Encode(IdxImageSourceTests.LabelsFile(labels), gzip: true));
-        var expected = labels.Select((l, i) => (Path: $"imgs.gz#{i}", Label: l.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        var expected = labels.Select((l, i) => (Path: $"{images}#{i}", Label: l.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .ToDictionary(e => e.Path, e => e.Label);
 
         var source = await ImageSourceFactory.OpenAsync($"{ImageSourceFactory.IdxPrefix}{images},{labelFile}");

@@ -28,7 +28,7 @@ public sealed class IdxImageSourceTests
         var read = await source.ReadAllAsync();
 
         Assert.Equal(["0", "7"], source.Classes.Names);
-        Assert.Equal(["imgs#0", "imgs#1", "imgs#2"], read.Select(i => i.Path));
+        Assert.Equal([$"{images}#0", $"{images}#1", $"{images}#2"], read.Select(i => i.Path));
         Assert.Equal(["7", "0", "7"], read.Select(i => i.Label));
         Assert.Equal([1, 0, 1], read.Select(i => i.LabelIndex));
         for (var i = 0; i < Images.Length; i++)
@@ -38,6 +38,22 @@ public sealed class IdxImageSourceTests
             Assert.Equal(Images[i], pixels.Data.ToArray());
             Assert.Equal(new FileInfo(images).Length, read[i].FileBytes);
         }
+    }
+
+    [Fact]
+    public async Task ReadAsync_SameFileNameInTwoFolders_KeysRowsApart()
+    {
+        using var folder = new TempFolder();
+        var paths = new List<string>();
+        foreach (var dataset in new[] { "mnist", "fashion-mnist" })
+        {
+            var images = folder.Write($"{dataset}/train-images-idx3-ubyte", ImagesFile(Images.Length, Images));
+            var labels = folder.Write($"{dataset}/train-labels-idx1-ubyte", LabelsFile(Labels));
+            var source = await IdxImageSource.OpenAsync(images, labels, CancellationToken.None);
+            paths.AddRange((await source.ReadAllAsync()).Select(i => i.Path));
+        }
+
+        Assert.Equal(2 * Images.Length, paths.Distinct(StringComparer.Ordinal).Count());
     }
 
     [Fact]
