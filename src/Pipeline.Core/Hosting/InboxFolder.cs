@@ -119,13 +119,16 @@ internal sealed class InboxFolder
         }
     }
 
-    /// <summary>Moves a finished claim to done/ or failed/ with its run.json copy and, for failures, the error text.</summary>
+    /// <summary>
+    /// Files a finished claim under done/ or failed/ with its run.json copy and, for failures, the error
+    /// text. The pipeline file arrives last, so whoever sees it there finds the files beside it complete;
+    /// if they cannot be written, the claim stays put for <see cref="FailAsync"/>.
+    /// </summary>
     /// <returns>The file's new path.</returns>
     public async Task<string> FinishAsync(InboxClaim claim, RunResult result)
     {
         var folder = result.State == RunState.Completed ? Done : Failed;
         var target = UniqueTarget(folder, claim.FileName);
-        File.Move(claim.Path, target, overwrite: false);
         var stem = Path.ChangeExtension(target, null);
         if (result.Folder is { } runFolder && File.Exists(runFolder.RunJson))
         {
@@ -137,15 +140,16 @@ internal sealed class InboxFolder
             await AtomicFile.WriteAllTextAsync(stem + ".error.txt", (result.Error ?? "the run failed") + Environment.NewLine).ConfigureAwait(false);
         }
 
+        File.Move(claim.Path, target, overwrite: false);
         return target;
     }
 
-    /// <summary>Moves a failed claim to failed/ with <paramref name="error"/> (for errors outside the run itself).</summary>
+    /// <summary>Files a claim under failed/ with <paramref name="error"/> (for errors outside the run itself), the error text first.</summary>
     public async Task FailAsync(InboxClaim claim, string error)
     {
         var target = UniqueTarget(Failed, claim.FileName);
-        File.Move(claim.Path, target, overwrite: false);
         await AtomicFile.WriteAllTextAsync(Path.ChangeExtension(target, null) + ".error.txt", error + Environment.NewLine).ConfigureAwait(false);
+        File.Move(claim.Path, target, overwrite: false);
     }
 
     /// <summary>

@@ -43,6 +43,24 @@ public sealed class InboxWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_RunJsonCannotBeFiled_FilesThePipelineUnderFailedNotDone()
+    {
+        // A folder where the run.json copy must go: the copy fails after the run completed.
+        Directory.CreateDirectory(_dir.Combine("inbox", "done", "a.run.json"));
+        var runner = FakeRunner.Completing();
+        using var host = await StartWorkerAsync("w1", runner);
+
+        Drop("a.yaml", Pipeline("a"));
+        await WaitForAsync(() => File.Exists(_dir.Combine("inbox", "failed", "a.yaml")));
+        await host.StopAsync();
+
+        // The pipeline file arrives last, so done/ never shows a file whose run.json is missing.
+        Assert.False(File.Exists(_dir.Combine("inbox", "done", "a.yaml")));
+        Assert.Contains("a.run.json", File.ReadAllText(_dir.Combine("inbox", "failed", "a.error.txt")), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_dir.Combine("inbox", ".claimed")));
+    }
+
+    [Fact]
     public async Task Worker_BadFileThenGoodFile_FailsTheBadOneWithLineAndKeyAndServesTheNext()
     {
         var runner = FakeRunner.Completing();
