@@ -9,7 +9,8 @@ namespace Pipeline.Tests.Featurization;
 
 /// <summary>
 /// The settings every end-to-end test runs the job with: the bundled ResNet18 on the CPU, batches
-/// of 4 and parts of 8 rows, so even a dozen images make several batches and parts.
+/// of 4 and parts of 8 rows, so even a dozen images make several batches and parts. Parts roll by
+/// rows only: a slow machine must not see a timer close one early.
 /// </summary>
 internal static class TestFeaturization
 {
@@ -25,7 +26,7 @@ internal static class TestFeaturization
     {
         Inference = new InferenceOptions { Device = InferenceDevice.Cpu, BatchSize = BatchSize },
         Parallelism = 2,
-        Store = new FeatureStoreOptions { RowsPerPart = RowsPerPart },
+        Store = new FeatureStoreOptions { RowsPerPart = RowsPerPart, PartInterval = TimeSpan.FromHours(1) },
     };
 
     public static Task<FeaturizationSummary> RunAsync(

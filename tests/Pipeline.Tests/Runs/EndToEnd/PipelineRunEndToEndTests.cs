@@ -158,6 +158,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
               batchSize: 4
               parallelism: 2
               rowsPerPart: 8
+              partSeconds: 3600
             train:
               maxIter: 5
               regParam: {regParam}
