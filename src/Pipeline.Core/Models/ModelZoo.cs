@@ -222,8 +222,6 @@ public sealed class ModelZoo
 
     internal static string Spell(FeaturePooling value) => Poolings.First(kv => kv.Value == value).Key;
 
-    internal static string Spell(ResizeMode value) => ResizeModes.First(kv => kv.Value == value).Key;
-
     private sealed class ZooDocument
     {
         public Dictionary<string, ZooEntry?>? Models { get; set; }
