@@ -101,7 +101,7 @@ public sealed class FeatureExtractor : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (batch.Count == 0)
             return;
-        var (inputs, outputs) = batch.ValuesFor(batch.Count);
+        var (inputs, outputs) = batch.Values();
 
         lock (_runLock)
         {

@@ -74,12 +74,13 @@ internal sealed class InferenceBatch : IDisposable
     /// <summary>All features of the last Run, row-major Count × FeatureDimension.</summary>
     public ReadOnlyMemory<float> AllFeatures => _output.AsMemory(0, Count * FeatureDimension);
 
-    internal (OrtValue[] Inputs, OrtValue[] Outputs) ValuesFor(int count)
+    /// <summary>The OrtValues over slots 0..Count−1, created the first time that count runs.</summary>
+    internal (OrtValue[] Inputs, OrtValue[] Outputs) Values()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_inputValues[count] is null)
-            CreateValues(count);
-        return (_inputValues[count]!, _outputValues[count]!);
+        if (_inputValues[_count] is null)
+            CreateValues(_count);
+        return (_inputValues[_count]!, _outputValues[_count]!);
     }
 
     private void CreateValues(int count)
