@@ -24,9 +24,11 @@ internal sealed class IdxImageSource : ILabelledImageSource
     /// <summary>Caps rows × cols so a corrupt header cannot ask for a gigantic per-image buffer.</summary>
     private const int MaxPixelsPerImage = 1 << 24;
 
+    /// <summary>The label of each byte value, shared so that images do not each format their own.</summary>
+    private static readonly string[] LabelNames = Enumerable.Range(0, 256).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
     private readonly string _imagesPath;
     private readonly byte[] _labels;
-    private readonly string[] _labelNames;
     private readonly int _rows;
     private readonly int _columns;
     private readonly long _fileBytes;
@@ -39,8 +41,7 @@ internal sealed class IdxImageSource : ILabelledImageSource
         _rows = rows;
         _columns = columns;
         (_fileBytes, _fileModifiedUnixMs) = FileStamp.Of(new FileInfo(imagesPath));
-        _labelNames = Enumerable.Range(0, 256).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        Classes = ClassList.FromLabels(labels.Distinct().Select(v => _labelNames[v]));
+        Classes = ClassList.FromLabels(labels.Distinct().Select(v => LabelNames[v]));
         Description = $"idx {imagesPath},{labelsPath}";
     }
 
@@ -81,7 +82,7 @@ internal sealed class IdxImageSource : ILabelledImageSource
             // A fresh array per image: the image outlives this iteration in the dataflow's queues.
             var pixels = new byte[imageBytes];
             await ReadExactlyAsync(stream, pixels, _imagesPath, cancellationToken).ConfigureAwait(false);
-            var label = _labelNames[_labels[i]];
+            var label = LabelNames[_labels[i]];
             yield return new LabelledImage(i, $"{_imagesPath}#{i}", label, Classes.IndexOf(label))
             {
                 Pixels = new GrayPixels(_columns, _rows, pixels),
