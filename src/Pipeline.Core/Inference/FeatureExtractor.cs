@@ -129,36 +129,29 @@ public sealed class FeatureExtractor : IDisposable
 
     private InferenceSession CreateSession(byte[] featurizer, bool cuda)
     {
-        var options = new SessionOptions
+        using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
-        try
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", Options.AllowSpinning ? "1" : "0");
+        if (cuda)
         {
-            options.AddSessionConfigEntry("session.intra_op.allow_spinning", Options.AllowSpinning ? "1" : "0");
-            if (cuda)
-            {
-                using var cudaOptions = new OrtCUDAProviderOptions();
-                cudaOptions.UpdateOptions(new Dictionary<string, string> { ["device_id"] = Options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-                options.AppendExecutionProvider_CUDA(cudaOptions);
-                // CPU threads only feed the GPU here (onnxruntime#20494).
-                options.IntraOpNumThreads = 1;
-            }
-            else
-            {
-                options.IntraOpNumThreads = Options.IntraOpThreads;
-            }
+            using var cudaOptions = new OrtCUDAProviderOptions();
+            cudaOptions.UpdateOptions(new Dictionary<string, string> { ["device_id"] = Options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            options.AppendExecutionProvider_CUDA(cudaOptions);
+            // CPU threads only feed the GPU here (onnxruntime#20494).
+            options.IntraOpNumThreads = 1;
+        }
+        else
+        {
+            options.IntraOpNumThreads = Options.IntraOpThreads;
+        }
 
-            var session = new InferenceSession(featurizer, options);
-            if (cuda)
-                WarmUp(session);
-            return session;
-        }
-        finally
-        {
-            options.Dispose();
-        }
+        var session = new InferenceSession(featurizer, options);
+        if (cuda)
+            WarmUp(session);
+        return session;
     }
 
     // Creating a CUDA session can succeed while kernels cannot run (no device, driver mismatch);
