@@ -89,8 +89,9 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
             await EnsureSameFeaturizerAsync(existing[^1].Path, metadata, ct);
         }
 
-        var numbered = FeatureStoreLayout.FindParts(features, FeatureStoreLayout.ParquetExtension, FeatureStoreLayout.ArrowExtension);
-        var next = numbered.Count == 0 ? 0 : numbered[^1].Number + 1;
+        // Every Arrow part left has its Parquet twin (DeleteLeftovers removed the others), so the
+        // highest Parquet number is the highest number in use.
+        var next = existing.Count == 0 ? 0 : existing[^1].Number + 1;
         return new FeatureStoreWriter(root, metadata, options, next);
     }
 

@@ -90,16 +90,9 @@ internal sealed class RejectsWriter : IAsyncDisposable
             throw new InvalidOperationException($"An earlier write to '{_temporary}' failed; the rejects of this run are lost.");
         }
 
-        _paths[_buffered] = reject.Path.AsMemory();
-        _stages[_buffered] = reject.Stage.AsMemory();
-        _reasons[_buffered] = reject.Reason.AsMemory();
-        _buffered++;
         RejectsWritten++;
         _settledNow.Add(reject.Path);
-        if (_buffered == RowGroupSize)
-        {
-            await WriteGroupAsync(ct);
-        }
+        await BufferAsync(reject, ct);
     }
 
     /// <summary>
@@ -125,14 +118,7 @@ internal sealed class RejectsWriter : IAsyncDisposable
             {
                 if (!_settledNow.Contains(reject.Path))
                 {
-                    _paths[_buffered] = reject.Path.AsMemory();
-                    _stages[_buffered] = reject.Stage.AsMemory();
-                    _reasons[_buffered] = reject.Reason.AsMemory();
-                    _buffered++;
-                    if (_buffered == RowGroupSize)
-                    {
-                        await WriteGroupAsync(ct);
-                    }
+                    await BufferAsync(reject, ct);
                 }
             }
 
@@ -178,6 +164,18 @@ internal sealed class RejectsWriter : IAsyncDisposable
                 await _stream.DisposeAsync();
                 File.Delete(_temporary);
             }
+        }
+    }
+
+    private async ValueTask BufferAsync(Reject reject, CancellationToken ct)
+    {
+        _paths[_buffered] = reject.Path.AsMemory();
+        _stages[_buffered] = reject.Stage.AsMemory();
+        _reasons[_buffered] = reject.Reason.AsMemory();
+        _buffered++;
+        if (_buffered == RowGroupSize)
+        {
+            await WriteGroupAsync(ct);
         }
     }
 
