@@ -20,7 +20,7 @@ public static class GridSearch
         var grid = options.RegParams
             .SelectMany(r => options.ElasticNetParams.Select(a => options.BaseOptions with { RegParam = r, ElasticNetParam = a }))
             .ToArray();
-        var scores = new double[grid.Length, folds.Count];
+        var scores = grid.Select(_ => new double[folds.Count]).ToArray();
         var tasks = grid.Length * folds.Count;
         var concurrent = Math.Min(options.MaxDegreeOfParallelism, tasks);
         var innerDegree = Math.Max(1, options.MaxDegreeOfParallelism / concurrent);
@@ -30,18 +30,13 @@ public static class GridSearch
             var (point, fold) = Math.DivRem(task, folds.Count);
             var split = folds[fold];
             var model = new ElasticNetLogisticRegression(grid[point]).Fit(data, split.TrainRows, innerDegree, cancellationToken);
-            scores[point, fold] = Score(model, data, split.TestRows, metric);
+            scores[point][fold] = Score(model, data, split.TestRows, metric);
         });
 
         var points = new GridPointResult[grid.Length];
         for (var p = 0; p < grid.Length; p++)
         {
-            var foldMetrics = new double[folds.Count];
-            for (var f = 0; f < folds.Count; f++)
-            {
-                foldMetrics[f] = scores[p, f];
-            }
-
+            var foldMetrics = scores[p];
             var mean = foldMetrics.Average();
             var variance = foldMetrics.Sum(m => (m - mean) * (m - mean)) / (foldMetrics.Length - 1);
             points[p] = new GridPointResult(grid[p], foldMetrics, mean, Math.Sqrt(variance));

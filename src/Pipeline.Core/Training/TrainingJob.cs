@@ -100,22 +100,21 @@ public static class TrainingJob
             logger.LogWarning("{Warning}", warning);
         }
 
-        if (!options.Evaluate)
+        MulticlassEvaluation? evaluation = null;
+        EvaluationReport? report = null;
+        if (options.Evaluate)
         {
-            return new TrainingJobResult(
-                model, directory, onnx, train.Count, test.Count, summary, trainingSeconds, clock.Elapsed, grid, null, null, warnings);
-        }
-
-        var probabilities = model.PredictProbabilities(test, cancellationToken);
-        var evaluation = MulticlassEvaluator.Evaluate(testLabels, probabilities, classes);
-        var report = await EvaluationReportWriter.WriteAsync(
-            options.ReportDirectoryOrDefault, evaluation, ClassifierReportContext.For(model), summary.ObjectiveHistory, cancellationToken).ConfigureAwait(false);
-        if (grid is not null)
-        {
-            await File.AppendAllTextAsync(
-                report.ReportMarkdown,
-                $"\n## Grid search\n\nSelected by {options.Metric.SparkName()} over {options.Folds}-fold cross-validation on the training rows.\n\n{GridSearchTable.Render(grid, options.Metric, options.Folds)}",
-                cancellationToken).ConfigureAwait(false);
+            var probabilities = model.PredictProbabilities(test, cancellationToken);
+            evaluation = MulticlassEvaluator.Evaluate(testLabels, probabilities, classes);
+            report = await EvaluationReportWriter.WriteAsync(
+                options.ReportDirectoryOrDefault, evaluation, ClassifierReportContext.For(model), summary.ObjectiveHistory, cancellationToken).ConfigureAwait(false);
+            if (grid is not null)
+            {
+                await File.AppendAllTextAsync(
+                    report.ReportMarkdown,
+                    $"\n## Grid search\n\nSelected by {options.Metric.SparkName()} over {options.Folds}-fold cross-validation on the training rows.\n\n{GridSearchTable.Render(grid, options.Metric, options.Folds)}",
+                    cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return new TrainingJobResult(
