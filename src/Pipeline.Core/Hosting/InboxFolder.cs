@@ -47,27 +47,9 @@ internal sealed class InboxFolder
 
             // Only this worker creates names ending in its id, and it claims one file at a time, so an
             // existing target means its own run of a same-named file is still in flight: leave this one.
-            if (File.Exists(target))
+            if (!File.Exists(target) && TryMoveToClaim(file, target))
             {
-                continue;
-            }
-
-            try
-            {
-                // Touch first: rename keeps the mtime, and a stale mtime would make the fresh claim look
-                // like a dead worker's to the lease check.
-                File.SetLastWriteTimeUtc(file, _time.GetUtcNow().UtcDateTime);
-
-                // rename(2) is the lock: of several workers renaming one file, exactly one succeeds and
-                // the rest get FileNotFound. overwrite: true matters. Without it .NET on Unix moves by
-                // link(2) + unlink(2) and ignores ENOENT from unlink, so two workers could both "succeed".
-                // The target name is unique to this worker, so overwriting never clobbers another claim.
-                File.Move(file, target, overwrite: true);
                 return new InboxClaim(target, name);
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                // Another worker claimed it between listing and renaming.
             }
         }
 
@@ -85,20 +67,9 @@ internal sealed class InboxFolder
         foreach (var claim in ClaimFiles().Where(c => c.Owner != _workerId))
         {
             var target = ClaimPath(claim.FileName);
-            if (File.Exists(target) || File.GetLastWriteTimeUtc(claim.Path) >= expiredBefore)
+            if (!File.Exists(target) && File.GetLastWriteTimeUtc(claim.Path) < expiredBefore && TryMoveToClaim(claim.Path, target))
             {
-                continue;
-            }
-
-            try
-            {
-                File.SetLastWriteTimeUtc(claim.Path, _time.GetUtcNow().UtcDateTime);
-                File.Move(claim.Path, target, overwrite: true);
                 return new InboxClaim(target, claim.FileName);
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                // Another worker took it over first.
             }
         }
 
@@ -175,6 +146,29 @@ internal sealed class InboxFolder
         var name = Path.GetFileName(path);
         return !name.StartsWith('.')
             && (name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Renames <paramref name="file"/> to this worker's <paramref name="target"/>; false when another worker got it first.</summary>
+    private bool TryMoveToClaim(string file, string target)
+    {
+        try
+        {
+            // Touch first: rename keeps the mtime, and a stale mtime would make the fresh claim look
+            // like a dead worker's to the lease check.
+            File.SetLastWriteTimeUtc(file, _time.GetUtcNow().UtcDateTime);
+
+            // rename(2) is the lock: of several workers renaming one file, exactly one succeeds and
+            // the rest get FileNotFound. overwrite: true matters. Without it .NET on Unix moves by
+            // link(2) + unlink(2) and ignores ENOENT from unlink, so two workers could both "succeed".
+            // The target name is unique to this worker, so overwriting never clobbers another claim.
+            File.Move(file, target, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Another worker claimed or took it over between listing and renaming.
+            return false;
+        }
     }
 
     private string ClaimPath(string fileName) => Path.Combine(Claimed, $"{fileName}.{_workerId}");

@@ -49,12 +49,11 @@ public static class PipelineHost
         services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IModelAvailability>(sp => new ModelFileAvailability(
-            Path.GetFullPath(Options(sp).ModelsDirectory, ContentRoot(sp))));
+        services.TryAddSingleton<IModelAvailability>(sp => new ModelFileAvailability(ModelsDirectory(sp)));
         services.TryAddSingleton(sp => new PipelineRunService(
             sp.GetRequiredService<IPipelineRunner>(),
             Options(sp).ToRunDefaults(ContentRoot(sp)),
-            Path.GetFullPath(Options(sp).ModelsDirectory, ContentRoot(sp)),
+            ModelsDirectory(sp),
             sp.GetRequiredService<IModelAvailability>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PipelineRunService>>()));
@@ -76,6 +75,9 @@ public static class PipelineHost
     }
 
     private static ServiceOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<ServiceOptions>>().Value;
+
+    private static string ModelsDirectory(IServiceProvider services) =>
+        Path.GetFullPath(Options(services).ModelsDirectory, ContentRoot(services));
 
     private static string ContentRoot(IServiceProvider services) =>
         services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();

@@ -24,7 +24,7 @@ public sealed record ServiceOptions
     public InferenceDevice Device { get; init; } = InferenceDevice.Auto;
 
     /// <summary>Default images per inference batch, 1 to 4096 (default 32).</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = InferenceOptions.DefaultBatchSize;
 
     /// <summary>Default decode/preprocess workers, 1 to 256 (default: one per core).</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;

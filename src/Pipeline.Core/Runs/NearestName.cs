@@ -9,11 +9,12 @@ internal static class NearestName
     /// <summary>The closest candidate, or null when none is within a typo's reach of <paramref name="name"/>.</summary>
     public static string? Find(string name, IEnumerable<string> candidates)
     {
+        var lower = name.ToLowerInvariant();
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
-            var distance = Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
+            var distance = Distance(lower, candidate.ToLowerInvariant());
             if (distance < bestDistance)
             {
                 best = candidate;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace Pipeline.Runs;
@@ -123,7 +122,7 @@ public sealed class PipelineRunService
                 "Run {Run} completed in {Seconds:0.0} s: {Metrics}",
                 definition.Name,
                 journal.Current.Seconds,
-                string.Join(", ", journal.Current.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:0.0000}"))));
+                RunSummary.Metrics(journal.Current.Metrics));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -16,7 +16,7 @@ public sealed record RunDefaults
     public string OutputRoot { get; init; } = "runs";
 
     /// <summary>Images per inference batch when the file is silent (default 32).</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = InferenceOptions.DefaultBatchSize;
 
     /// <summary>Decode/preprocess workers when the file is silent (default: one per core).</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;

@@ -29,7 +29,7 @@ internal static class RunSummary
 
         if (record.Metrics.Count > 0)
         {
-            text.Append("  metrics: ").AppendJoin(", ", record.Metrics.Select(m => string.Create(c, $"{m.Key} {m.Value:0.0000}"))).AppendLine();
+            text.Append("  metrics: ").Append(Metrics(record.Metrics)).AppendLine();
         }
 
         if (record.ReportPath is not null)
@@ -45,4 +45,8 @@ internal static class RunSummary
         text.Append(c, $"  run folder: {record.RunFolder}");
         return text.ToString();
     }
+
+    /// <summary>Headline metrics as one line: <c>accuracy 0.9500, logLoss 0.1234</c>.</summary>
+    public static string Metrics(IReadOnlyDictionary<string, double> metrics) =>
+        string.Join(", ", metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:0.0000}")));
 }

@@ -91,7 +91,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
     {
         var definition = run.Definition;
         var split = definition.Split ?? new SplitSettings();
-        return new TrainingJobOptions
+        var options = new TrainingJobOptions
         {
             FeaturesDirectory = run.Folder.Root,
             TestFeaturesDirectory = testStore,
@@ -103,11 +103,16 @@ public sealed class StagePipelineRunner : IPipelineRunner
             TestFraction = split.TestFraction,
             Seed = (ulong)split.Seed,
             Stratified = split.Stratify,
-            GridRegParams = definition.Grid?.RegParam,
-            GridElasticNetParams = definition.Grid?.ElasticNetParam,
-            FoldSeed = definition.Grid is { } grid ? (ulong)grid.Seed : null,
-            Folds = definition.Grid?.Folds ?? 3,
-            Metric = definition.Grid?.Metric ?? SelectionMetricKind.F1,
+        };
+
+        // Without a grid, the grid-only settings keep TrainingJobOptions' own defaults.
+        return definition.Grid is not { } grid ? options : options with
+        {
+            GridRegParams = grid.RegParam,
+            GridElasticNetParams = grid.ElasticNetParam,
+            FoldSeed = (ulong)grid.Seed,
+            Folds = grid.Folds,
+            Metric = grid.Metric,
         };
     }
 
