@@ -252,10 +252,7 @@ public sealed class ImageDecoderTests
     {
         // R = 10x, G = 10y on 16×16. Triangle (bilinear) filtering preserves a linear ramp away from
         // the border: output pixel 3 samples the source centre (3 + 0.5) * 2 - 0.5 = 6.5 → 65.
-        using var folder = new TempFolder();
-        var image = Image("g.png", folder.Write("g.png", EncodeGradient(16, 16)));
-
-        using var decoded = _decoder.Decode(image, 8, 8, ResizeRule.Stretch).Image!;
+        using var decoded = DecodeGradient(16, 16, ResizeRule.Stretch);
 
         Assert.Equal((8, 8), (decoded.Pixels.Width, decoded.Pixels.Height));
         Assert.Equal((16, 16), (decoded.OriginalWidth, decoded.OriginalHeight));
@@ -269,10 +266,7 @@ public sealed class ImageDecoderTests
         // 20×10 with ShorterSide 8 → 16×8 (scale 0.8), then the centre 8×8 starts at x = 4.
         // Output (4, 4) is resized (8, 4), which samples source ((8.5 * 1.25) - 0.5, (4.5 * 1.25) - 0.5)
         // = (10.125, 5.125) → R = 101.25, G = 51.25.
-        using var folder = new TempFolder();
-        var image = Image("g.png", folder.Write("g.png", EncodeGradient(20, 10)));
-
-        using var decoded = _decoder.Decode(image, 8, 8, new ResizeRule(global::Pipeline.Preprocessing.ResizeMode.CenterCrop, 8)).Image!;
+        using var decoded = DecodeGradient(20, 10, new ResizeRule(global::Pipeline.Preprocessing.ResizeMode.CenterCrop, 8));
 
         Assert.Equal((8, 8), (decoded.Pixels.Width, decoded.Pixels.Height));
         Assert.Equal((20, 10), (decoded.OriginalWidth, decoded.OriginalHeight));
@@ -284,10 +278,7 @@ public sealed class ImageDecoderTests
     {
         // 8×11 with ShorterSide 8 needs no resize; (11 - 8) / 2 = 1.5 rounds half-to-even to 2,
         // as torchvision's CenterCrop does, so output row 0 is source row 2.
-        using var folder = new TempFolder();
-        var image = Image("g.png", folder.Write("g.png", EncodeGradient(8, 11)));
-
-        using var decoded = _decoder.Decode(image, 8, 8, new ResizeRule(global::Pipeline.Preprocessing.ResizeMode.CenterCrop, 8)).Image!;
+        using var decoded = DecodeGradient(8, 11, new ResizeRule(global::Pipeline.Preprocessing.ResizeMode.CenterCrop, 8));
 
         Assert.Equal(new Rgb24(30, 20, 0), decoded.Pixels[3, 0]);
         Assert.Equal(new Rgb24(70, 90, 0), decoded.Pixels[7, 7]);
@@ -386,10 +377,13 @@ public sealed class ImageDecoderTests
         return Encode(image, encoder);
     }
 
-    private static byte[] EncodeGradient(int width, int height)
+    /// <summary>A <see cref="Gradient"/> of the given size, written as a PNG and decoded to 8×8 by <paramref name="rule"/>.</summary>
+    private DecodedImage DecodeGradient(int width, int height, ResizeRule rule)
     {
-        using var image = Gradient(width, height);
-        return Encode(image, new PngEncoder());
+        using var folder = new TempFolder();
+        using var gradient = Gradient(width, height);
+        var image = Image("g.png", folder.Write("g.png", Encode(gradient, new PngEncoder())));
+        return _decoder.Decode(image, 8, 8, rule).Image!;
     }
 
     private static void AssertRejected(DecodeOutcome outcome, string stage, string reasonPart)

@@ -7,9 +7,8 @@ namespace Pipeline.Tests.Evaluation;
 /// </summary>
 internal sealed class SklearnOracleCase
 {
-    private SklearnOracleCase(string name, JsonElement root)
+    private SklearnOracleCase(JsonElement root)
     {
-        Name = name;
         ClassNames = root.GetProperty("classNames").EnumerateArray().Select(e => e.GetString()!).ToArray();
         YTrue = root.GetProperty("yTrue").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         Probabilities = root.GetProperty("probabilities").EnumerateArray().Select(e => e.GetDouble()).ToArray();
@@ -17,8 +16,6 @@ internal sealed class SklearnOracleCase
     }
 
     public static readonly string[] Names = ["dirichlet_200x5", "class_never_predicted", "class_absent_from_truth", "tied_scores"];
-
-    public string Name { get; }
 
     public string[] ClassNames { get; }
 
@@ -32,7 +29,7 @@ internal sealed class SklearnOracleCase
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Evaluation", name + ".json");
         using var document = JsonDocument.Parse(File.ReadAllText(path));
-        return new SklearnOracleCase(name, document.RootElement.Clone());
+        return new SklearnOracleCase(document.RootElement.Clone());
     }
 
     public double[] Doubles(string property) => Expected.GetProperty(property).EnumerateArray().Select(e => e.GetDouble()).ToArray();

@@ -4,6 +4,7 @@ using Pipeline.FeatureStore;
 using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Sources;
+using Pipeline.Tests.Models;
 
 namespace Pipeline.Tests.Featurization;
 
@@ -17,8 +18,7 @@ internal static class TestFeaturization
     public const int BatchSize = 4;
     public const int RowsPerPart = 8;
 
-    private static readonly Lazy<ResolvedModel> Model = new(() =>
-        ModelZoo.Load(Path.Combine(AppContext.BaseDirectory, ModelZoo.RelativePath)).Resolve("resnet18", AppContext.BaseDirectory));
+    private static readonly Lazy<ResolvedModel> Model = new(ShippedZoo.ResNet18);
 
     public static ResolvedModel ResNet18 => Model.Value;
 

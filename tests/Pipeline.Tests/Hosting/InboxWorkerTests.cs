@@ -195,14 +195,7 @@ public sealed class InboxWorkerTests : IDisposable
         return json.RootElement.GetProperty("state").GetString()!;
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition) => Poll.UntilAsync(condition, Patience, TimeSpan.FromMilliseconds(20));
 
     /// <summary>Puts a file in the inbox the way producers must: written aside, then renamed in.</summary>
     private void Drop(string name, string content)

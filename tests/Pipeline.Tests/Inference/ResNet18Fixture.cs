@@ -1,6 +1,7 @@
 using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Preprocessing;
+using Pipeline.Tests.Models;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -14,7 +15,7 @@ public sealed class ResNet18Fixture : IDisposable
 {
     public ResNet18Fixture()
     {
-        Model = ModelZoo.Load(Path.Combine(AppContext.BaseDirectory, ModelZoo.RelativePath)).Resolve("resnet18", AppContext.BaseDirectory);
+        Model = ShippedZoo.ResNet18();
         Preprocessor = new TensorPreprocessor(Model.Spec, Model.MeanImagePath);
         Extractor = new FeatureExtractor(Model.Spec, Model.OnnxPath, new InferenceOptions { Device = InferenceDevice.Cpu, BatchSize = 4 });
         Images = Enumerable.Range(0, 3).Select(Tensor).ToArray();

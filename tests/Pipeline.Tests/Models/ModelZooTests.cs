@@ -9,12 +9,10 @@ public sealed class ModelZooTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static ModelZoo Shipped() => ModelZoo.Load(Path.Combine(AppContext.BaseDirectory, ModelZoo.RelativePath));
-
     [Fact]
     public void Load_ShippedZoo_HasSparkModelsAndResNet18WithExpectedShapes()
     {
-        var zoo = Shipped();
+        var zoo = ShippedZoo.Load();
 
         var dims = zoo.Models.ToDictionary(m => m.Name, m => (m.InputSize, m.FeatureDimension));
         Assert.Equal((299, 2048), dims["inceptionv3"]);
@@ -32,7 +30,7 @@ public sealed class ModelZooTests : IDisposable
     [Fact]
     public void Load_ShippedResNet18_IsBundledMeanImageBgr()
     {
-        var spec = Shipped().Get("ResNet18");
+        var spec = ShippedZoo.Load().Get("ResNet18");
 
         Assert.True(spec.Bundled);
         Assert.Equal("Input247", spec.InputName);
@@ -46,7 +44,7 @@ public sealed class ModelZooTests : IDisposable
     [Fact]
     public void Resolve_BundledResNet18_FindsModelAndMeanImageUnderBaseDirectory()
     {
-        var resolved = Shipped().Resolve("resnet18", _dir);
+        var resolved = ShippedZoo.Load().Resolve("resnet18", _dir);
 
         Assert.Equal(Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx"), resolved.OnnxPath);
         Assert.True(File.Exists(resolved.MeanImagePath));
@@ -55,7 +53,7 @@ public sealed class ModelZooTests : IDisposable
     [Fact]
     public void Resolve_UnknownModel_ListsKnownModels()
     {
-        var e = Assert.Throws<ModelZooException>(() => Shipped().Resolve("mobilenet", _dir));
+        var e = Assert.Throws<ModelZooException>(() => ShippedZoo.Load().Resolve("mobilenet", _dir));
 
         Assert.Contains("Unknown model 'mobilenet'", e.Message);
         Assert.Contains("inceptionv3, xception, resnet50, vgg16, vgg19, resnet18", e.Message);
@@ -64,7 +62,7 @@ public sealed class ModelZooTests : IDisposable
     [Fact]
     public void Resolve_MissingFile_SaysWhereToPutItAndHowToGetIt()
     {
-        var e = Assert.Throws<ModelZooException>(() => Shipped().Resolve("resnet50", _dir));
+        var e = Assert.Throws<ModelZooException>(() => ShippedZoo.Load().Resolve("resnet50", _dir));
 
         Assert.Contains($"put it at '{Path.Combine(_dir, "resnet50.onnx")}'", e.Message);
         Assert.Contains("scripts/export_torchvision_models.py", e.Message);
@@ -75,7 +73,7 @@ public sealed class ModelZooTests : IDisposable
     {
         File.WriteAllBytes(Path.Combine(_dir, "vgg16.onnx"), [1]);
 
-        var resolved = Shipped().Resolve("vgg16", _dir);
+        var resolved = ShippedZoo.Load().Resolve("vgg16", _dir);
 
         Assert.Equal(Path.Combine(_dir, "vgg16.onnx"), resolved.OnnxPath);
         Assert.Null(resolved.MeanImagePath);
@@ -86,7 +84,7 @@ public sealed class ModelZooTests : IDisposable
     {
         File.WriteAllBytes(Path.Combine(_dir, "xception.onnx"), [1]);
 
-        var listing = Shipped().List(_dir).ToDictionary(l => l.Spec.Name);
+        var listing = ShippedZoo.Load().List(_dir).ToDictionary(l => l.Spec.Name);
 
         Assert.True(listing["xception"].Present);
         Assert.False(listing["vgg19"].Present);

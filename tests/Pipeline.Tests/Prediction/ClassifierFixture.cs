@@ -4,6 +4,7 @@ using Pipeline.FeatureStore;
 using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Sources;
+using Pipeline.Tests.Models;
 using Pipeline.Training;
 
 namespace Pipeline.Tests.Prediction;
@@ -27,8 +28,7 @@ public sealed class ClassifierFixture : IAsyncLifetime
 
     public string ModelDirectory => Path.Combine(Root, "model");
 
-    public ResolvedModel Model { get; } =
-        ModelZoo.Load(Path.Combine(AppContext.BaseDirectory, ModelZoo.RelativePath)).Resolve("resnet18", AppContext.BaseDirectory);
+    public ResolvedModel Model { get; } = ShippedZoo.ResNet18();
 
     public TrainingJobResult Training { get; private set; } = null!;
 

@@ -1,5 +1,6 @@
 using Pipeline.Models;
 using Pipeline.Preprocessing;
+using Pipeline.Tests.Models;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -82,7 +83,7 @@ public sealed class TensorPreprocessorTests
     [Fact]
     public void Write_MeanImage_SubtractsResNetPreprocessMeanAtThatPixel()
     {
-        var resolved = ModelZoo.Load(Path.Combine(AppContext.BaseDirectory, ModelZoo.RelativePath)).Resolve("resnet18", AppContext.BaseDirectory);
+        var resolved = ShippedZoo.ResNet18();
         var (mean, _) = OnnxInitializer.ReadFloats(resolved.MeanImagePath!, "MeanImage");
         var pre = new TensorPreprocessor(resolved.Spec, resolved.MeanImagePath);
         using var image = new Image<Rgb24>(224, 224);
@@ -114,7 +115,7 @@ public sealed class TensorPreprocessorTests
     [Fact]
     public void Describe_ResNet18_IsCanonical()
     {
-        var resolved = ModelZoo.Load(Path.Combine(AppContext.BaseDirectory, ModelZoo.RelativePath)).Resolve("resnet18", AppContext.BaseDirectory);
+        var resolved = ShippedZoo.ResNet18();
 
         var text = new TensorPreprocessor(resolved.Spec, resolved.MeanImagePath).Describe();
 

@@ -5,16 +5,7 @@ namespace Pipeline.Tests.Training;
 /// <summary>Our optimum against scikit-learn's on the committed 300 × 20, 4-class fixture.</summary>
 public sealed class ElasticNetLogisticRegressionOracleTests
 {
-    public static TheoryData<string> CaseNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var c in TrainingOracle.Instance.Cases)
-        {
-            data.Add(c.Name);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> CaseNames() => new(TrainingOracle.Instance.Cases.Select(c => c.Name));
 
     [Theory]
     [MemberData(nameof(CaseNames))]
@@ -40,16 +31,7 @@ public sealed class ElasticNetLogisticRegressionOracleTests
     /// its objective is so flat that coefficients 0.4 apart differ in objective by 1e-9 (the
     /// objective test above still covers it).
     /// </summary>
-    public static TheoryData<string> PenalisedCaseNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var c in TrainingOracle.Instance.Cases.Where(c => c.RegParam > 0))
-        {
-            data.Add(c.Name);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> PenalisedCaseNames() => new(TrainingOracle.Instance.Cases.Where(c => c.RegParam > 0).Select(c => c.Name));
 
     [Theory]
     [MemberData(nameof(PenalisedCaseNames))]

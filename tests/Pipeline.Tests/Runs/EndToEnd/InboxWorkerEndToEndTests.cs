@@ -115,14 +115,7 @@ public sealed class InboxWorkerEndToEndTests : IDisposable
         output: {name}
         """;
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition) => Poll.UntilAsync(condition, Patience, TimeSpan.FromMilliseconds(50));
 
     /// <summary>Puts a file in the inbox the way producers must: written aside, then renamed in.</summary>
     private void Drop(string name, string content)

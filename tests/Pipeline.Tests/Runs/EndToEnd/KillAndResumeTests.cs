@@ -125,12 +125,11 @@ public sealed class KillAndResumeTests : IDisposable
     /// <summary>Polls until a complete part exists; fails if the run ended first, since then nothing was tested.</summary>
     private async Task WaitForFirstPartAsync(Func<bool> ended, Func<string> output)
     {
-        using var timeout = new CancellationTokenSource(PipelineProcess.Patience);
-        while (!Directory.Exists(_features) || Directory.GetFiles(_features, "part-*.parquet").Length == 0)
-        {
-            Assert.False(ended(), $"the run ended before its first part file:{Environment.NewLine}{output()}");
-            await Task.Delay(10, timeout.Token);
-        }
+        await Poll.UntilAsync(
+            () => Directory.Exists(_features) && Directory.GetFiles(_features, "part-*.parquet").Length > 0,
+            PipelineProcess.Patience,
+            TimeSpan.FromMilliseconds(10),
+            () => Assert.False(ended(), $"the run ended before its first part file:{Environment.NewLine}{output()}"));
 
         Assert.False(File.Exists(Path.Combine(_features, "_SUCCESS")), "featurization finished before the stop; the test needs a slower pace or more images");
     }

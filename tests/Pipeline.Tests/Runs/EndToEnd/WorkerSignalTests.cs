@@ -25,14 +25,11 @@ public sealed class WorkerSignalTests : IDisposable
 
         using var worker = PipelineProcess.Start(_dir.Path, "worker", "--Pipeline:Worker:PollInterval=00:00:00.200");
         File.Move(staged, _dir.Combine("inbox", "digits.yaml"));
-        using (var timeout = new CancellationTokenSource(PipelineProcess.Patience))
-        {
-            while (!Directory.Exists(features) || Directory.GetFiles(features, "part-*.parquet").Length == 0)
-            {
-                Assert.False(worker.HasExited, worker.Output);
-                await Task.Delay(50, timeout.Token);
-            }
-        }
+        await Poll.UntilAsync(
+            () => Directory.Exists(features) && Directory.GetFiles(features, "part-*.parquet").Length > 0,
+            PipelineProcess.Patience,
+            TimeSpan.FromMilliseconds(50),
+            () => Assert.False(worker.HasExited, worker.Output));
 
         worker.Terminate();
         await worker.WaitForExitAsync();
