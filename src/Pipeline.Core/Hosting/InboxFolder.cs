@@ -1,3 +1,4 @@
+using Pipeline.IO;
 using Pipeline.Runs;
 
 namespace Pipeline.Hosting;

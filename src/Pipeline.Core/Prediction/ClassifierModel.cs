@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.FeatureStore;
+using Pipeline.IO;
 using Pipeline.Training;
 
 namespace Pipeline.Prediction;
@@ -77,14 +78,10 @@ public sealed class ClassifierModel
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory.CreateDirectory(directory);
         var document = new ClassifierDocument(FormatVersion, CreatedAt, Classes.ToArray(), Featurizer, Regression.ToDto(), Training, onnxFileName);
-        var file = Path.Combine(directory, ModelFileName);
-        var temporary = Path.Combine(directory, "." + ModelFileName + ".tmp");
-        await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-        {
-            await JsonSerializer.SerializeAsync(stream, document, SerializerOptions, cancellationToken).ConfigureAwait(false);
-        }
-
-        File.Move(temporary, file, overwrite: true);
+        await AtomicFile.WriteAsync(
+            Path.Combine(directory, ModelFileName),
+            (stream, ct) => JsonSerializer.SerializeAsync(stream, document, SerializerOptions, ct),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a model folder written by <see cref="SaveAsync"/>.</summary>

@@ -4,6 +4,7 @@ using Parquet;
 using Parquet.Schema;
 using Pipeline.Decoding;
 using Pipeline.Evaluation;
+using Pipeline.IO;
 
 namespace Pipeline.Prediction;
 
@@ -50,83 +51,72 @@ internal static class PredictionWriter
 
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".tmp");
         var total = paths.Count + rejects.Count;
-        try
+        await AtomicFile.WriteAsync(full, async (stream, ct) =>
         {
-            await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, CompressionLevel = CompressionLevel.Optimal };
+            await using var writer = await ParquetWriter.CreateAsync(schema, stream, options, append: false, ct).ConfigureAwait(false);
+            writer.CustomMetadata = new Dictionary<string, string>
             {
-                var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, CompressionLevel = CompressionLevel.Optimal };
-                await using var writer = await ParquetWriter.CreateAsync(schema, stream, options, append: false, cancellationToken).ConfigureAwait(false);
-                writer.CustomMetadata = new Dictionary<string, string>
+                [ClassesKey] = JsonSerializer.Serialize(classes),
+                [FeaturizerKey] = model.Featurizer.ModelSha256,
+            };
+            for (var start = 0; start < total; start += RowGroupSize)
+            {
+                var n = Math.Min(RowGroupSize, total - start);
+                var pathValues = new string[n];
+                var labelValues = new string?[n];
+                var predicted = new string?[n];
+                var probability = new double?[n];
+                var perClass = new double?[k][];
+                for (var c = 0; c < k; c++)
                 {
-                    [ClassesKey] = JsonSerializer.Serialize(classes),
-                    [FeaturizerKey] = model.Featurizer.ModelSha256,
-                };
-                for (var start = 0; start < total; start += RowGroupSize)
-                {
-                    var n = Math.Min(RowGroupSize, total - start);
-                    var pathValues = new string[n];
-                    var labelValues = new string?[n];
-                    var predicted = new string?[n];
-                    var probability = new double?[n];
-                    var perClass = new double?[k][];
-                    for (var c = 0; c < k; c++)
-                    {
-                        perClass[c] = new double?[n];
-                    }
-
-                    var stages = new string?[n];
-                    var reasons = new string?[n];
-                    for (var i = 0; i < n; i++)
-                    {
-                        var row = start + i;
-                        if (row < paths.Count)
-                        {
-                            var p = probabilities.AsSpan(row * k, k);
-                            for (var c = 0; c < k; c++)
-                            {
-                                perClass[c][i] = p[c];
-                            }
-
-                            var best = MulticlassEvaluator.ArgMax(p);
-
-                            pathValues[i] = paths[row];
-                            labelValues[i] = labels[row];
-                            predicted[i] = classes[best];
-                            probability[i] = p[best];
-                        }
-                        else
-                        {
-                            var reject = rejects[row - paths.Count];
-                            pathValues[i] = reject.Path;
-                            stages[i] = reject.Stage;
-                            reasons[i] = reject.Reason;
-                        }
-                    }
-
-                    using var group = writer.CreateRowGroup();
-                    await group.WriteAsync(pathField, pathValues).ConfigureAwait(false);
-                    await group.WriteAsync(labelField, labelValues).ConfigureAwait(false);
-                    await group.WriteAsync(predictedField, predicted).ConfigureAwait(false);
-                    await group.WriteAsync<double>(probabilityField, probability.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                    for (var c = 0; c < k; c++)
-                    {
-                        await group.WriteAsync<double>(classFields[c], perClass[c].AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await group.WriteAsync(stageField, stages).ConfigureAwait(false);
-                    await group.WriteAsync(reasonField, reasons).ConfigureAwait(false);
-                    group.CompleteValidate();
+                    perClass[c] = new double?[n];
                 }
-            }
 
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+                var stages = new string?[n];
+                var reasons = new string?[n];
+                for (var i = 0; i < n; i++)
+                {
+                    var row = start + i;
+                    if (row < paths.Count)
+                    {
+                        var p = probabilities.AsSpan(row * k, k);
+                        for (var c = 0; c < k; c++)
+                        {
+                            perClass[c][i] = p[c];
+                        }
+
+                        var best = MulticlassEvaluator.ArgMax(p);
+
+                        pathValues[i] = paths[row];
+                        labelValues[i] = labels[row];
+                        predicted[i] = classes[best];
+                        probability[i] = p[best];
+                    }
+                    else
+                    {
+                        var reject = rejects[row - paths.Count];
+                        pathValues[i] = reject.Path;
+                        stages[i] = reject.Stage;
+                        reasons[i] = reject.Reason;
+                    }
+                }
+
+                using var group = writer.CreateRowGroup();
+                await group.WriteAsync(pathField, pathValues).ConfigureAwait(false);
+                await group.WriteAsync(labelField, labelValues).ConfigureAwait(false);
+                await group.WriteAsync(predictedField, predicted).ConfigureAwait(false);
+                await group.WriteAsync<double>(probabilityField, probability.AsMemory(), cancellationToken: ct).ConfigureAwait(false);
+                for (var c = 0; c < k; c++)
+                {
+                    await group.WriteAsync<double>(classFields[c], perClass[c].AsMemory(), cancellationToken: ct).ConfigureAwait(false);
+                }
+
+                await group.WriteAsync(stageField, stages).ConfigureAwait(false);
+                await group.WriteAsync(reasonField, reasons).ConfigureAwait(false);
+                group.CompleteValidate();
+            }
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

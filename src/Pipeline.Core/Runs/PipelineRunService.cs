@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pipeline.IO;
 
 namespace Pipeline.Runs;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Evaluation;
 using Pipeline.Export;
 using Pipeline.FeatureStore;
+using Pipeline.IO;
 using Pipeline.Models;
 using Pipeline.Prediction;
 
@@ -184,9 +185,7 @@ public static class TrainingJob
         var coefficients = Array.ConvertAll(regression.Coefficients, c => (float)c);
         var intercepts = Array.ConvertAll(regression.Intercepts, c => (float)c);
         var bytes = OnnxClassifierExporter.Export(resolved.Spec, resolved.OnnxPath, coefficients, intercepts, model.Classes);
-        var temporary = Path.Combine(directory, "." + ClassifierModel.OnnxFileName + ".tmp");
-        await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
-        File.Move(temporary, path, overwrite: true);
+        await AtomicFile.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
         return path;
     }
 }

@@ -1,0 +1,43 @@
+namespace Pipeline.IO;
+
+/// <summary>
+/// Replaces a file so that a reader (or a crash) sees either the old or the new content, never a
+/// torn one: write a hidden sibling temp file, flush it to disk, then rename(2) it over the target.
+/// </summary>
+internal static class AtomicFile
+{
+    /// <summary>Writes <paramref name="path"/> atomically with what <paramref name="write"/> puts into the stream it is given.</summary>
+    public static async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default)
+    {
+        // Hidden, so that a folder source or a part listing never mistakes a half-written file for data.
+        var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await write(stream, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Writes <paramref name="content"/> (UTF-8) to <paramref name="path"/> atomically.</summary>
+    public static Task WriteAllTextAsync(string path, string content, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, async (stream, ct) =>
+        {
+            await using var writer = new StreamWriter(stream, leaveOpen: true);
+            await writer.WriteAsync(content.AsMemory(), ct).ConfigureAwait(false);
+            await writer.FlushAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> atomically.</summary>
+    public static Task WriteAllBytesAsync(string path, byte[] content, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, (stream, ct) => stream.WriteAsync(content, ct).AsTask(), cancellationToken);
+}
