@@ -50,10 +50,19 @@ public sealed class StagePipelineRunner : IPipelineRunner
                 await featurize.RunAsync(testSource, model, definition, testStore, testCounters, cancellationToken, abandonToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e)
         {
-            // A stopped run's run.json and summary tell what it did: the rows it wrote are kept and reused.
-            await journal.RecordCountsAsync(Counts(trainCounters, testCounters)).ConfigureAwait(false);
+            // A stopped or failed run's run.json and summary tell what it did: the rows it wrote are kept
+            // and reused. A failure to record them must not replace the stage's own error, though: the
+            // disk that failed the stage may be run.json's.
+            try
+            {
+                await journal.RecordCountsAsync(Counts(trainCounters, testCounters)).ConfigureAwait(false);
+            }
+            catch (IOException) when (e is not OperationCanceledException)
+            {
+            }
+
             throw;
         }
 
