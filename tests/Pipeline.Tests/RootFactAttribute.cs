@@ -4,8 +4,8 @@ namespace Pipeline.Tests;
 
 /// <summary>
 /// A test that needs root (it mounts a size-limited tmpfs): skipped unless <c>PIPELINE_TEST_ROOT=1</c> is set
-/// and <c>mount -t tmpfs</c> works here, so the suite passes as an ordinary user; <c>.ci/run</c> runs as root
-/// and sets it.
+/// and <c>mount -t tmpfs</c> works here, so the suite passes as an ordinary user; for <c>.ci/run</c>, which
+/// runs as root, to set.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class RootFactAttribute : FactAttribute
