@@ -13,15 +13,19 @@ internal static class CommandRunner
     public const int UsageError = 2;
     public const int Interrupted = 130;
 
+    /// <summary>How long a stopped command (other than <c>run</c> and <c>worker</c>, which read the configured grace period) has to write what is in flight and close its part file.</summary>
+    public static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(30);
+
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
         var parse = root.Parse(args);
         var configuration = new InvocationConfiguration
         {
             // SIGINT/SIGTERM cancel the command's token and give a stopped run this long to write
-            // what is in flight and close its part file. A hosted command leaves the signals to its
-            // host, whose own grace period (configurable) governs the stop.
-            ProcessTerminationTimeout = parse.CommandResult.Command is HostedCommand ? null : TimeSpan.FromSeconds(30),
+            // what is in flight and close its part file. A hosted command takes the signals itself and
+            // bounds its stop with a DrainDeadline, which (unlike this wait, after which the process
+            // exits under the run) leaves time to commit what is complete.
+            ProcessTerminationTimeout = parse.CommandResult.Command is HostedCommand ? null : StopGracePeriod,
             EnableDefaultExceptionHandler = false,
         };
         try

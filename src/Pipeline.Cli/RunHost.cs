@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Pipeline.Hosting;
 using Pipeline.Runs;
 
@@ -8,7 +10,8 @@ namespace Pipeline.Cli;
 
 /// <summary>
 /// The services <c>pipeline run</c> and <c>validate</c> need, configured like the worker
-/// (appsettings.json, environment variables) so a file behaves the same in both.
+/// (appsettings.json, environment variables) so a file behaves the same in both; that includes the
+/// worker's <see cref="WorkerOptions.ShutdownGracePeriod"/>, which bounds <c>run</c>'s stop as well.
 /// </summary>
 internal static class RunHost
 {
@@ -18,6 +21,8 @@ internal static class RunHost
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.AddSingleton<IPipelineRunner>(services => StagePipelineRunner.Create(services, terminal));
         builder.Services.AddPipelineRuns(builder.Configuration);
+        builder.Services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.SectionName));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         return builder.Build();
     }
 }

@@ -17,6 +17,12 @@ internal static class SummaryPrinter
         Console.WriteLine($"store: {Path.GetFullPath(summary.StoreDirectory)}");
     }
 
+    /// <summary>The counts of a featurize run stopped by a signal: what it read, and the rows it kept.</summary>
+    public static void PrintStopped(FeaturizationCounters counters)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopped after read: {counters.Read}  featurized: {counters.Featurized}  rejected: {counters.Rejected}  cached: {counters.Cached}"));
+    }
+
     public static void Print(TrainingJobResult result, SelectionMetricKind metric)
     {
         var culture = CultureInfo.InvariantCulture;

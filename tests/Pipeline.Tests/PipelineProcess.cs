@@ -61,16 +61,38 @@ internal sealed class PipelineProcess : IDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>pipeline <paramref name="arguments"/></c> in <paramref name="workingDirectory"/>.</summary>
-    public static PipelineProcess Start(string workingDirectory, params string[] arguments)
+    public static PipelineProcess Start(string workingDirectory, params string[] arguments) =>
+        Start(new ProcessStartInfo(Muxer), workingDirectory, arguments);
+
+    /// <summary>
+    /// Runs <c>pipeline <paramref name="arguments"/></c> to its end with no file it writes allowed past
+    /// <paramref name="kilobytes"/> (<c>ulimit -f</c>, no root needed), SIGXFSZ ignored so that a write past
+    /// the limit fails with EFBIG, as a write to a full disk fails with ENOSPC.
+    /// </summary>
+    public static async Task<PipelineProcess> RunWithFileSizeLimitAsync(string workingDirectory, int kilobytes, params string[] arguments)
     {
-        // DOTNET_HOST_PATH is the muxer that runs these tests (set by dotnet test); plain "dotnet" otherwise.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("bash");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"trap '' XFSZ; ulimit -f {kilobytes}; exec \"$@\""));
+        start.ArgumentList.Add("bash");
+        start.ArgumentList.Add(Muxer);
+
+        // Write-xor-execute double-maps code through a memory file that the limit would cap too, so the runtime would not start.
+        start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        var child = Start(start, workingDirectory, arguments);
+        await child.WaitForExitAsync();
+        return child;
+    }
+
+    /// <summary>DOTNET_HOST_PATH is the muxer that runs these tests (set by dotnet test); plain "dotnet" otherwise.</summary>
+    private static string Muxer => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    private static PipelineProcess Start(ProcessStartInfo start, string workingDirectory, string[] arguments)
+    {
+        start.WorkingDirectory = workingDirectory;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pipeline.dll"));
         foreach (var argument in arguments)
         {
@@ -106,7 +128,7 @@ internal sealed class PipelineProcess : IDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"pipeline {string.Join(' ', _process.StartInfo.ArgumentList.Skip(1))} did not exit within {Patience}; output:{Environment.NewLine}{Output}");
+            throw new TimeoutException($"pipeline {string.Join(' ', _process.StartInfo.ArgumentList.SkipWhile(a => !a.EndsWith("pipeline.dll", StringComparison.Ordinal)).Skip(1))} did not exit within {Patience}; output:{Environment.NewLine}{Output}");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Pipeline.Decoding;
 using Pipeline.Featurization;
+using Pipeline.Hosting;
 using Pipeline.FeatureStore;
 using Pipeline.Inference;
 using Pipeline.Models;
@@ -33,11 +34,11 @@ internal static class FeaturizeCommand
         var maxFileMb = new Option<long>("--max-file-mb") { Description = "Larger image files are rejected unread.", DefaultValueFactory = _ => new DecodeLimits().MaxFileBytes / (1024 * 1024) };
         var maxMegapixels = new Option<double>("--max-megapixels") { Description = "Images whose header declares more pixels are rejected before decoding.", DefaultValueFactory = _ => new DecodeLimits().MaxPixels / 1e6 };
 
-        var command = new Command("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
+        var command = new HostedCommand("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
         {
             input, model, output, batchSize, device, parallelism, arrow, pooling, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(async parse =>
         {
             var options = new FeaturizationOptions
             {
@@ -63,14 +64,30 @@ internal static class FeaturizeCommand
                 resolved = resolved with { Spec = resolved.Spec with { Pooling = p } };
             }
 
-            var source = await ImageSourceFactory.OpenAsync(parse.GetValue(input)!, cancellationToken);
+            using var stop = new StopSignal();
+            using var deadline = new DrainDeadline(CommandRunner.StopGracePeriod, stop.Token, TimeProvider.System);
+            var source = await ImageSourceFactory.OpenAsync(parse.GetValue(input)!, stop.Token);
             using var logging = ConsoleLogging.Create();
             var logger = logging.CreateLogger("featurize");
             var counters = new FeaturizationCounters();
             FeaturizationSummary summary;
-            await using (ProgressReporter.Start(counters, logger, Console.IsErrorRedirected ? null : Console.Error))
+            try
             {
-                summary = await FeaturizationJob.RunAsync(source, resolved, parse.GetValue(output)!, options, counters, logger, cancellationToken);
+                await using (ProgressReporter.Start(counters, logger, Console.IsErrorRedirected ? null : Console.Error))
+                {
+                    summary = await FeaturizationJob.RunAsync(source, resolved, parse.GetValue(output)!, options, counters, logger, stop.Token, deadline.Token);
+                }
+            }
+            catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
+            {
+                // What the stopped run did, before CommandRunner's closing line: its rows are kept and reused.
+                SummaryPrinter.PrintStopped(counters);
+                if (deadline.Passed)
+                {
+                    await Console.Error.WriteLineAsync($"Stopped before the drain finished: the {CommandRunner.StopGracePeriod.TotalSeconds:0} s grace period ran out, so the images in flight were abandoned.");
+                }
+
+                throw;
             }
 
             SummaryPrinter.Print(summary);

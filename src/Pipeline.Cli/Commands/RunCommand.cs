@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Pipeline.Hosting;
 using Pipeline.Runs;
 
 namespace Pipeline.Cli.Commands;
@@ -10,13 +12,22 @@ internal static class RunCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "The pipeline YAML file (see pipelines/)." };
-        var command = new Command("run", "Run a pipeline file end to end: featurize (reusing features already in the run folder), train, evaluate, predict; writes run.json and a report.") { file };
-        command.SetAction(async (parse, cancellationToken) =>
+        var command = new HostedCommand("run", "Run a pipeline file end to end: featurize (reusing features already in the run folder), train, evaluate, predict; writes run.json and a report.") { file };
+        command.SetAction(async parse =>
         {
             using var host = RunHost.Build(Console.IsErrorRedirected ? null : Console.Error);
             var service = host.Services.GetRequiredService<PipelineRunService>();
+            var gracePeriod = host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value.ShutdownGracePeriod;
             var path = parse.GetValue(file)!;
-            var result = await service.RunAsync(path, path, cancellationToken);
+            RunResult result;
+            bool cutShort;
+            using (var stop = new StopSignal())
+            using (var deadline = new DrainDeadline(gracePeriod, stop.Token, TimeProvider.System))
+            {
+                result = await service.RunAsync(path, path, stop.Token, deadline.Token);
+                cutShort = deadline.Passed;
+            }
+
             foreach (var error in result.ValidationErrors)
             {
                 await Console.Error.WriteLineAsync(error.ToString());
@@ -25,6 +36,12 @@ internal static class RunCommand
             if (result.Record is { } record)
             {
                 Console.WriteLine(RunSummary.Describe(record));
+            }
+
+            if (cutShort)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"Stopped before the drain finished: the {gracePeriod:c} grace period ({WorkerOptions.SectionName}:{nameof(WorkerOptions.ShutdownGracePeriod)}) ran out, so the images in flight were abandoned; the rows already written were kept, run the same file again to resume.");
             }
 
             return result.State switch

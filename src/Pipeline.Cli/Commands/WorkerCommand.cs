@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Hosting;
 using Pipeline.Runs;
@@ -22,8 +23,11 @@ internal static class WorkerCommand
             using var host = PipelineHost.BuildWorker(
                 [.. parse.UnmatchedTokens],
                 services => StagePipelineRunner.Create(services, terminal: null));
+
+            // Resolved before the run: RunAsync disposes the host's services when it returns.
+            var worker = host.Services.GetServices<IHostedService>().OfType<InboxWorker>().Single();
             await host.RunAsync();
-            return 0;
+            return worker.StoppedBeforeDrainFinished ? CommandRunner.Interrupted : 0;
         });
         return command;
     }

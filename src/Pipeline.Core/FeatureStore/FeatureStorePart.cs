@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Parquet;
+using Pipeline.IO;
 
 namespace Pipeline.FeatureStore;
 
@@ -85,10 +86,17 @@ internal sealed class FeatureStorePart : IAsyncDisposable
     public async Task WriteAsync(FeatureRowGroup group, CancellationToken ct)
     {
         Debug.Assert(!_closed);
-        await group.WriteToAsync(_parquet, ct);
-        if (_arrow is not null)
+        try
         {
-            await _arrow.WriteAsync(group, ct);
+            await group.WriteToAsync(_parquet, ct);
+            if (_arrow is not null)
+            {
+                await _arrow.WriteAsync(group, ct);
+            }
+        }
+        catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
+        {
+            throw NameParts(e);
         }
 
         Rows += group.Count;
@@ -101,22 +109,34 @@ internal sealed class FeatureStorePart : IAsyncDisposable
     public async Task CloseAsync(CancellationToken ct)
     {
         Debug.Assert(!_closed);
-        await _parquet.DisposeAsync();
-        await _parquetStream.FlushAsync(ct);
-        _parquetStream.Flush(flushToDisk: true);
-        await _parquetStream.DisposeAsync();
-        if (_arrow is not null)
+        try
         {
-            await _arrow.CompleteAsync(ct);
-            await _arrow.DisposeAsync();
-            File.Move(_arrowTemporary!, ArrowPath!, overwrite: false);
+            await _parquet.DisposeAsync();
+            await _parquetStream.FlushAsync(ct);
+            _parquetStream.Flush(flushToDisk: true);
+            await _parquetStream.DisposeAsync();
+            if (_arrow is not null)
+            {
+                await _arrow.CompleteAsync(ct);
+                await _arrow.DisposeAsync();
+                File.Move(_arrowTemporary!, ArrowPath!, overwrite: false);
+            }
+
+            File.Move(_parquetTemporary, ParquetPath, overwrite: false);
+        }
+        catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
+        {
+            throw NameParts(e);
         }
 
-        File.Move(_parquetTemporary, ParquetPath, overwrite: false);
         _closed = true;
     }
 
-    /// <summary>Abandons an unclosed part: its rows are lost, no partial file remains.</summary>
+    /// <summary>
+    /// Abandons an unclosed part: its rows are lost, no partial file remains. The streams' last flush is
+    /// allowed to fail (the disk that failed a write is typically still full): those bytes are being thrown
+    /// away, and the temporary files must go whatever happens, or they keep the disk full.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_closed)
@@ -125,14 +145,34 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         }
 
         _closed = true;
-        await _parquetStream.DisposeAsync();
-        File.Delete(_parquetTemporary);
+        await AbandonAsync(_parquetStream, _parquetTemporary);
         if (_arrow is not null)
         {
-            await _arrow.DisposeAsync();
-            File.Delete(_arrowTemporary!);
+            await AbandonAsync(_arrow, _arrowTemporary!);
         }
     }
+
+    /// <summary>Disposes <paramref name="writer"/>, ignoring a failed flush, then deletes <paramref name="temporary"/>.</summary>
+    private static async ValueTask AbandonAsync(IAsyncDisposable writer, string temporary)
+    {
+        try
+        {
+            await writer.DisposeAsync();
+        }
+        catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
+        {
+            // The handle is closed even when the flush before it fails; only the bytes are lost, as intended.
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary><paramref name="error"/> naming the part's files rather than their temporary names.</summary>
+    private IOException NameParts(Exception error) => _arrowTemporary is null
+        ? TemporaryFileError.NameTargets(error, (_parquetTemporary, ParquetPath))
+        : TemporaryFileError.NameTargets(error, (_parquetTemporary, ParquetPath), (_arrowTemporary, ArrowPath!));
 
     private static FileStream CreateTemporary(string finalPath) => new(
         FeatureStoreLayout.TemporaryPath(finalPath),

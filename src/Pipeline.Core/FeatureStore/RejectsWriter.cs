@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Parquet;
 using Pipeline.Decoding;
+using Pipeline.IO;
 
 namespace Pipeline.FeatureStore;
 
@@ -130,6 +131,11 @@ internal sealed class RejectsWriter : IAsyncDisposable
             File.Move(_temporary, _file, overwrite: true);
             _closed = true;
         }
+        catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
+        {
+            _faulted = true;
+            throw TemporaryFileError.NameTargets(e, (_temporary, _file));
+        }
         catch
         {
             _faulted = true;
@@ -161,8 +167,19 @@ internal sealed class RejectsWriter : IAsyncDisposable
             if (!_closed)
             {
                 _closed = true;
-                await _stream.DisposeAsync();
-                File.Delete(_temporary);
+                try
+                {
+                    await _stream.DisposeAsync();
+                }
+                catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
+                {
+                    // The flush of rows being thrown away failed (a full disk, typically); the handle is
+                    // closed regardless, and the temporary file must still go or it keeps the disk full.
+                }
+                finally
+                {
+                    File.Delete(_temporary);
+                }
             }
         }
     }

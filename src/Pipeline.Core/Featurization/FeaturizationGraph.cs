@@ -55,13 +55,22 @@ internal sealed class FeaturizationGraph
     /// Featurizes every image the source yields that <paramref name="isCached"/> does not claim.
     /// When <paramref name="stopToken"/> fires the source stops being read, the images already in
     /// flight finish and are written, and the method throws <see cref="OperationCanceledException"/>.
+    /// When <paramref name="abandonToken"/> fires too (the stop's drain ran out of time), the images
+    /// not yet inferred are dropped and an inference in progress is aborted; only a batch already at
+    /// the sink is still written, so every row handed to the store is whole.
     /// </summary>
     public async Task RunAsync(
         IAsyncEnumerable<LabelledImage> images,
         Func<LabelledImage, bool> isCached,
-        CancellationToken stopToken)
+        CancellationToken stopToken,
+        CancellationToken abandonToken = default)
     {
         using var fault = new CancellationTokenSource();
+
+        // Every block before the sink also ends on the abandon token; the sink ends only on a fault,
+        // because a store write cut short would leave the open part corrupt and lose the rows before it.
+        using var abandonOrFault = CancellationTokenSource.CreateLinkedTokenSource(fault.Token, abandonToken);
+        var upstream = abandonOrFault.Token;
         var batchSize = _extractor.BatchSize;
         var slots = Channel.CreateBounded<BatchSlot>(SlotCount);
         for (var i = 0; i < SlotCount; i++)
@@ -81,28 +90,28 @@ internal sealed class FeaturizationGraph
                 // Order is not needed (each row carries its path) and would let one slow image
                 // hold every finished one behind it in the reorder buffer.
                 EnsureOrdered = false,
-                CancellationToken = fault.Token,
+                CancellationToken = upstream,
             });
 
         var batch = new BatchBlock<DecodeOutcome>(
             batchSize,
-            new GroupingDataflowBlockOptions { BoundedCapacity = batchSize, CancellationToken = fault.Token });
+            new GroupingDataflowBlockOptions { BoundedCapacity = batchSize, CancellationToken = upstream });
 
         var pack = new TransformBlock<DecodeOutcome[], BatchSlot>(
-            outcomes => PackAsync(outcomes, slots.Reader, fault.Token),
-            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = fault.Token });
+            outcomes => PackAsync(outcomes, slots.Reader, upstream),
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = upstream });
 
         var infer = new TransformBlock<BatchSlot, BatchSlot>(
             slot =>
             {
                 if (slot.Count > 0)
                 {
-                    _extractor.Run(slot.Inference, fault.Token);
+                    _extractor.Run(slot.Inference, upstream);
                 }
 
                 return slot;
             },
-            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = fault.Token });
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = upstream });
 
         var sink = new ActionBlock<BatchSlot>(
             slot => WriteAsync(slot, slots.Writer, fault.Token),
@@ -134,7 +143,7 @@ internal sealed class FeaturizationGraph
                     continue;
                 }
 
-                if (!await decode.SendAsync(image, fault.Token).ConfigureAwait(false))
+                if (!await decode.SendAsync(image, upstream).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -144,9 +153,9 @@ internal sealed class FeaturizationGraph
         {
             stopped = true;
         }
-        catch (OperationCanceledException) when (fault.IsCancellationRequested)
+        catch (OperationCanceledException) when (upstream.IsCancellationRequested)
         {
-            // The graph faulted; its exception surfaces from the completions below.
+            // The graph faulted (its exception surfaces from the completions below) or was abandoned.
         }
         catch (Exception e)
         {
@@ -166,11 +175,12 @@ internal sealed class FeaturizationGraph
         {
             await Task.WhenAll(blocks.Select(b => b.Completion)).ConfigureAwait(false);
         }
-        catch (Exception) when (sourceFailure is not null || RootCause(blocks) is not null)
+        catch (Exception) when (sourceFailure is not null || RootCause(blocks) is not null || abandonToken.IsCancellationRequested)
         {
             // Rethrown below: blocks cancelled because another faulted report only the
             // cancellation, so the cause is the source's failure or the first block in graph
-            // order that faulted for a reason of its own.
+            // order that faulted for a reason of its own; blocks cancelled by the abandon token
+            // end the run as a stop.
         }
         finally
         {
@@ -183,7 +193,8 @@ internal sealed class FeaturizationGraph
             ExceptionDispatchInfo.Capture(cause).Throw();
         }
 
-        if (stopped)
+        // Abandoned images were never written, so the run is stopped even if the source was read to its end.
+        if (stopped || abandonToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(stopToken);
         }

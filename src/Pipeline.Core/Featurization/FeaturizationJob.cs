@@ -20,7 +20,10 @@ public static class FeaturizationJob
     /// Images already in complete part files of that store (same model, preprocessing and file
     /// stamp) are skipped. When <paramref name="cancellationToken"/> fires, in-flight images are
     /// written, the open part is closed complete, no <c>_SUCCESS</c> is written, and
-    /// <see cref="OperationCanceledException"/> is thrown.
+    /// <see cref="OperationCanceledException"/> is thrown; <paramref name="counters"/> then hold
+    /// what the run did before it stopped. When <paramref name="abandonToken"/> fires as well (the
+    /// stop's deadline passed), the images not yet inferred are dropped instead of finished, and the
+    /// rows already written are still kept in a complete part.
     /// </summary>
     public static async Task<FeaturizationSummary> RunAsync(
         ILabelledImageSource source,
@@ -29,7 +32,8 @@ public static class FeaturizationJob
         FeaturizationOptions options,
         FeaturizationCounters counters,
         ILogger logger,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        CancellationToken abandonToken = default)
     {
         var clock = Stopwatch.StartNew();
         using var extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.Inference, logger);
@@ -69,7 +73,7 @@ public static class FeaturizationJob
             var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, logger, stopCounting.Token) : Task.CompletedTask;
             try
             {
-                await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken).ConfigureAwait(false);
+                await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken, abandonToken).ConfigureAwait(false);
             }
             finally
             {

@@ -10,7 +10,9 @@ namespace Pipeline.Hosting;
 /// <c>pipeline worker</c>: watches the inbox for pipeline files, claims each atomically, runs up to
 /// <see cref="WorkerOptions.MaxConcurrentRuns"/> at once, and files each under done/ or failed/. On stop
 /// it claims nothing new, cancels in-flight runs (the runner flushes, run.json says interrupted) and puts
-/// their files back in the inbox, where the next start resumes them.
+/// their files back in the inbox, where the next start resumes them. The grace period
+/// (<see cref="WorkerOptions.ShutdownGracePeriod"/>) bounds that drain through a <see cref="DrainDeadline"/>:
+/// a run still draining when it passes drops its batch in flight and commits what is complete.
 /// </summary>
 public sealed class InboxWorker : BackgroundService
 {
@@ -46,6 +48,18 @@ public sealed class InboxWorker : BackgroundService
         return base.StartAsync(cancellationToken);
     }
 
+    /// <summary>True once a stop's drain ran past its deadline, so in-flight work was abandoned (the CLI then exits non-zero).</summary>
+    public bool StoppedBeforeDrainFinished { get; private set; }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Waits for <see cref="ExecuteAsync"/> however long the host allows: the host's token fires at the end
+    /// of the grace period, and returning then would let the process exit under runs still closing their
+    /// parts, writing run.json and releasing their claims. The drain deadline has already cut the drain short
+    /// by then, so what is left to wait for is only that commit.
+    /// </remarks>
+    public override Task StopAsync(CancellationToken cancellationToken) => base.StopAsync(CancellationToken.None);
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -59,6 +73,7 @@ public sealed class InboxWorker : BackgroundService
         }
 
         using var slots = new SemaphoreSlim(_options.MaxConcurrentRuns, _options.MaxConcurrentRuns);
+        using var deadline = new DrainDeadline(_options.ShutdownGracePeriod, stoppingToken, _time);
         var runs = new List<Task>();
         var heartbeat = RenewLeasesAsync(stoppingToken);
         try
@@ -77,7 +92,7 @@ public sealed class InboxWorker : BackgroundService
                 // Registered before the run starts so that the lease heartbeat covers it from the outset.
                 _inFlight[claim] = 0;
                 runs.RemoveAll(r => r.IsCompleted);
-                runs.Add(RunClaimAsync(claim, slots, stoppingToken));
+                runs.Add(RunClaimAsync(claim, slots, stoppingToken, deadline.Token));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -86,8 +101,20 @@ public sealed class InboxWorker : BackgroundService
         }
 
         await Task.WhenAll(runs).ConfigureAwait(false);
+        StoppedBeforeDrainFinished = deadline.Passed;
         await heartbeat.ConfigureAwait(false);
-        _logger.LogInformation("Worker {WorkerId} stopped", _options.WorkerId);
+        if (StoppedBeforeDrainFinished)
+        {
+            _logger.LogWarning(
+                "Worker {WorkerId} stopped before the drain finished: after {Budget} of its {GracePeriod} grace period the images in flight were abandoned and the rows already written kept",
+                _options.WorkerId,
+                deadline.Budget,
+                deadline.GracePeriod);
+        }
+        else
+        {
+            _logger.LogInformation("Worker {WorkerId} stopped", _options.WorkerId);
+        }
     }
 
     private InboxClaim? NextClaim(Queue<InboxClaim> resumable)
@@ -110,7 +137,7 @@ public sealed class InboxWorker : BackgroundService
         }
     }
 
-    private async Task RunClaimAsync(InboxClaim claim, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task RunClaimAsync(InboxClaim claim, SemaphoreSlim slots, CancellationToken stoppingToken, CancellationToken abandonToken)
     {
         // Off the claim loop at once, so that a runner that works synchronously before its first await
         // does not hold up claiming for the other slots.
@@ -119,7 +146,7 @@ public sealed class InboxWorker : BackgroundService
         try
         {
             _logger.LogInformation("Worker {WorkerId} claimed {PipelineFile}", _options.WorkerId, display);
-            var result = await _runs.RunAsync(claim.Path, display, stoppingToken).ConfigureAwait(false);
+            var result = await _runs.RunAsync(claim.Path, display, stoppingToken, abandonToken).ConfigureAwait(false);
             if (result.State == RunState.Interrupted)
             {
                 var released = _inbox.Release(claim);

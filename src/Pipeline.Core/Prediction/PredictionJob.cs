@@ -45,7 +45,8 @@ public static class PredictionJob
         DeleteStore(store);
         try
         {
-            var summary = await FeaturizationJob.RunAsync(source, resolved, store, options.Featurization, counters, logger, cancellationToken).ConfigureAwait(false);
+            // The store is thrown away when the job stops, so a stop abandons the batches in flight at once.
+            var summary = await FeaturizationJob.RunAsync(source, resolved, store, options.Featurization, counters, logger, cancellationToken, abandonToken: cancellationToken).ConfigureAwait(false);
             var rejects = await RejectsReader.ReadAsync(store, cancellationToken).ConfigureAwait(false);
             string[] paths = [];
             string?[] labels = [];

@@ -9,7 +9,7 @@ namespace Pipeline.Runs;
 /// The featurize stage of a pipeline run: a source into a feature store inside the run folder,
 /// reusing every row that complete part files already hold (the featurization cache), so a
 /// resumed run continues where it stopped and a re-run with new training settings featurizes
-/// nothing.
+/// nothing. The caller owns the counters, so a stopped stage still tells what it did.
 /// </summary>
 internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
 {
@@ -18,16 +18,17 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         ResolvedModel model,
         PipelineDefinition definition,
         string storeDirectory,
-        CancellationToken cancellationToken)
+        FeaturizationCounters counters,
+        CancellationToken cancellationToken,
+        CancellationToken abandonToken)
     {
         var source = await ImageSourceFactory.OpenAsync(InputOf(sourceDefinition), cancellationToken).ConfigureAwait(false);
         var options = definition.Featurize.ToOptions(definition.Limits);
 
-        var counters = new FeaturizationCounters();
         FeaturizationSummary summary;
         await using (ProgressReporter.Start(counters, logger, terminal))
         {
-            summary = await FeaturizationJob.RunAsync(source, model, storeDirectory, options, counters, logger, cancellationToken).ConfigureAwait(false);
+            summary = await FeaturizationJob.RunAsync(source, model, storeDirectory, options, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false);
         }
 
         if (summary.Featurized == 0 && summary.Rejected == 0)

@@ -49,7 +49,11 @@ public sealed class PipelineRunService
     /// <param name="pipelineFile">The pipeline file to read.</param>
     /// <param name="displayPath">How messages name it (default <paramref name="pipelineFile"/>).</param>
     /// <param name="cancellationToken">Stops the run; it is then recorded as interrupted.</param>
-    public async Task<RunResult> RunAsync(string pipelineFile, string? displayPath = null, CancellationToken cancellationToken = default)
+    /// <param name="abandonToken">
+    /// Fires when a stop's drain is out of time (<see cref="Hosting.DrainDeadline"/>): the work in flight is
+    /// dropped and what is complete committed at once, so the run is still recorded interrupted in time.
+    /// </param>
+    public async Task<RunResult> RunAsync(string pipelineFile, string? displayPath = null, CancellationToken cancellationToken = default, CancellationToken abandonToken = default)
     {
         var display = displayPath ?? pipelineFile;
         PipelineLoadResult load;
@@ -88,11 +92,11 @@ public sealed class PipelineRunService
 
         await using (runLock.ConfigureAwait(false))
         {
-            return await RunInFolderAsync(display, definition, folder, cancellationToken).ConfigureAwait(false);
+            return await RunInFolderAsync(display, definition, folder, cancellationToken, abandonToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<RunResult> RunInFolderAsync(string display, PipelineDefinition definition, RunFolder folder, CancellationToken cancellationToken)
+    private async Task<RunResult> RunInFolderAsync(string display, PipelineDefinition definition, RunFolder folder, CancellationToken cancellationToken, CancellationToken abandonToken)
     {
         var previous = await RunRecordJson.TryReadAsync(folder.RunJson, CancellationToken.None).ConfigureAwait(false);
         var isResume = previous?.State is RunState.Running or RunState.Interrupted;
@@ -117,7 +121,7 @@ public sealed class PipelineRunService
         var run = new ResolvedRun(display, definition, model, folder, _modelsDirectory, isResume);
         try
         {
-            var outcome = await _runner.RunAsync(run, journal, cancellationToken).ConfigureAwait(false);
+            var outcome = await _runner.RunAsync(run, journal, cancellationToken, abandonToken).ConfigureAwait(false);
             await journal.CompleteAsync(outcome).ConfigureAwait(false);
             _logger.LogInformation(
                 "Run {Run} completed in {Seconds:0.0} s: {Metrics}",
@@ -128,7 +132,15 @@ public sealed class PipelineRunService
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await journal.InterruptAsync().ConfigureAwait(false);
-            _logger.LogWarning("Run {Run} interrupted after {Seconds:0.0} s; the next start resumes it", definition.Name, journal.Current.Seconds);
+            var counts = journal.Current.Counts;
+            _logger.LogWarning(
+                "Run {Run} interrupted after {Seconds:0.0} s ({Read} read, {Featurized} featurized, {Cached} cached, {Rejected} rejected); the next start resumes it",
+                definition.Name,
+                journal.Current.Seconds,
+                counts.Read,
+                counts.Featurized,
+                counts.Cached,
+                counts.Rejected);
         }
         catch (Exception e)
         {

@@ -67,9 +67,28 @@ public sealed class RunJournal
         ReportPath = outcome.ReportPath ?? r.ReportPath,
     });
 
-    internal Task FailAsync(string error) => UpdateAsync(r => Finish(EndStages(r, RunState.Failed), RunState.Failed) with { Error = error });
+    /// <remarks>
+    /// The one write allowed to fall back from atomic to in place: a full disk fails the atomic write (its
+    /// temporary file needs new blocks), while truncating run.json frees its own blocks for the new text,
+    /// and a run.json left saying "running" would hide both the failure and its cause. A torn run.json, should
+    /// the process die during that write, reads as no run.json, which only costs the attempt count.
+    /// </remarks>
+    internal Task FailAsync(string error) => UpdateAsync(r => Finish(EndStages(r, RunState.Failed), RunState.Failed) with { Error = error }, inPlaceFallback: true);
 
     internal Task InterruptAsync() => UpdateAsync(r => Finish(EndStages(r, RunState.Interrupted), RunState.Interrupted));
+
+    /// <summary>Rewrites run.json in place; when that fails too, <paramref name="atomic"/> (which names run.json and the cause) is what is reported.</summary>
+    private async Task OverwriteAsync(string json, IOException atomic)
+    {
+        try
+        {
+            await File.WriteAllTextAsync(_path, json).ConfigureAwait(false);
+        }
+        catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(atomic);
+        }
+    }
 
     /// <summary><paramref name="existing"/> with <paramref name="added"/> added or replacing, in ordinal key order so run.json is stable.</summary>
     private static SortedDictionary<string, double> Merge(IReadOnlyDictionary<string, double> existing, IReadOnlyDictionary<string, double> added)
@@ -101,7 +120,7 @@ public sealed class RunJournal
         };
     }
 
-    private async Task UpdateAsync(Func<RunRecord, RunRecord> change)
+    private async Task UpdateAsync(Func<RunRecord, RunRecord> change, bool inPlaceFallback = false)
     {
         // Writes are deliberately not cancellable: the final "interrupted" must reach disk after the
         // run's token has fired.
@@ -109,7 +128,16 @@ public sealed class RunJournal
         try
         {
             var next = change(_record);
-            await AtomicFile.WriteAllTextAsync(_path, RunRecordJson.Serialize(next)).ConfigureAwait(false);
+            var json = RunRecordJson.Serialize(next);
+            try
+            {
+                await AtomicFile.WriteAllTextAsync(_path, json).ConfigureAwait(false);
+            }
+            catch (IOException atomic) when (inPlaceFallback)
+            {
+                await OverwriteAsync(json, atomic).ConfigureAwait(false);
+            }
+
             Volatile.Write(ref _record, next);
         }
         finally

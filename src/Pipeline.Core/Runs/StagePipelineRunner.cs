@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pipeline.Evaluation;
+using Pipeline.Featurization;
 using Pipeline.Models;
 using Pipeline.Prediction;
 using Pipeline.Training;
@@ -29,7 +30,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
     public static StagePipelineRunner Create(IServiceProvider services, TextWriter? terminal) =>
         new(services.GetRequiredService<ILoggerFactory>(), terminal);
 
-    public async Task<RunOutcome> RunAsync(ResolvedRun run, RunJournal journal, CancellationToken cancellationToken)
+    public async Task<RunOutcome> RunAsync(ResolvedRun run, RunJournal journal, CancellationToken cancellationToken, CancellationToken abandonToken)
     {
         var logger = _loggers.CreateLogger("run");
         var definition = run.Definition;
@@ -37,20 +38,35 @@ public sealed class StagePipelineRunner : IPipelineRunner
         var featurize = new FeaturizeStage(logger, _terminal);
 
         await journal.BeginStageAsync(RunStage.Featurize).ConfigureAwait(false);
-        var train = await featurize.RunAsync(definition.Source, model, definition, run.Folder.Root, cancellationToken).ConfigureAwait(false);
-        var counts = new RunCounts(train.Read, train.Featurized, train.Cached, train.Rejected);
+        var trainCounters = new FeaturizationCounters();
+        var testCounters = new FeaturizationCounters();
         string? testStore = null;
-        if (definition.TestSource is { } testSource)
+        try
         {
-            testStore = Path.Combine(run.Folder.Root, "test");
-            var test = await featurize.RunAsync(testSource, model, definition, testStore, cancellationToken).ConfigureAwait(false);
-            counts = new RunCounts(
-                counts.Read + test.Read,
-                counts.Featurized + test.Featurized,
-                counts.Cached + test.Cached,
-                counts.Rejected + test.Rejected);
+            await featurize.RunAsync(definition.Source, model, definition, run.Folder.Root, trainCounters, cancellationToken, abandonToken).ConfigureAwait(false);
+            if (definition.TestSource is { } testSource)
+            {
+                testStore = Path.Combine(run.Folder.Root, "test");
+                await featurize.RunAsync(testSource, model, definition, testStore, testCounters, cancellationToken, abandonToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            // A stopped or failed run's run.json and summary tell what it did: the rows it wrote are kept
+            // and reused. A failure to record them must not replace the stage's own error, though: the
+            // disk that failed the stage may be run.json's.
+            try
+            {
+                await journal.RecordCountsAsync(Counts(trainCounters, testCounters)).ConfigureAwait(false);
+            }
+            catch (IOException) when (e is not OperationCanceledException)
+            {
+            }
+
+            throw;
         }
 
+        var counts = Counts(trainCounters, testCounters);
         await journal.RecordCountsAsync(counts).ConfigureAwait(false);
         await journal.CompleteStageAsync(RunStage.Featurize).ConfigureAwait(false);
 
@@ -78,7 +94,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
                     // The part settings are for the run's resumable stores; predictions go to a throwaway store.
                     Featurization = definition.Featurize.ToOptions(definition.Limits) with { Store = new() },
                 },
-                new Featurization.FeaturizationCounters(),
+                new FeaturizationCounters(),
                 logger,
                 cancellationToken).ConfigureAwait(false);
             await journal.CompleteStageAsync(RunStage.Predict).ConfigureAwait(false);
@@ -115,6 +131,12 @@ public sealed class StagePipelineRunner : IPipelineRunner
             Metric = grid.Metric,
         };
     }
+
+    private static RunCounts Counts(FeaturizationCounters train, FeaturizationCounters test) => new(
+        train.Read + test.Read,
+        train.Featurized + test.Featurized,
+        train.Cached + test.Cached,
+        train.Rejected + test.Rejected);
 
     private static Dictionary<string, double> Headline(MulticlassEvaluation evaluation)
     {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Featurization;
 using Pipeline.FeatureStore;
 using Pipeline.Sources;
@@ -60,6 +61,45 @@ public sealed class FeaturizationJobInterruptionTests
         Assert.Equal(ImageCount, DuckDbQuery.Count($"SELECT count(DISTINCT path) FROM read_parquet({DuckDbQuery.Parts(output.Path)})"));
         Assert.Equal((kept, ImageCount - kept), (second.Cached, second.Featurized));
         Assert.Equal((kept, ImageCount - kept), (summary.Cached, summary.Featurized));
+    }
+
+    [Fact]
+    public async Task RunAsync_StoppedAndAbandonedAtOnce_KeepsExactlyTheRowsItWroteInCompletePartsAndResumesFromThem()
+    {
+        using var input = new TempFolder();
+        using var output = new TempFolder();
+        GeneratedImages.WriteFolder(input.Path, ImageCount, "a", "b", "c");
+        var source = await ImageSourceFactory.OpenAsync(input.Path);
+        using var stop = new CancellationTokenSource();
+        using var abandon = new CancellationTokenSource();
+        var first = new FeaturizationCounters();
+
+        // A drain deadline of zero: the batches in flight are dropped rather than finished, and 12 rows
+        // (one part and a half) are written by then, so the open part holds rows to keep.
+        var watched = new WatchedSource(source, () =>
+        {
+            if (first.Featurized >= 12)
+            {
+                stop.Cancel();
+                abandon.Cancel();
+            }
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => FeaturizationJob.RunAsync(
+                watched, TestFeaturization.ResNet18, output.Path, TestFeaturization.Options, first, NullLogger.Instance, stop.Token, abandon.Token).WaitAsync(Timeout));
+
+        var files = Directory.GetFiles(Path.Combine(output.Path, "features")).Select(Path.GetFileName).ToArray();
+        Assert.DoesNotContain(files, f => f!.StartsWith('.') || f == "_SUCCESS");
+        var kept = DuckDbQuery.Count($"SELECT count(*) FROM read_parquet({DuckDbQuery.Parts(output.Path)})");
+        Assert.Equal(first.Featurized, kept);
+        Assert.Equal(kept, DuckDbQuery.Count($"SELECT count(DISTINCT path) FROM read_parquet({DuckDbQuery.Parts(output.Path)})"));
+        Assert.InRange(kept, 12, ImageCount - 1);
+
+        var second = new FeaturizationCounters();
+        await TestFeaturization.RunAsync(source, output.Path, second).WaitAsync(Timeout);
+
+        Assert.Equal((kept, ImageCount - kept), (second.Cached, second.Featurized));
+        Assert.Equal(ImageCount, DuckDbQuery.Count($"SELECT count(DISTINCT path) FROM read_parquet({DuckDbQuery.Parts(output.Path)})"));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ internal sealed class FakeRunner(Func<ResolvedRun, RunJournal, CancellationToken
         return Outcome;
     });
 
-    public Task<RunOutcome> RunAsync(ResolvedRun run, RunJournal journal, CancellationToken cancellationToken)
+    public Task<RunOutcome> RunAsync(ResolvedRun run, RunJournal journal, CancellationToken cancellationToken, CancellationToken abandonToken)
     {
         Calls.Enqueue(run);
         return behaviour(run, journal, cancellationToken);

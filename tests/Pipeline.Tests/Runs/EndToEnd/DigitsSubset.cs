@@ -20,6 +20,20 @@ internal static class DigitsSubset
         output: digits
         """;
 
+    /// <summary>
+    /// A pipeline for the tests whose stop must outlast a short grace period: batches of 16 take a while
+    /// to infer on the CPU, and 24 rows per part leave 8 rows of the second batch in the open part when the
+    /// first part is closed, so a stop then has rows in an open part and whole batches still in flight.
+    /// </summary>
+    public const string SlowDrainPipeline = """
+        name: digits
+        source: { kind: folder, path: digits }
+        model: { name: resnet18 }
+        featurize: { device: cpu, batchSize: 16, parallelism: 1, rowsPerPart: 24, partSeconds: 3600 }
+        train: { maxIter: 5 }
+        output: digits
+        """;
+
     /// <summary>Copies <paramref name="perClass"/> images of each of the first <paramref name="classes"/> digits into <paramref name="directory"/>; returns how many.</summary>
     public static int CopyTo(string directory, int classes, int perClass)
     {
