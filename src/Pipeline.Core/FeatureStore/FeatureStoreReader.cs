@@ -53,6 +53,21 @@ public sealed class FeatureStoreReader
     public bool IsComplete => File.Exists(Path.Combine(FeaturesDirectory, FeatureStoreLayout.SuccessMarker));
 
     /// <summary>
+    /// Refuses a store whose featurize run did not finish: its parts hold only the images done
+    /// before the stop (some classes may have no row at all) and may still hold rows of images
+    /// no longer in the source, which only a completed run compacts away.
+    /// </summary>
+    /// <exception cref="InvalidDataException">There is no <c>_SUCCESS</c> marker; the message names the store.</exception>
+    internal void ThrowIfIncomplete()
+    {
+        if (!IsComplete)
+        {
+            throw new InvalidDataException(
+                $"Feature store '{StoreDirectory}' is incomplete: '{FeaturesDirectory}' has no {FeatureStoreLayout.SuccessMarker} marker, so the featurize run that wrote it was interrupted; run the same featurize again to complete it.");
+        }
+    }
+
+    /// <summary>
     /// Opens the store at <paramref name="storeDirectory"/> (the writer's output directory; its
     /// <c>features</c> folder itself is accepted too) and reads every part's footer.
     /// </summary>
