@@ -43,6 +43,11 @@ public static class FeaturizationJob
             source.Classes.Names,
             DateTimeOffset.UtcNow);
 
+        if (source.Duplicates > 0)
+        {
+            logger.LogWarning("{Source} repeats {Duplicates} entries (an image already listed, with the same label); each image is featurized once", source.Description, source.Duplicates);
+        }
+
         var cache = await FeaturizationCache.LoadAsync(storeDirectory, metadata, cancellationToken).ConfigureAwait(false);
         if (cache.Count > 0)
         {
@@ -100,7 +105,10 @@ public static class FeaturizationJob
             counters.Cached,
             clock.Elapsed,
             extractor.ExecutionProvider,
-            storeDirectory);
+            storeDirectory)
+        {
+            Duplicates = source.Duplicates,
+        };
     }
 
     /// <summary>
