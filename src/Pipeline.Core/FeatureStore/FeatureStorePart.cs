@@ -6,7 +6,8 @@ namespace Pipeline.FeatureStore;
 /// <summary>
 /// One part being written: a hidden temporary Parquet file (and its Arrow twin) that becomes
 /// <c>part-NNNNN.parquet</c> only when closed, so a reader or a resumed run never sees a part
-/// without its footer. Abandoning it deletes the temporary files.
+/// without its footer. Abandoning it deletes the temporary files. A new part never replaces a
+/// file; a compacted one replaces the part it was made from, in one rename.
 /// </summary>
 internal sealed class FeatureStorePart : IAsyncDisposable
 {
@@ -17,6 +18,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
     private readonly ArrowFeatureWriter? _arrow;
     private readonly string _parquetTemporary;
     private readonly string? _arrowTemporary;
+    private readonly bool _replace;
     private bool _closed;
 
     private FeatureStorePart(
@@ -24,7 +26,8 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         FileStream parquetStream,
         ParquetWriter parquet,
         string? arrowPath,
-        ArrowFeatureWriter? arrow)
+        ArrowFeatureWriter? arrow,
+        bool replace)
     {
         ParquetPath = parquetPath;
         ArrowPath = arrowPath;
@@ -33,6 +36,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         _parquetStream = parquetStream;
         _parquet = parquet;
         _arrow = arrow;
+        _replace = replace;
         StartedTimestamp = Stopwatch.GetTimestamp();
     }
 
@@ -54,6 +58,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         bool writeArrow,
         int dimension,
         int maxRowsPerGroup,
+        bool replace,
         CancellationToken ct)
     {
         var parquetPath = Path.Combine(featuresDirectory, FeatureStoreLayout.PartFileName(number, FeatureStoreLayout.ParquetExtension));
@@ -72,7 +77,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
                 arrow = new ArrowFeatureWriter(arrowStream, dimension, maxRowsPerGroup, keyValues);
             }
 
-            return new FeatureStorePart(parquetPath, parquetStream, parquet, arrowPath, arrow);
+            return new FeatureStorePart(parquetPath, parquetStream, parquet, arrowPath, arrow, replace);
         }
         catch
         {
@@ -109,10 +114,10 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         {
             await _arrow.CompleteAsync(ct);
             await _arrow.DisposeAsync();
-            File.Move(_arrowTemporary!, ArrowPath!, overwrite: false);
+            File.Move(_arrowTemporary!, ArrowPath!, _replace);
         }
 
-        File.Move(_parquetTemporary, ParquetPath, overwrite: false);
+        File.Move(_parquetTemporary, ParquetPath, _replace);
         _closed = true;
     }
 

@@ -18,8 +18,11 @@ public static class FeaturizationJob
     /// <summary>
     /// Runs the featurization graph over <paramref name="source"/> into <paramref name="storeDirectory"/>.
     /// Images already in complete part files of that store (same model, preprocessing and file
-    /// stamp) are skipped. When <paramref name="cancellationToken"/> fires, in-flight images are
-    /// written, the open part is closed complete, no <c>_SUCCESS</c> is written, and
+    /// stamp) are skipped. Once the whole source has been seen, rows and rejects of images it no
+    /// longer holds, or holds changed, are compacted away and rows of relabelled images take the
+    /// new label, so the completed store holds one row per current image, with its current label.
+    /// When <paramref name="cancellationToken"/> fires, in-flight images are written, the open part
+    /// is closed complete, nothing is compacted, no <c>_SUCCESS</c> is written, and
     /// <see cref="OperationCanceledException"/> is thrown.
     /// </summary>
     public static async Task<FeaturizationSummary> RunAsync(
@@ -54,6 +57,16 @@ public static class FeaturizationJob
             logger.LogInformation("{Count} images already featurized in {Store}; only new or changed images will be featurized", cache.Count, storeDirectory);
         }
 
+        // Only a store with earlier rows can hold stale ones; a fresh store needs no snapshot.
+        var current = cache.Count > 0 ? new SourceSnapshot() : null;
+        Func<LabelledImage, bool> isCached = current is null
+            ? cache.Contains
+            : image =>
+            {
+                current.Add(image);
+                return cache.Contains(image);
+            };
+
         var store = await FeatureStoreWriter.CreateAsync(storeDirectory, metadata, options.Store, cancellationToken).ConfigureAwait(false);
         RejectsWriter? rejects = null;
         Exception? failure = null;
@@ -74,7 +87,7 @@ public static class FeaturizationJob
             var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, logger, stopCounting.Token) : Task.CompletedTask;
             try
             {
-                await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken).ConfigureAwait(false);
+                await graph.RunAsync(source.ReadAsync(cancellationToken), isCached, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -82,7 +95,13 @@ public static class FeaturizationJob
                 await counting.ConfigureAwait(false);
             }
 
+            rejects.SourceCompleted();
             await rejects.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            if (current is not null)
+            {
+                await CompactAsync(cache.Store!, current, options.Store, logger, cancellationToken).ConfigureAwait(false);
+            }
+
             await store.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -109,6 +128,22 @@ public static class FeaturizationJob
         {
             Duplicates = source.Duplicates,
         };
+    }
+
+    /// <summary>
+    /// Compacts the parts that existed before the run (the run's own hold current rows only),
+    /// before <c>_SUCCESS</c> marks the store complete: a crash in between leaves an incomplete
+    /// store, which the next completed run compacts again.
+    /// </summary>
+    private static async Task CompactAsync(FeatureStoreReader earlier, SourceSnapshot current, FeatureStoreOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var result = await FeatureStoreCompaction.CompactAsync(earlier, current.LabelIndexOf, options, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation(
+            "Compacted the feature store {Store}: removed {Removed} stale rows (images gone from the source or changed since they were featurized), relabelled {Relabelled}, rewrote {Parts} parts",
+            earlier.StoreDirectory,
+            result.RowsRemoved,
+            result.RowsRelabelled,
+            result.PartsRewritten);
     }
 
     /// <summary>
