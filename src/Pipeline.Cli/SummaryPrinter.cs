@@ -12,7 +12,8 @@ internal static class SummaryPrinter
     public static void Print(FeaturizationSummary summary)
     {
         var culture = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(culture, $"read: {summary.Read}  featurized: {summary.Featurized}  rejected: {summary.Rejected}  cached: {summary.Cached}"));
+        var duplicates = summary.Duplicates > 0 ? string.Create(culture, $"  duplicates skipped: {summary.Duplicates}") : string.Empty;
+        Console.WriteLine(string.Create(culture, $"read: {summary.Read}  featurized: {summary.Featurized}  rejected: {summary.Rejected}  cached: {summary.Cached}{duplicates}"));
         Console.WriteLine(string.Create(culture, $"seconds: {summary.Elapsed.TotalSeconds:F1}  img/s: {summary.ImagesPerSecond:F1}  device: {summary.ExecutionProvider}"));
         Console.WriteLine($"store: {Path.GetFullPath(summary.StoreDirectory)}");
     }

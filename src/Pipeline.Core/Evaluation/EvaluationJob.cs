@@ -9,9 +9,9 @@ namespace Pipeline.Evaluation;
 public static class EvaluationJob
 {
     /// <summary>
-    /// Loads the model folder and the store, refuses a store of another featurizer (ONNX SHA-256,
-    /// preprocessing, dimension, feature node) or with a class the model does not know, and
-    /// evaluates every row.
+    /// Loads the model folder and the store, refuses an incomplete store (its featurize run was
+    /// interrupted), a store of another featurizer (ONNX SHA-256, preprocessing, dimension, feature
+    /// node) or one with a class the model does not know, and evaluates every row.
     /// </summary>
     /// <exception cref="InvalidDataException">The model or store cannot be read, or they do not fit together; one sentence naming the file.</exception>
     public static async Task<EvaluationJobResult> RunAsync(EvaluationJobOptions options, ILogger logger, CancellationToken cancellationToken)
@@ -21,6 +21,7 @@ public static class EvaluationJob
         var clock = Stopwatch.StartNew();
         var model = await ClassifierModel.LoadAsync(options.ModelDirectory, cancellationToken).ConfigureAwait(false);
         var reader = await FeatureStoreReader.OpenAsync(options.FeaturesDirectory, cancellationToken).ConfigureAwait(false);
+        reader.ThrowIfIncomplete();
         var features = await reader.ReadAllAsync(cancellationToken).ConfigureAwait(false);
         var labels = FeatureCompatibility.LabelsFor(model.Featurizer, model.Classes, features, $"Feature store '{reader.StoreDirectory}'");
         logger.LogInformation("Evaluating {Count} rows of {Store}", features.Count, reader.StoreDirectory);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.IO.Compression;
+using Parquet;
 
 namespace Pipeline.FeatureStore;
 
@@ -74,6 +76,21 @@ public sealed record FeatureStoreOptions
 
     /// <summary>Also write every part as an Arrow IPC file with a fixed-size-list feature column (default false).</summary>
     public bool WriteArrow { get; init; }
+
+    /// <summary>The Parquet.Net settings of every part written with these options, new or compacted.</summary>
+    internal ParquetOptions ToParquetOptions() => new()
+    {
+        CompressionMethod = Compression switch
+        {
+            FeatureStoreCompression.None => CompressionMethod.None,
+            FeatureStoreCompression.Snappy => CompressionMethod.Snappy,
+            FeatureStoreCompression.Gzip => CompressionMethod.Gzip,
+            FeatureStoreCompression.Zstd => CompressionMethod.Zstd,
+            FeatureStoreCompression.Lz4 => CompressionMethod.Lz4Raw,
+            _ => throw new UnreachableException(),
+        },
+        CompressionLevel = CompressionLevel,
+    };
 
     private static int InRange(int value, int min, int max, string key) =>
         value >= min && value <= max

@@ -7,7 +7,8 @@ namespace Pipeline.FeatureStore;
 /// <summary>
 /// One part being written: a hidden temporary Parquet file (and its Arrow twin) that becomes
 /// <c>part-NNNNN.parquet</c> only when closed, so a reader or a resumed run never sees a part
-/// without its footer. Abandoning it deletes the temporary files.
+/// without its footer. Abandoning it deletes the temporary files. A new part never replaces a
+/// file; a compacted one replaces the part it was made from, in one rename.
 /// </summary>
 internal sealed class FeatureStorePart : IAsyncDisposable
 {
@@ -18,6 +19,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
     private readonly ArrowFeatureWriter? _arrow;
     private readonly string _parquetTemporary;
     private readonly string? _arrowTemporary;
+    private readonly bool _replace;
     private bool _closed;
 
     private FeatureStorePart(
@@ -25,7 +27,8 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         FileStream parquetStream,
         ParquetWriter parquet,
         string? arrowPath,
-        ArrowFeatureWriter? arrow)
+        ArrowFeatureWriter? arrow,
+        bool replace)
     {
         ParquetPath = parquetPath;
         ArrowPath = arrowPath;
@@ -34,6 +37,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         _parquetStream = parquetStream;
         _parquet = parquet;
         _arrow = arrow;
+        _replace = replace;
         StartedTimestamp = Stopwatch.GetTimestamp();
     }
 
@@ -55,6 +59,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         bool writeArrow,
         int dimension,
         int maxRowsPerGroup,
+        bool replace,
         CancellationToken ct)
     {
         var parquetPath = Path.Combine(featuresDirectory, FeatureStoreLayout.PartFileName(number, FeatureStoreLayout.ParquetExtension));
@@ -73,7 +78,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
                 arrow = new ArrowFeatureWriter(arrowStream, dimension, maxRowsPerGroup, keyValues);
             }
 
-            return new FeatureStorePart(parquetPath, parquetStream, parquet, arrowPath, arrow);
+            return new FeatureStorePart(parquetPath, parquetStream, parquet, arrowPath, arrow, replace);
         }
         catch
         {
@@ -119,10 +124,10 @@ internal sealed class FeatureStorePart : IAsyncDisposable
             {
                 await _arrow.CompleteAsync(ct);
                 await _arrow.DisposeAsync();
-                File.Move(_arrowTemporary!, ArrowPath!, overwrite: false);
+                File.Move(_arrowTemporary!, ArrowPath!, _replace);
             }
 
-            File.Move(_parquetTemporary, ParquetPath, overwrite: false);
+            File.Move(_parquetTemporary, ParquetPath, _replace);
         }
         catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
         {

@@ -53,6 +53,21 @@ public sealed class FeatureStoreReader
     public bool IsComplete => File.Exists(Path.Combine(FeaturesDirectory, FeatureStoreLayout.SuccessMarker));
 
     /// <summary>
+    /// Refuses a store whose featurize run did not finish: its parts hold only the images done
+    /// before the stop (some classes may have no row at all) and may still hold rows of images
+    /// no longer in the source, which only a completed run compacts away.
+    /// </summary>
+    /// <exception cref="InvalidDataException">There is no <c>_SUCCESS</c> marker; the message names the store.</exception>
+    internal void ThrowIfIncomplete()
+    {
+        if (!IsComplete)
+        {
+            throw new InvalidDataException(
+                $"Feature store '{StoreDirectory}' is incomplete: '{FeaturesDirectory}' has no {FeatureStoreLayout.SuccessMarker} marker, so the featurize run that wrote it was interrupted; run the same featurize again to complete it.");
+        }
+    }
+
+    /// <summary>
     /// Opens the store at <paramref name="storeDirectory"/> (the writer's output directory; its
     /// <c>features</c> folder itself is accepted too) and reads every part's footer.
     /// </summary>
@@ -104,6 +119,19 @@ public sealed class FeatureStoreReader
     /// </summary>
     public async IAsyncEnumerable<FeatureRecord> ReadRecordsAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
+        for (var p = 0; p < PartFiles.Count; p++)
+        {
+            await foreach (var record in ReadRecordsAsync(p, ct))
+            {
+                yield return record;
+            }
+        }
+    }
+
+    /// <summary>The key columns of part <paramref name="part"/> (an index into <see cref="PartFiles"/>), in row order.</summary>
+    internal async IAsyncEnumerable<FeatureRecord> ReadRecordsAsync(int part, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var file = PartFiles[part];
         var paths = Array.Empty<string?>();
         var labels = Array.Empty<string?>();
         var labelIndices = Array.Empty<int>();
@@ -111,36 +139,86 @@ public sealed class FeatureStoreReader
         var heights = Array.Empty<int>();
         var fileBytes = Array.Empty<long>();
         var fileModified = Array.Empty<long>();
-        foreach (var part in PartFiles)
+        await using var reader = await OpenPartAsync(file, ct);
+        var fields = reader.Schema.DataFields;
+        foreach (var group in reader.RowGroups)
         {
-            await using var reader = await OpenPartAsync(part, ct);
-            var fields = reader.Schema.DataFields;
-            foreach (var group in reader.RowGroups)
+            var n = checked((int)group.RowCount);
+            if (paths.Length < n)
             {
-                var n = checked((int)group.RowCount);
-                if (paths.Length < n)
-                {
-                    paths = new string?[n];
-                    labels = new string?[n];
-                    labelIndices = new int[n];
-                    widths = new int[n];
-                    heights = new int[n];
-                    fileBytes = new long[n];
-                    fileModified = new long[n];
-                }
-
-                await group.ReadAsync(fields[PathColumn], paths.AsMemory(0, n), cancellationToken: ct);
-                await group.ReadAsync(fields[LabelColumn], labels.AsMemory(0, n), cancellationToken: ct);
-                await group.ReadAsync(fields[LabelIndexColumn], labelIndices.AsMemory(0, n), cancellationToken: ct);
-                await group.ReadAsync(fields[WidthColumn], widths.AsMemory(0, n), cancellationToken: ct);
-                await group.ReadAsync(fields[HeightColumn], heights.AsMemory(0, n), cancellationToken: ct);
-                await group.ReadAsync(fields[FileBytesColumn], fileBytes.AsMemory(0, n), cancellationToken: ct);
-                await group.ReadAsync(fields[FileModifiedColumn], fileModified.AsMemory(0, n), cancellationToken: ct);
-                for (var i = 0; i < n; i++)
-                {
-                    yield return new FeatureRecord(paths[i]!, labels[i]!, labelIndices[i], widths[i], heights[i], fileBytes[i], fileModified[i]);
-                }
+                paths = new string?[n];
+                labels = new string?[n];
+                labelIndices = new int[n];
+                widths = new int[n];
+                heights = new int[n];
+                fileBytes = new long[n];
+                fileModified = new long[n];
             }
+
+            await ReadColumnAsync(group, fields[PathColumn], paths.AsMemory(0, n), file, ct);
+            await ReadColumnAsync(group, fields[LabelColumn], labels.AsMemory(0, n), file, ct);
+            await ReadColumnAsync(group, fields[LabelIndexColumn], labelIndices.AsMemory(0, n), file, ct);
+            await ReadColumnAsync(group, fields[WidthColumn], widths.AsMemory(0, n), file, ct);
+            await ReadColumnAsync(group, fields[HeightColumn], heights.AsMemory(0, n), file, ct);
+            await ReadColumnAsync(group, fields[FileBytesColumn], fileBytes.AsMemory(0, n), file, ct);
+            await ReadColumnAsync(group, fields[FileModifiedColumn], fileModified.AsMemory(0, n), file, ct);
+            for (var i = 0; i < n; i++)
+            {
+                yield return new FeatureRecord(paths[i]!, labels[i]!, labelIndices[i], widths[i], heights[i], fileBytes[i], fileModified[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Part <paramref name="part"/> with its features, one row group at a time (the buffers are
+    /// reused by the next group): what compaction needs to copy a part's rows without holding the
+    /// part in memory. Labels and feature lengths are checked as <see cref="ReadAllAsync"/> does.
+    /// </summary>
+    internal async IAsyncEnumerable<(ReadOnlyMemory<FeatureRecord> Records, ReadOnlyMemory<float> Features)> ReadRowGroupsAsync(
+        int part,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var file = PartFiles[part];
+        var classes = ClassList.FromLabels(Metadata.Classes);
+        var dimension = Metadata.Dimension;
+        var records = Array.Empty<FeatureRecord>();
+        var features = Array.Empty<float>();
+        var partRow = 0L;
+        using var levels = new FeatureLevels();
+        await using var reader = await OpenPartAsync(file, ct);
+        var fields = reader.Schema.DataFields;
+        foreach (var group in reader.RowGroups)
+        {
+            var n = checked((int)group.RowCount);
+            if (records.Length < n)
+            {
+                records = new FeatureRecord[n];
+                features = GC.AllocateUninitializedArray<float>(checked(n * dimension));
+            }
+
+            var paths = new string[n];
+            var labels = new string[n];
+            var labelIndices = new int[n];
+            var widths = new int[n];
+            var heights = new int[n];
+            var fileBytes = new long[n];
+            var fileModified = new long[n];
+            await ReadColumnAsync(group, fields[PathColumn], paths.AsMemory<string?>(), file, ct);
+            await ReadColumnAsync(group, fields[LabelColumn], labels.AsMemory<string?>(), file, ct);
+            await ReadColumnAsync(group, fields[LabelIndexColumn], labelIndices.AsMemory(), file, ct);
+            CheckLabels(file, partRow, classes, labelIndices, labels);
+            await levels.ReadAsync(group, fields[FeatureColumn], features.AsMemory(0, n * dimension), dimension, file, partRow, ct);
+            await ReadColumnAsync(group, fields[WidthColumn], widths.AsMemory(), file, ct);
+            await ReadColumnAsync(group, fields[HeightColumn], heights.AsMemory(), file, ct);
+            await ReadColumnAsync(group, fields[FileBytesColumn], fileBytes.AsMemory(), file, ct);
+            await ReadColumnAsync(group, fields[FileModifiedColumn], fileModified.AsMemory(), file, ct);
+            for (var i = 0; i < n; i++)
+            {
+                records[i] = new FeatureRecord(paths[i], labels[i], labelIndices[i], widths[i], heights[i], fileBytes[i], fileModified[i]);
+            }
+
+            partRow += n;
+            yield return (records.AsMemory(0, n), features.AsMemory(0, n * dimension));
         }
     }
 
@@ -193,9 +271,9 @@ public sealed class FeatureStoreReader
                         throw new InvalidDataException($"Feature store part '{part}' changed while it was being read.");
                     }
 
-                    await group.ReadAsync(fields[PathColumn], paths.AsMemory<string?>(row, n), cancellationToken: ct);
-                    await group.ReadAsync(fields[LabelColumn], labels.AsMemory<string?>(row, n), cancellationToken: ct);
-                    await group.ReadAsync(fields[LabelIndexColumn], labelIndices.AsMemory(row, n), cancellationToken: ct);
+                    await ReadColumnAsync(group, fields[PathColumn], paths.AsMemory<string?>(row, n), part, ct);
+                    await ReadColumnAsync(group, fields[LabelColumn], labels.AsMemory<string?>(row, n), part, ct);
+                    await ReadColumnAsync(group, fields[LabelIndexColumn], labelIndices.AsMemory(row, n), part, ct);
                     CheckLabels(part, partRow, classes, labelIndices.AsSpan(row, n), labels.AsSpan(row, n));
                     await levels.ReadAsync(group, fields[FeatureColumn], features.AsMemory(row * dimension, n * dimension), dimension, part, partRow, ct);
                     row += n;
@@ -242,6 +320,41 @@ public sealed class FeatureStoreReader
         var alreadyOrdered = kept.Count == set.Count && kept.Select((row, i) => row == i).All(same => same);
         return alreadyOrdered ? set : set.Subset([.. kept]);
     }
+
+    /// <summary>
+    /// Reads one column of a row group. Parquet.Net reports a damaged page (a garbled page header,
+    /// compressed bytes that do not decompress, a length past the chunk) with exceptions of many
+    /// types and without the file's name, so any failure of the read itself, other than a
+    /// cancellation, is reported as the part's.
+    /// </summary>
+    private static async Task ReadColumnAsync<T>(ParquetRowGroupReader group, DataField field, Memory<T> values, string part, CancellationToken ct)
+        where T : struct
+    {
+        try
+        {
+            await group.ReadAsync(field, values, cancellationToken: ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Damaged(part, field, e);
+        }
+    }
+
+    /// <summary>The string columns' counterpart of the overload above.</summary>
+    private static async Task ReadColumnAsync(ParquetRowGroupReader group, DataField field, Memory<string?> values, string part, CancellationToken ct)
+    {
+        try
+        {
+            await group.ReadAsync(field, values, cancellationToken: ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Damaged(part, field, e);
+        }
+    }
+
+    private static InvalidDataException Damaged(string part, DataField field, Exception e) =>
+        new($"Feature store part '{part}' is damaged: its '{field.Path}' column cannot be decoded ({e.Message}); delete the part and run featurize again to re-create its rows.", e);
 
     private static async Task<ParquetReader> OpenPartAsync(string part, CancellationToken ct)
     {
@@ -315,7 +428,7 @@ public sealed class FeatureStoreReader
             var repetition = _repetition.AsMemory(0, levels);
             if (levels == values)
             {
-                await group.ReadRawAsync(field, destination, definition, repetition, ct);
+                await ReadRawAsync(group, field, destination, definition, repetition, part, ct);
                 if (IsDense(definition.Span, repetition.Span, dimension, field.MaxDefinitionLevel))
                 {
                     return;
@@ -325,11 +438,25 @@ public sealed class FeatureStoreReader
             {
                 // The row group cannot be dense; read it aside only to name the offending row.
                 Rent(ref _scratch, levels);
-                await group.ReadRawAsync(field, _scratch.AsMemory(0, levels), definition, repetition, ct);
+                await ReadRawAsync(group, field, _scratch.AsMemory(0, levels), definition, repetition, part, ct);
             }
 
             var (row, length) = FirstWrongRow(definition.Span, repetition.Span, dimension, field.MaxDefinitionLevel);
             throw new InvalidDataException($"Feature store part '{part}' row {partRow + row} has {length} feature values, but the store's dimension is {dimension}.");
+        }
+
+        /// <summary>The levels' counterpart of <see cref="ReadColumnAsync"/>: a damaged page is reported as the part's.</summary>
+        private static async Task ReadRawAsync(
+            ParquetRowGroupReader group, DataField field, Memory<float> values, Memory<int> definition, Memory<int> repetition, string part, CancellationToken ct)
+        {
+            try
+            {
+                await group.ReadRawAsync(field, values, definition, repetition, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw Damaged(part, field, e);
+            }
         }
 
         public void Dispose()

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.IO.Compression;
 using Parquet;
 
 namespace Pipeline.FeatureStore;
@@ -37,11 +36,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
         _featuresDirectory = FeatureStoreLayout.FeaturesDirectory(outputDirectory);
         _options = options;
         _keyValues = FeatureStoreKeyValues.ToKeyValues(metadata);
-        _parquetOptions = new ParquetOptions
-        {
-            CompressionMethod = ToCompressionMethod(options.Compression),
-            CompressionLevel = options.CompressionLevel,
-        };
+        _parquetOptions = options.ToParquetOptions();
         _group = new FeatureRowGroup(Math.Min(options.RowGroupSize, options.RowsPerPart), metadata.Dimension);
         _partIntervalTicks = (long)(options.PartInterval.TotalSeconds * Stopwatch.Frequency);
         _nextPartNumber = nextPartNumber;
@@ -221,7 +216,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
     private async Task<FeatureStorePart> OpenPartAsync(CancellationToken ct)
     {
         var part = await FeatureStorePart.OpenAsync(
-            _featuresDirectory, _nextPartNumber, _keyValues, _parquetOptions, _options.WriteArrow, Metadata.Dimension, _group.Capacity, ct);
+            _featuresDirectory, _nextPartNumber, _keyValues, _parquetOptions, _options.WriteArrow, Metadata.Dimension, _group.Capacity, replace: false, ct);
         _nextPartNumber++;
         return part;
     }
@@ -310,14 +305,4 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
                 $"Existing feature store part '{part}' has a different '{key}' than this run, so their rows cannot share a store; write to another output directory.");
         }
     }
-
-    private static CompressionMethod ToCompressionMethod(FeatureStoreCompression compression) => compression switch
-    {
-        FeatureStoreCompression.None => CompressionMethod.None,
-        FeatureStoreCompression.Snappy => CompressionMethod.Snappy,
-        FeatureStoreCompression.Gzip => CompressionMethod.Gzip,
-        FeatureStoreCompression.Zstd => CompressionMethod.Zstd,
-        FeatureStoreCompression.Lz4 => CompressionMethod.Lz4Raw,
-        _ => throw new UnreachableException(),
-    };
 }

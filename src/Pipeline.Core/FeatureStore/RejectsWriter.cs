@@ -14,7 +14,8 @@ namespace Pipeline.FeatureStore;
 /// Resume: rejects of an earlier run are read at <see cref="CreateAsync"/> and, when this writer
 /// closes, appended after this run's rows, except for paths this run settled: rejected again (a
 /// resumed run retries images the store does not hold, rejects included) or featurized after all
-/// (the file was fixed), so a path appears at most once however often a run is resumed. One file rather than parts: rejects are few,
+/// (the file was fixed), so a path appears at most once however often a run is resumed. After
+/// <see cref="SourceCompleted"/> none of them is kept. One file rather than parts: rejects are few,
 /// and a single file is what people open. Not thread-safe: one consumer feeds it.
 /// </remarks>
 internal sealed class RejectsWriter : IAsyncDisposable
@@ -32,6 +33,7 @@ internal sealed class RejectsWriter : IAsyncDisposable
     private readonly FileStream _stream;
     private readonly ParquetWriter _writer;
     private int _buffered;
+    private bool _sourceCompleted;
     private bool _faulted;
     private bool _closed;
 
@@ -108,14 +110,22 @@ internal sealed class RejectsWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the remaining rows and the earlier runs' rows, then renames the file into place.</summary>
+    /// <summary>
+    /// Records that the run went through its whole source. Every image the source still holds was
+    /// then settled by this run: featurized, rejected again, or found in the store (not a reject
+    /// any more). An earlier reject this run did not settle is therefore of an image gone from
+    /// the source, and is not kept.
+    /// </summary>
+    public void SourceCompleted() => _sourceCompleted = true;
+
+    /// <summary>Writes the remaining rows and the earlier runs' rows still open, then renames the file into place.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
         try
         {
             await WriteGroupAsync(ct);
-            foreach (var reject in _earlier)
+            foreach (var reject in _sourceCompleted ? [] : _earlier)
             {
                 if (!_settledNow.Contains(reject.Path))
                 {

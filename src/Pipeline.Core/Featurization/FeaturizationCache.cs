@@ -13,9 +13,16 @@ internal sealed class FeaturizationCache
 {
     private readonly HashSet<(string Path, long Bytes, long Modified)> _keys;
 
-    private FeaturizationCache(HashSet<(string, long, long)> keys) => _keys = keys;
+    private FeaturizationCache(HashSet<(string, long, long)> keys, FeatureStoreReader? store)
+    {
+        _keys = keys;
+        Store = store;
+    }
 
     public int Count => _keys.Count;
+
+    /// <summary>The store's parts as they were before the run; null when it had none.</summary>
+    public FeatureStoreReader? Store { get; }
 
     /// <summary>
     /// Reads the keys of the store at <paramref name="storeDirectory"/>, after checking that it was
@@ -27,7 +34,7 @@ internal sealed class FeaturizationCache
         var keys = new HashSet<(string, long, long)>();
         if (FeatureStoreLayout.FindParquetParts(FeatureStoreLayout.FeaturesDirectory(storeDirectory)).Count == 0)
         {
-            return new FeaturizationCache(keys);
+            return new FeaturizationCache(keys, null);
         }
 
         var reader = await FeatureStoreReader.OpenAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
@@ -50,7 +57,7 @@ internal sealed class FeaturizationCache
             keys.Add((record.Path, record.FileBytes, record.FileModifiedUnixMs));
         }
 
-        return new FeaturizationCache(keys);
+        return new FeaturizationCache(keys, reader);
     }
 
     public bool Contains(LabelledImage image) => _keys.Contains((image.Path, image.FileBytes, image.FileModifiedUnixMs));

@@ -18,8 +18,11 @@ public static class FeaturizationJob
     /// <summary>
     /// Runs the featurization graph over <paramref name="source"/> into <paramref name="storeDirectory"/>.
     /// Images already in complete part files of that store (same model, preprocessing and file
-    /// stamp) are skipped. When <paramref name="cancellationToken"/> fires, in-flight images are
-    /// written, the open part is closed complete, no <c>_SUCCESS</c> is written, and
+    /// stamp) are skipped. Once the whole source has been seen, rows and rejects of images it no
+    /// longer holds, or holds changed, are compacted away and rows of relabelled images take the
+    /// new label, so the completed store holds one row per current image, with its current label.
+    /// When <paramref name="cancellationToken"/> fires, in-flight images are written, the open part
+    /// is closed complete, nothing is compacted, no <c>_SUCCESS</c> is written, and
     /// <see cref="OperationCanceledException"/> is thrown; <paramref name="counters"/> then hold
     /// what the run did before it stopped. When <paramref name="abandonToken"/> fires as well (the
     /// stop's deadline passed), the images not yet inferred are dropped instead of finished, and the
@@ -47,11 +50,26 @@ public static class FeaturizationJob
             source.Classes.Names,
             DateTimeOffset.UtcNow);
 
+        if (source.Duplicates > 0)
+        {
+            logger.LogWarning("{Source} repeats {Duplicates} entries (an image already listed, with the same label); each image is featurized once", source.Description, source.Duplicates);
+        }
+
         var cache = await FeaturizationCache.LoadAsync(storeDirectory, metadata, cancellationToken).ConfigureAwait(false);
         if (cache.Count > 0)
         {
             logger.LogInformation("{Count} images already featurized in {Store}; only new or changed images will be featurized", cache.Count, storeDirectory);
         }
+
+        // Only a store with earlier rows can hold stale ones; a fresh store needs no snapshot.
+        var current = cache.Count > 0 ? new SourceSnapshot() : null;
+        Func<LabelledImage, bool> isCached = current is null
+            ? cache.Contains
+            : image =>
+            {
+                current.Add(image);
+                return cache.Contains(image);
+            };
 
         var store = await FeatureStoreWriter.CreateAsync(storeDirectory, metadata, options.Store, cancellationToken).ConfigureAwait(false);
         RejectsWriter? rejects = null;
@@ -73,7 +91,7 @@ public static class FeaturizationJob
             var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, logger, stopCounting.Token) : Task.CompletedTask;
             try
             {
-                await graph.RunAsync(source.ReadAsync(cancellationToken), cache.Contains, cancellationToken, abandonToken).ConfigureAwait(false);
+                await graph.RunAsync(source.ReadAsync(cancellationToken), isCached, cancellationToken, abandonToken).ConfigureAwait(false);
             }
             finally
             {
@@ -81,7 +99,13 @@ public static class FeaturizationJob
                 await counting.ConfigureAwait(false);
             }
 
+            rejects.SourceCompleted();
             await rejects.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            if (current is not null)
+            {
+                await CompactAsync(cache.Store!, current, options.Store, logger, cancellationToken).ConfigureAwait(false);
+            }
+
             await store.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -104,7 +128,26 @@ public static class FeaturizationJob
             counters.Cached,
             clock.Elapsed,
             extractor.ExecutionProvider,
-            storeDirectory);
+            storeDirectory)
+        {
+            Duplicates = source.Duplicates,
+        };
+    }
+
+    /// <summary>
+    /// Compacts the parts that existed before the run (the run's own hold current rows only),
+    /// before <c>_SUCCESS</c> marks the store complete: a crash in between leaves an incomplete
+    /// store, which the next completed run compacts again.
+    /// </summary>
+    private static async Task CompactAsync(FeatureStoreReader earlier, SourceSnapshot current, FeatureStoreOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var result = await FeatureStoreCompaction.CompactAsync(earlier, current.LabelIndexOf, options, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation(
+            "Compacted the feature store {Store}: removed {Removed} stale rows (images gone from the source or changed since they were featurized), relabelled {Relabelled}, rewrote {Parts} parts",
+            earlier.StoreDirectory,
+            result.RowsRemoved,
+            result.RowsRelabelled,
+            result.PartsRewritten);
     }
 
     /// <summary>

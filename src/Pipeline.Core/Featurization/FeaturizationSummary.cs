@@ -17,6 +17,9 @@ public sealed record FeaturizationSummary(
     string ExecutionProvider,
     string StoreDirectory)
 {
+    /// <summary>Source entries that repeated an earlier entry's image and label, so were skipped (see <see cref="Sources.ILabelledImageSource.Duplicates"/>).</summary>
+    public long Duplicates { get; init; }
+
     /// <summary>Images decoded and featurized or rejected per second of the run.</summary>
     public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? (Featurized + Rejected) / Elapsed.TotalSeconds : 0;
 }

@@ -34,7 +34,8 @@ internal static class CsvManifestReader
 
             yield return new ManifestRow(
                 NonEmpty(manifestPath, records.LineNumber, fields[pathColumn], ManifestColumns.Path),
-                NonEmpty(manifestPath, records.LineNumber, fields[labelColumn], ManifestColumns.Label));
+                NonEmpty(manifestPath, records.LineNumber, fields[labelColumn], ManifestColumns.Label),
+                records.LineNumber);
         }
     }
 

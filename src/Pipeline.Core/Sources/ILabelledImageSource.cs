@@ -18,6 +18,12 @@ public interface ILabelledImageSource
     /// </summary>
     long? Count => null;
 
+    /// <summary>
+    /// Entries that repeat an earlier entry's image with the same label (a manifest may list a
+    /// path twice); the image is yielded once, so these are neither counted nor featurized.
+    /// </summary>
+    long Duplicates => 0;
+
     /// <summary>Streams the images in the source's deterministic order.</summary>
     IAsyncEnumerable<LabelledImage> ReadAsync(CancellationToken cancellationToken = default);
 }

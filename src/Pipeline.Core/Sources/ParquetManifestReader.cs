@@ -44,7 +44,8 @@ internal static class ParquetManifestReader
                 row++;
                 yield return new ManifestRow(
                     NonEmpty(manifestPath, row, paths[i], ManifestColumns.Path),
-                    NonEmpty(manifestPath, row, labels[i], ManifestColumns.Label));
+                    NonEmpty(manifestPath, row, labels[i], ManifestColumns.Label),
+                    row);
             }
         }
     }

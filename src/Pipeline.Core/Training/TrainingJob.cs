@@ -21,7 +21,7 @@ public static class TrainingJob
     /// fits (or grid-searches by k-fold cross-validation and refits the best point), writes
     /// <c>model.json</c> and <c>model.onnx</c>, evaluates on the test rows and writes the report.
     /// </summary>
-    /// <exception cref="InvalidDataException">The store is empty, has one class, holds a non-finite
+    /// <exception cref="InvalidDataException">The store is empty or incomplete, has one class, holds a non-finite
     /// feature, the test store comes from another featurizer, or the test split is empty; one
     /// sentence naming the store.</exception>
     public static async Task<TrainingJobResult> RunAsync(TrainingJobOptions options, ILogger logger, CancellationToken cancellationToken)
@@ -134,12 +134,14 @@ public static class TrainingJob
     };
 
     /// <summary>
-    /// Reads a store for training or testing and checks what the solver would otherwise reject
-    /// with a less helpful message: a single class, a non-finite feature (named by row and path).
+    /// Reads a store for training or testing, refusing one whose featurize run was interrupted,
+    /// and checks what the solver would otherwise reject with a less helpful message: a single
+    /// class, a non-finite feature (named by row and path).
     /// </summary>
     private static async Task<FeatureSet> ReadAsync(string directory, CancellationToken cancellationToken)
     {
         var reader = await FeatureStoreReader.OpenAsync(directory, cancellationToken).ConfigureAwait(false);
+        reader.ThrowIfIncomplete();
         var set = await reader.ReadAllAsync(cancellationToken).ConfigureAwait(false);
         if (set.Classes.Count < 2)
         {

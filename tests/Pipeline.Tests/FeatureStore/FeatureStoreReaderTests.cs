@@ -163,6 +163,38 @@ public sealed class FeatureStoreReaderTests
     }
 
     [Fact]
+    public async Task ReadAllAsync_DamagedFeaturesPage_ThrowsNamingThePartAndColumn()
+    {
+        using var dir = new TempFolder();
+        var part = await WriteCompleteStoreAsync(dir);
+        await DamagePageHeaderAsync(part, column: 3);
+        var reader = await FeatureStoreReader.OpenAsync(dir.Path);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => reader.ReadAllAsync());
+
+        Assert.StartsWith($"Feature store part '{part}' is damaged: its 'features/list/element' column cannot be decoded (", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("); delete the part and run featurize again to re-create its rows.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_DamagedPathPage_ThrowsNamingThePartAndColumn()
+    {
+        using var dir = new TempFolder();
+        var part = await WriteCompleteStoreAsync(dir);
+        await DamagePageHeaderAsync(part, column: 0);
+        var reader = await FeatureStoreReader.OpenAsync(dir.Path);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(async () =>
+        {
+            await foreach (var _ in reader.ReadRecordsAsync())
+            {
+            }
+        });
+
+        Assert.StartsWith($"Feature store part '{part}' is damaged: its 'path' column cannot be decoded (", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Subset_GivenRows_CopiesThoseRowsInOrder()
     {
         using var dir = new TempFolder();
@@ -181,6 +213,39 @@ public sealed class FeatureStoreReaderTests
         Assert.Equal(set.GetFeatures(1).ToArray(), subset.GetFeatures(1).ToArray());
         Assert.Same(set.Classes, subset.Classes);
         Assert.Throws<ArgumentOutOfRangeException>(() => set.Subset([6]));
+    }
+
+    private static async Task<string> WriteCompleteStoreAsync(TempFolder dir)
+    {
+        await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 0, 20, batch: 20);
+            await writer.CompleteAsync(CancellationToken.None);
+        }
+
+        return Path.Combine(dir.Path, "features", "part-00000.parquet");
+    }
+
+    /// <summary>
+    /// Flips bytes of the first page header of a column chunk, found from the footer, as a bad
+    /// disk sector or a torn copy would: the footer still reads, the page does not.
+    /// </summary>
+    private static async Task DamagePageHeaderAsync(string part, int column)
+    {
+        long offset;
+        await using (var reader = await ParquetReader.CreateAsync(part))
+        {
+            using var group = reader.OpenRowGroupReader(0);
+            offset = group.GetMetadata(reader.Schema.DataFields[column])!.MetaData!.DataPageOffset;
+        }
+
+        var bytes = await File.ReadAllBytesAsync(part);
+        for (var i = 0; i < 16; i++)
+        {
+            bytes[offset + i] ^= 0x5A;
+        }
+
+        await File.WriteAllBytesAsync(part, bytes);
     }
 
     private static (FeatureRecord Record, float[] Features) Full(int row) =>

@@ -89,6 +89,26 @@ public sealed class RejectsWriterTests
     }
 
     [Fact]
+    public async Task CompleteAsync_AfterSourceCompleted_KeepsOnlyThisRunsRejects()
+    {
+        using var dir = new TempFolder();
+        await using (var first = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
+        {
+            await first.WriteAsync(new Reject("gone.png", RejectStages.Decode, "Truncated."), CancellationToken.None);
+        }
+
+        await using (var second = await RejectsWriter.CreateAsync(dir.Path, CancellationToken.None))
+        {
+            // The whole source was read and gone.png was not in it any more.
+            await second.WriteAsync(new Reject("c.png", RejectStages.Decode, "Truncated."), CancellationToken.None);
+            second.SourceCompleted();
+            await second.CompleteAsync(CancellationToken.None);
+        }
+
+        Assert.Equal([new Reject("c.png", RejectStages.Decode, "Truncated.")], await RejectsReader.ReadAsync(dir.Path));
+    }
+
+    [Fact]
     public async Task CreateAsync_OutputUnderARegularFile_ThrowsIOExceptionNamingThePath()
     {
         using var dir = new TempFolder();

@@ -58,6 +58,18 @@ public sealed class CliFatalErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task Featurize_ManifestListingAPathWithTwoLabels_ExitsOneNamingBothLinesBeforeFeaturizing()
+    {
+        var image = Path.Combine(_images, "a", "img-000.png");
+        var manifest = _work.Write("m.csv", System.Text.Encoding.UTF8.GetBytes($"path,label\n{image},a\nimages/a/img-001.png,a\nimages/a/../a/img-000.png,b\n"));
+
+        using var result = await FeaturizeAsync("--input", manifest, "--output", Output);
+
+        AssertOneError(result, $"Manifest '{manifest}' lists '{image}' with label 'a' on line 2 and with label 'b' on line 4; an image can have one label only.");
+        Assert.False(Directory.Exists(Output));
+    }
+
+    [Fact]
     public async Task Featurize_OutputNotWritable_ExitsOneNamingTheOutput()
     {
         // A path below a regular file cannot be created, even by root (for whom permissions are no obstacle).

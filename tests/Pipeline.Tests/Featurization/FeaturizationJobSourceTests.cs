@@ -43,6 +43,32 @@ public sealed class FeaturizationJobSourceTests
     }
 
     [Fact]
+    public async Task RunAsync_CsvManifestListingEveryImageThrice_FeaturizesEachOnceAndCountsTheRepeats()
+    {
+        using var input = new TempFolder();
+        using var output = new TempFolder();
+        var expected = new Dictionary<string, string>();
+        var lines = new List<string> { "path,label" };
+        for (var i = 0; i < 5; i++)
+        {
+            expected[input.Write($"images/{i}.png", GeneratedImages.Png(i))] = i % 2 == 0 ? "even" : "odd";
+        }
+
+        for (var copy = 0; copy < 3; copy++)
+        {
+            lines.AddRange(expected.Select(e => $"{Path.GetRelativePath(input.Path, e.Key)},{e.Value}"));
+        }
+
+        var manifest = input.Write("manifest.csv", System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines)));
+
+        var summary = await TestFeaturization.RunAsync(await ImageSourceFactory.OpenAsync(manifest), output.Path);
+
+        await AssertStoreAsync(output.Path, expected, ["even", "odd"]);
+        Assert.Equal((5, 5, 0, 10), (summary.Read, summary.Featurized, summary.Rejected, summary.Duplicates));
+        Assert.Equal(5, (await FeatureStoreReader.OpenAsync(output.Path)).Count);
+    }
+
+    [Fact]
     public async Task RunAsync_IdxGzipPair_StoresEveryImageUnderItsIdWithItsDigitLabel()
     {
         using var input = new TempFolder();

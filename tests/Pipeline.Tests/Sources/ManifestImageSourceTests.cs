@@ -59,6 +59,49 @@ public sealed class ManifestImageSourceTests
     }
 
     [Fact]
+    public async Task OpenAsync_CsvListingAPathAgainWithTheSameLabel_YieldsTheImageOnceAndCountsTheRepeats()
+    {
+        using var folder = new TempFolder();
+        var manifest = folder.Write("m.csv", Encoding.UTF8.GetBytes("path,label\na.png,x\n./a.png,x\nb.png,y\nsub/../a.png,x\nb.png,y\n"));
+
+        var source = await ManifestImageSource.OpenAsync(manifest, CancellationToken.None);
+        var images = await source.ReadAllAsync();
+
+        Assert.Equal([folder.Combine("a.png"), folder.Combine("b.png")], images.Select(i => i.Path));
+        Assert.Equal(["x", "y"], images.Select(i => i.Label));
+        Assert.Equal([0L, 1], images.Select(i => i.Ordinal));
+        Assert.Equal(2, source.Count);
+        Assert.Equal(3, source.Duplicates);
+    }
+
+    [Fact]
+    public async Task OpenAsync_CsvListingAPathWithTwoLabels_ThrowsNamingTheFileAndBothLines()
+    {
+        using var folder = new TempFolder();
+        var manifest = folder.Write("m.csv", Encoding.UTF8.GetBytes("path,label\na.png,x\nb.png,y\n\n./a.png,y\n"));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Equal(
+            $"Manifest '{manifest}' lists '{folder.Combine("a.png")}' with label 'x' on line 2 and with label 'y' on line 5; an image can have one label only.",
+            e.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_ParquetListingAPathWithTwoLabels_ThrowsNamingTheFileAndBothRows()
+    {
+        using var folder = new TempFolder();
+        var manifest = Path.Combine(folder.Path, "m.parquet");
+        await WriteParquetAsync(manifest, [["1.png", "2.png"], ["3.png", "2.png"]], [["a", "b"], ["a", "a"]]);
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Equal(
+            $"Manifest '{manifest}' lists '{folder.Combine("2.png")}' with label 'b' on row 2 and with label 'a' on row 4; an image can have one label only.",
+            e.Message);
+    }
+
+    [Fact]
     public async Task OpenAsync_ParquetOverTwoRowGroups_ReadsRowsInOrder()
     {
         using var folder = new TempFolder();

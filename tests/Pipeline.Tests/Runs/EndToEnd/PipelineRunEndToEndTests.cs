@@ -131,6 +131,32 @@ public sealed class PipelineRunEndToEndTests : IDisposable
         Assert.Contains("regParam: 0.5", File.ReadAllText(folder.ResolvedConfiguration), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_AgainAfterTwoImagesDeletedAndOneMovedToAnotherClass_TrainsAndTestsOnTheCurrentImagesOnly()
+    {
+        var file = WritePipeline(regParam: "0.03");
+        var first = await Service.RunAsync(file);
+        Assert.True(first.State == RunState.Completed, first.Error);
+        var digits = _dir.Combine("digits");
+        var zeros = Directory.GetFiles(Path.Combine(digits, "0")).Order(StringComparer.Ordinal).ToArray();
+        File.Delete(zeros[0]);
+        File.Delete(Directory.GetFiles(Path.Combine(digits, "1")).Order(StringComparer.Ordinal).First());
+        var moved = Path.Combine(digits, "2", Path.GetFileName(zeros[1]));
+        File.Move(zeros[1], moved);
+
+        var second = await Service.RunAsync(file);
+
+        Assert.True(second.State == RunState.Completed, second.Error);
+        var folder = second.Folder!;
+        using var json = JsonDocument.Parse(File.ReadAllText(folder.RunJson));
+        Assert.Equal(new RunCounts(Read: Images - 2, Featurized: 1, Cached: Images - 3, Rejected: 0), Counts(json.RootElement));
+        using var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Model, "model.json")));
+        var training = model.RootElement.GetProperty("training");
+        Assert.Equal(Images - 2, training.GetProperty("trainSamples").GetInt32() + training.GetProperty("testSamples").GetInt32());
+        var rows = FeatureStore.DuckDbQuery.Rows($"SELECT label FROM read_parquet('{Path.Combine(folder.Features, "*.parquet")}') WHERE path = '{moved}' OR path = '{zeros[1]}'");
+        Assert.Equal("2", (string)Assert.Single(rows)[0]);
+    }
+
     private PipelineRunService Service => _host.Service;
 
     private static RunCounts Counts(JsonElement run)
