@@ -1,6 +1,5 @@
 using Pipeline.Training;
 using Pipeline.Inference;
-using System.Text.RegularExpressions;
 using Pipeline.Decoding;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -12,7 +11,7 @@ namespace Pipeline.Runs;
 /// unknown key, wrong type, missing value, out-of-range number, missing input, output outside the
 /// output root) is reported with <c>file:line:column</c> and its key path.
 /// </summary>
-public static partial class PipelineFileLoader
+public static class PipelineFileLoader
 {
     /// <summary>Largest pipeline file read; a larger one is not a pipeline description.</summary>
     public const int MaxFileBytes = 1024 * 1024;
@@ -64,14 +63,9 @@ public static partial class PipelineFileLoader
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(defaults);
         var diagnostics = new PipelineFileDiagnostics(displayPath);
-        var stream = new YamlStream();
-        try
+        var stream = YamlDocumentReader.Load(yaml, diagnostics);
+        if (stream is null)
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            diagnostics.Add(e.Start, "", SyntaxMessage(e));
             return new PipelineLoadResult { Errors = diagnostics.Sorted() };
         }
 
@@ -318,11 +312,4 @@ public static partial class PipelineFileLoader
 
     private static PipelineLoadResult Failure(string file, string message) =>
         new() { Errors = [new PipelineFileError(file, 1, 1, "", message)] };
-
-    /// <summary>YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (…): "; the position is reported separately.</summary>
-    private static string SyntaxMessage(YamlException e) =>
-        "YAML syntax error: " + PositionPrefix().Replace(e.Message, "");
-
-    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
-    private static partial Regex PositionPrefix();
 }

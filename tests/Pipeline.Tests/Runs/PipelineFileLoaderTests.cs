@@ -168,6 +168,37 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.DoesNotContain("Idx:", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("name: t\nsource: {kind: folder, path: images\nmodel:\n  name: resnet18\noutput: out\n",
+        "t.yaml:3:1: YAML syntax error: '{' opened at line 2, column 9 is not closed; add '}' or quote the value")]
+    [InlineData("name: t\nmodel:\n  name: resnet18\n  prefer: [inceptionv3\noutput: out\n",
+        "t.yaml:5:1: YAML syntax error: '[' opened at line 4, column 11 is not closed; add ']' or quote the value")]
+    [InlineData("name: t\nsource:\n  kind: folder\n path: images\n",
+        "t.yaml:4:2: YAML syntax error: While parsing a block mapping, did not find expected key.")]
+    [InlineData("name: t\nsource:\n\tkind: folder\n",
+        "t.yaml:3:1: YAML syntax error: While scanning a mapping, found invalid tab as indentation.")]
+    [InlineData("name: t\nname: u\n",
+        "t.yaml:2:1: YAML syntax error: Duplicate key name")]
+    [InlineData("name: t\ntrain:\n : maxIter\n",
+        "t.yaml:3:2: YAML syntax error: this mapping has an entry without a key or without a value")]
+    public void Parse_BrokenSyntax_ReportsOneLineAtTheFault(string yaml, string expected)
+    {
+        var errors = Errors(yaml);
+
+        Assert.Equal([expected], errors);
+    }
+
+    [Fact]
+    public void Parse_NestingDeeperThanAnyPipelineFile_ReportsWhereItGoesTooDeep()
+    {
+        // 200,000 levels fit in MaxFileBytes and overflowed YamlDotNet's recursive node loader.
+        var yaml = "name: " + new string('[', 200_000) + new string(']', 200_000);
+
+        var errors = Errors(yaml);
+
+        Assert.Equal([$"t.yaml:1:{7 + YamlDocumentReader.MaxDepth - 1}: YAML syntax error: nested deeper than {YamlDocumentReader.MaxDepth} levels; a pipeline file needs three"], errors);
+    }
+
     [Fact]
     public void Parse_MissingSourceFolder_NamesPathAndResolvedLocation()
     {
