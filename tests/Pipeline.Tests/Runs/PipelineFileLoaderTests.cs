@@ -233,6 +233,84 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_PredictWithTwoFolders_ReportsEachAsTheRunWouldRefuseItAfterTraining()
+    {
+        Directory.CreateDirectory(_dir.Combine("more"));
+        File.WriteAllBytes(_dir.Combine("x.png"), [0]);
+        var yaml = Minimal + "\npredict:\n  inputs: [images, x.png, more]";
+
+        var errors = Errors(yaml);
+
+        Assert.Equal(
+        [
+            "t.yaml:9:12: predict.inputs[0]: 'images' is a folder; several inputs must all be image files: give one folder or manifest alone, or image files only",
+            "t.yaml:9:27: predict.inputs[2]: 'more' is a folder; several inputs must all be image files: give one folder or manifest alone, or image files only",
+        ], errors);
+    }
+
+    [Fact]
+    public void Parse_PredictWithOneFileOfNoKnownKind_IsRejected()
+    {
+        File.WriteAllBytes(_dir.Combine("notes.txt"), [0]);
+
+        var errors = Errors(Minimal + "\npredict:\n  inputs: notes.txt");
+
+        Assert.Equal(["t.yaml:9:11: predict.inputs[0]: 'notes.txt' is neither an image file, a folder, nor a .csv or .parquet manifest"], errors);
+    }
+
+    [Fact]
+    public void Parse_PredictWithOneFolderOrOneManifestOrImageFiles_IsValid()
+    {
+        File.WriteAllBytes(_dir.Combine("m.csv"), [0]);
+        File.WriteAllBytes(_dir.Combine("a.png"), [0]);
+        File.WriteAllBytes(_dir.Combine("b.JPG"), [0]);
+
+        Assert.Equal([_dir.Combine("images")], Valid(Minimal + "\npredict:\n  inputs: [images]").Predict!.Inputs);
+        Assert.Equal([_dir.Combine("m.csv")], Valid(Minimal + "\npredict:\n  inputs: [m.csv]").Predict!.Inputs);
+        Assert.Equal([_dir.Combine("a.png"), _dir.Combine("b.JPG")], Valid(Minimal + "\npredict:\n  inputs: [a.png, b.JPG]").Predict!.Inputs);
+    }
+
+    [Theory]
+    [InlineData("images.txt")]
+    [InlineData("images.tsv")]
+    [InlineData("images")]
+    public void Parse_ManifestNeitherCsvNorParquet_IsRejectedAtItsPath(string manifest)
+    {
+        if (Path.HasExtension(manifest))
+        {
+            File.WriteAllBytes(_dir.Combine(manifest), [0]);
+        }
+
+        var yaml = Minimal.Replace("kind: folder", "kind: manifest", StringComparison.Ordinal).Replace("path: images", $"path: {manifest}", StringComparison.Ordinal);
+
+        Assert.Equal([$"t.yaml:4:9: source.path: manifest '{manifest}' is neither a .csv nor a .parquet file"], Errors(yaml));
+    }
+
+    [Fact]
+    public void Parse_UnknownModelNames_SuggestTheNearestZooModel()
+    {
+        var yaml = Minimal.Replace("name: resnet18", "name: resnett18\n  prefer: [inceptionv3, xceptoin]", StringComparison.Ordinal);
+
+        Assert.Equal(
+        [
+            "t.yaml:6:9: model.name: unknown model 'resnett18'; did you mean 'resnet18'?",
+            "t.yaml:7:25: model.prefer[1]: unknown model 'xceptoin'; did you mean 'xception'?",
+        ], Errors(yaml));
+    }
+
+    [Fact]
+    public void Parse_IdxPathsWithCommas_KeepsEachPathWhole()
+    {
+        File.WriteAllBytes(_dir.Combine("a,b.gz"), [0]);
+        File.WriteAllBytes(_dir.Combine("c,d.gz"), [0]);
+        var yaml = Minimal.Replace("kind: folder\n  path: images", "kind: idx\n  images: a,b.gz\n  labels: c,d.gz", StringComparison.Ordinal);
+
+        var source = Valid(yaml).Source;
+
+        Assert.Equal((_dir.Combine("a,b.gz"), _dir.Combine("c,d.gz")), (source.Images, source.Labels));
+    }
+
+    [Fact]
     public void Parse_MinimalFile_FillsSparkAndServiceDefaults()
     {
         var definition = Valid(Minimal);
