@@ -383,9 +383,30 @@ public static class PipelineFileLoader
             return $"is {(Directory.Exists(path) ? "a folder" : "not an image file")}; several inputs must all be image files: give one folder or manifest alone, or image files only";
         }
 
-        return Directory.Exists(path) || ImageSourceFactory.IsManifest(path)
+        if (Directory.Exists(path))
+        {
+            return ImageFilesSource.HasImagesAtTopLevel(path) || HasLabelledImages(path)
+                ? null
+                : "is a folder without image files, at its top level or in label subfolders";
+        }
+
+        return ImageSourceFactory.IsManifest(path)
             ? null
             : "is neither an image file, a folder, nor a .csv or .parquet manifest";
+    }
+
+    /// <summary>Whether the folder source the predict stage would open finds a label folder with an image; the walk stops at the first one.</summary>
+    private static bool HasLabelledImages(string folder)
+    {
+        try
+        {
+            _ = new FolderImageSource(folder);
+            return true;
+        }
+        catch (SourceException)
+        {
+            return false;
+        }
     }
 
     private static string? ResolveOutput(YamlSection root, string output, RunDefaults defaults)

@@ -259,13 +259,28 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_PredictWithOneFolderWithoutImages_IsRejected()
+    {
+        Directory.CreateDirectory(_dir.Combine("empty", "cat"));
+        File.WriteAllBytes(_dir.Combine("empty", "notes.txt"), [0]);
+
+        var errors = Errors(Minimal + "\npredict:\n  inputs: [empty]");
+
+        Assert.Equal(["t.yaml:9:12: predict.inputs[0]: 'empty' is a folder without image files, at its top level or in label subfolders"], errors);
+    }
+
+    [Fact]
     public void Parse_PredictWithOneFolderOrOneManifestOrImageFiles_IsValid()
     {
         File.WriteAllBytes(_dir.Combine("m.csv"), [0]);
         File.WriteAllBytes(_dir.Combine("a.png"), [0]);
         File.WriteAllBytes(_dir.Combine("b.JPG"), [0]);
+        Directory.CreateDirectory(_dir.Combine("labelled", "cat"));
+        File.WriteAllBytes(_dir.Combine("labelled", "cat", "c.png"), [0]);
+        File.WriteAllBytes(_dir.Combine("images", "d.png"), [0]);
 
         Assert.Equal([_dir.Combine("images")], Valid(Minimal + "\npredict:\n  inputs: [images]").Predict!.Inputs);
+        Assert.Equal([_dir.Combine("labelled")], Valid(Minimal + "\npredict:\n  inputs: [labelled]").Predict!.Inputs);
         Assert.Equal([_dir.Combine("m.csv")], Valid(Minimal + "\npredict:\n  inputs: [m.csv]").Predict!.Inputs);
         Assert.Equal([_dir.Combine("a.png"), _dir.Combine("b.JPG")], Valid(Minimal + "\npredict:\n  inputs: [a.png, b.JPG]").Predict!.Inputs);
     }
@@ -382,6 +397,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
             predict:
               inputs: [images]
             """;
+        File.WriteAllBytes(_dir.Combine("images", "a.png"), [0]);
         var definition = Valid(yaml);
 
         var resolved = ResolvedPipelineYaml.Write(definition, "inceptionv3");
