@@ -40,11 +40,13 @@ internal static partial class YamlDocumentReader
             // A mark-less exception is thrown before the scanner consumes the offending character.
             diagnostics.Add(e.Start.Equals(Mark.Empty) ? scanner.CurrentPosition : e.Start, "", Syntax(e.Message));
         }
-        catch (InvalidOperationException) when (parser.InnermostFlow is { } flow)
+        catch (InvalidOperationException)
         {
-            var (open, close) = flow is SequenceStart ? ('[', ']') : ('{', '}');
-            diagnostics.Add(scanner.CurrentPosition, "", Syntax(
-                $"'{open}' opened at line {flow.Start.Line}, column {flow.Start.Column} is not closed; add '{close}' or quote the value"));
+            // The scanner looks ahead for a ':' after a possible key, so the bracket may still sit in
+            // its queue, unseen by the parser; then only the line it failed on is known.
+            diagnostics.Add(scanner.CurrentPosition, "", Syntax(parser.InnermostFlow is { } flow
+                ? $"'{(flow is SequenceStart ? '[' : '{')}' opened at line {flow.Start.Line}, column {flow.Start.Column} is not closed; add '{(flow is SequenceStart ? ']' : '}')}' or quote the value"
+                : "a '[' or '{' before this line is not closed, and this line is indented less than its block; close it or quote the value"));
         }
         catch (ArgumentException) when (parser.LastEnded is MappingStart mapping)
         {

@@ -173,6 +173,8 @@ public sealed class PipelineFileLoaderTests : IDisposable
         "t.yaml:3:1: YAML syntax error: '{' opened at line 2, column 9 is not closed; add '}' or quote the value")]
     [InlineData("name: t\nmodel:\n  name: resnet18\n  prefer: [inceptionv3\noutput: out\n",
         "t.yaml:5:1: YAML syntax error: '[' opened at line 4, column 11 is not closed; add ']' or quote the value")]
+    [InlineData("name: t\nsource:\n  kind: folder\n [path: images\nmodel:\n  name: resnet18\n",
+        "t.yaml:5:1: YAML syntax error: a '[' or '{' before this line is not closed, and this line is indented less than its block; close it or quote the value")]
     [InlineData("name: t\nsource:\n  kind: folder\n path: images\n",
         "t.yaml:4:2: YAML syntax error: While parsing a block mapping, did not find expected key.")]
     [InlineData("name: t\nsource:\n\tkind: folder\n",
@@ -186,6 +188,16 @@ public sealed class PipelineFileLoaderTests : IDisposable
         var errors = Errors(yaml);
 
         Assert.Equal([expected], errors);
+    }
+
+    [Fact]
+    public void Parse_MultiLineValueWhereAMappingIsDue_ReportsItOnOneLine()
+    {
+        var yaml = Minimal + "\ntrain: |\n  maxIter: 5\n  regParam: 0.1\n";
+
+        var errors = Errors(yaml);
+
+        Assert.Equal(["t.yaml:8:8: train: expected a mapping of keys (maxIter, regParam, elasticNetParam, tol, standardization, fitIntercept), got 'maxIter: 5\\nregParam: 0.1\\n'"], errors);
     }
 
     [Fact]
