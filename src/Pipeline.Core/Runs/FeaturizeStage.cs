@@ -22,7 +22,7 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         CancellationToken cancellationToken,
         CancellationToken abandonToken)
     {
-        var source = await ImageSourceFactory.OpenAsync(InputOf(sourceDefinition), cancellationToken).ConfigureAwait(false);
+        var source = await OpenAsync(sourceDefinition, cancellationToken).ConfigureAwait(false);
         var options = definition.Featurize.ToOptions(definition.Limits);
 
         FeaturizationSummary summary;
@@ -48,10 +48,13 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         return summary;
     }
 
-    /// <summary>The source as <see cref="ImageSourceFactory"/> names it.</summary>
-    public static string InputOf(SourceDefinition source) => source.Kind switch
+    /// <summary>
+    /// An IDX pair opens from its two paths as given, never re-joined into <c>idx:IMAGES,LABELS</c>,
+    /// whose comma a path may hold too.
+    /// </summary>
+    private static Task<ILabelledImageSource> OpenAsync(SourceDefinition source, CancellationToken cancellationToken) => source.Kind switch
     {
-        SourceKind.Idx => $"{ImageSourceFactory.IdxPrefix}{source.Images},{source.Labels}",
-        _ => source.Path!,
+        SourceKind.Idx => ImageSourceFactory.OpenIdxAsync(source.Images!, source.Labels!, cancellationToken),
+        _ => ImageSourceFactory.OpenAsync(source.Path!, cancellationToken),
     };
 }

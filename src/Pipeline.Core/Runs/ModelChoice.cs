@@ -3,7 +3,7 @@ namespace Pipeline.Runs;
 /// <summary>
 /// The CNN a run featurizes with (YAML <c>model</c>): the first entry of <see cref="Prefer"/> whose
 /// file is present in the models folder, otherwise <see cref="Name"/> (which is expected to always be
-/// available, e.g. the bundled ResNet18).
+/// available, e.g. the bundled ResNet18). A run folder that already holds features of one of them keeps it.
 /// </summary>
 /// <param name="Name">The model used when no preferred one is present (required).</param>
 /// <param name="Prefer">Models to use instead, in order of preference, when their file is present.</param>
@@ -22,5 +22,31 @@ public sealed record ModelChoice(string Name, IReadOnlyList<string> Prefer)
         }
 
         return Name;
+    }
+
+    /// <summary>
+    /// The model for a run folder whose feature store was made with <paramref name="storeModel"/> (null
+    /// when it holds none): that model while it is still one of the choices and present, since features
+    /// of two models cannot share a store and a re-run must not fail because a preferred model appeared
+    /// after the first run; otherwise <see cref="Resolve(IModelAvailability)"/>.
+    /// </summary>
+    public string Resolve(IModelAvailability models, string? storeModel)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        if (storeModel is not null)
+        {
+            if (string.Equals(storeModel, Name, StringComparison.OrdinalIgnoreCase))
+            {
+                return Name;
+            }
+
+            var preferred = Prefer.FirstOrDefault(p => string.Equals(p, storeModel, StringComparison.OrdinalIgnoreCase));
+            if (preferred is not null && models.IsAvailable(preferred))
+            {
+                return preferred;
+            }
+        }
+
+        return Resolve(models);
     }
 }

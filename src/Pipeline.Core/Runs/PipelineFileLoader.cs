@@ -1,7 +1,8 @@
 using Pipeline.Training;
 using Pipeline.Inference;
-using System.Text.RegularExpressions;
 using Pipeline.Decoding;
+using Pipeline.Models;
+using Pipeline.Sources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -10,9 +11,11 @@ namespace Pipeline.Runs;
 /// <summary>
 /// Reads and validates a pipeline file in one pass, before any work starts: every error (YAML syntax,
 /// unknown key, wrong type, missing value, out-of-range number, missing input, output outside the
-/// output root) is reported with <c>file:line:column</c> and its key path.
+/// output root, and what a stage would refuse only later: an unknown model, a manifest of no known
+/// format, prediction inputs the predict stage cannot take) is reported with <c>file:line:column</c>
+/// and its key path.
 /// </summary>
-public static partial class PipelineFileLoader
+public static class PipelineFileLoader
 {
     /// <summary>Largest pipeline file read; a larger one is not a pipeline description.</summary>
     public const int MaxFileBytes = 1024 * 1024;
@@ -64,14 +67,9 @@ public static partial class PipelineFileLoader
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(defaults);
         var diagnostics = new PipelineFileDiagnostics(displayPath);
-        var stream = new YamlStream();
-        try
+        var stream = YamlDocumentReader.Load(yaml, diagnostics);
+        if (stream is null)
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            diagnostics.Add(e.Start, "", SyntaxMessage(e));
             return new PipelineLoadResult { Errors = diagnostics.Sorted() };
         }
 
@@ -156,7 +154,7 @@ public static partial class PipelineFileLoader
         {
             case SourceKind.Folder or SourceKind.Manifest:
                 RejectKeys(section, kind.Value, "images", "labels");
-                var path = ExistingPath(section, "path", defaults, kind == SourceKind.Folder ? PathKind.Directory : PathKind.File);
+                var path = kind == SourceKind.Folder ? ExistingPath(section, "path", defaults, PathKind.Directory) : ManifestPath(section, defaults);
                 return path is null ? null : new SourceDefinition(kind.Value, path);
             case SourceKind.Idx:
                 RejectKeys(section, kind.Value, "path");
@@ -191,6 +189,19 @@ public static partial class PipelineFileLoader
         return text is null ? null : CheckExists(section, text, defaults, kind, section.ValueMark(key), section.KeyPath(key));
     }
 
+    /// <summary>The manifest's path; its extension picks the reader, so any other is refused here rather than when the run opens it.</summary>
+    private static string? ManifestPath(YamlSection section, RunDefaults defaults)
+    {
+        var text = section.String("path", required: true);
+        if (text is not null && !ImageSourceFactory.IsManifest(text))
+        {
+            section.Error("path", $"manifest '{text}' is neither a .csv nor a .parquet file");
+            return null;
+        }
+
+        return text is null ? null : CheckExists(section, text, defaults, PathKind.File, section.ValueMark("path"), section.KeyPath("path"));
+    }
+
     private static string? CheckExists(YamlSection section, string text, RunDefaults defaults, PathKind kind, Mark at, string keyPath)
     {
         var full = Path.GetFullPath(text, defaults.BaseDirectory);
@@ -219,8 +230,58 @@ public static partial class PipelineFileLoader
     {
         var name = section.String("name", required: true);
         var prefer = section.StringList("prefer") ?? [];
+        var known = KnownModels(section);
+        if (known is not null)
+        {
+            if (name is not null)
+            {
+                CheckKnownModel(section, section.ValueMark("name"), section.KeyPath("name"), name, known);
+            }
+
+            var items = Items(section, "prefer");
+            for (var i = 0; i < prefer.Count; i++)
+            {
+                CheckKnownModel(section, items[i].Start, $"{section.KeyPath("prefer")}[{i}]", prefer[i], known);
+            }
+        }
+
         return name is null ? null : new ModelChoice(name, prefer);
     }
+
+    /// <summary>The zoo's model names, which the run resolves the file's names against; null (reported) when the zoo cannot be read.</summary>
+    private static string[]? KnownModels(YamlSection section)
+    {
+        try
+        {
+            return [.. ModelZoo.LoadDefault().Models.Select(m => m.Name)];
+        }
+        catch (ModelZooException e)
+        {
+            section.Error("name", $"cannot check the model against the zoo: {e.Message}");
+            return null;
+        }
+    }
+
+    private static void CheckKnownModel(YamlSection section, Mark at, string keyPath, string name, string[] known)
+    {
+        if (known.Contains(name, StringComparer.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var nearest = NearestName.Find(name, known);
+        section.ReportAt(at, keyPath, nearest is null
+            ? $"unknown model '{name}'; the zoo knows {string.Join(", ", known)}"
+            : $"unknown model '{name}'; did you mean '{nearest}'?");
+    }
+
+    /// <summary>The nodes of a list value (a single value is a list of one), for positions of its items.</summary>
+    private static IReadOnlyList<YamlNode> Items(YamlSection section, string key) => section.Value(key) switch
+    {
+        YamlSequenceNode sequence => [.. sequence.Children],
+        { } node => [node],
+        null => [],
+    };
 
     private static FeaturizeSettings ReadFeaturize(YamlSection section, RunDefaults defaults) => new()
     {
@@ -287,19 +348,65 @@ public static partial class PipelineFileLoader
             return null;
         }
 
-        var node = section.Value("inputs");
-        var items = node is YamlSequenceNode sequence ? sequence.Children : [node!];
+        var items = Items(section, "inputs");
         var resolved = new List<string>(inputs.Count);
         for (var i = 0; i < inputs.Count; i++)
         {
-            var path = CheckExists(section, inputs[i], defaults, PathKind.FileOrDirectory, items[i].Start, $"{section.KeyPath("inputs")}[{i}]");
-            if (path is not null)
+            var keyPath = $"{section.KeyPath("inputs")}[{i}]";
+            var path = CheckExists(section, inputs[i], defaults, PathKind.FileOrDirectory, items[i].Start, keyPath);
+            if (path is not null && PredictInputError(path, inputs.Count) is { } error)
+            {
+                section.ReportAt(items[i].Start, keyPath, $"'{inputs[i]}' {error}");
+            }
+            else if (path is not null)
             {
                 resolved.Add(path);
             }
         }
 
         return resolved.Count == inputs.Count ? new PredictSettings(resolved) : null;
+    }
+
+    /// <summary>
+    /// What the predict stage (<c>PredictionInput</c>) would refuse in an existing input, after
+    /// training: several inputs must all be image files; one input may also be a folder or a manifest.
+    /// </summary>
+    private static string? PredictInputError(string path, int inputCount)
+    {
+        if (ImageFileExtensions.IsImage(path) && File.Exists(path))
+        {
+            return null;
+        }
+
+        if (inputCount > 1)
+        {
+            return $"is {(Directory.Exists(path) ? "a folder" : "not an image file")}; several inputs must all be image files: give one folder or manifest alone, or image files only";
+        }
+
+        if (Directory.Exists(path))
+        {
+            return ImageFilesSource.HasImagesAtTopLevel(path) || HasLabelledImages(path)
+                ? null
+                : "is a folder without image files, at its top level or in label subfolders";
+        }
+
+        return ImageSourceFactory.IsManifest(path)
+            ? null
+            : "is neither an image file, a folder, nor a .csv or .parquet manifest";
+    }
+
+    /// <summary>Whether the folder source the predict stage would open finds a label folder with an image; the walk stops at the first one.</summary>
+    private static bool HasLabelledImages(string folder)
+    {
+        try
+        {
+            _ = new FolderImageSource(folder);
+            return true;
+        }
+        catch (SourceException)
+        {
+            return false;
+        }
     }
 
     private static string? ResolveOutput(YamlSection root, string output, RunDefaults defaults)
@@ -318,11 +425,4 @@ public static partial class PipelineFileLoader
 
     private static PipelineLoadResult Failure(string file, string message) =>
         new() { Errors = [new PipelineFileError(file, 1, 1, "", message)] };
-
-    /// <summary>YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (…): "; the position is reported separately.</summary>
-    private static string SyntaxMessage(YamlException e) =>
-        "YAML syntax error: " + PositionPrefix().Replace(e.Message, "");
-
-    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
-    private static partial Regex PositionPrefix();
 }

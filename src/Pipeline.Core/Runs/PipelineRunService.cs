@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pipeline.FeatureStore;
 using Pipeline.IO;
 
 namespace Pipeline.Runs;
@@ -100,7 +101,16 @@ public sealed class PipelineRunService
     {
         var previous = await RunRecordJson.TryReadAsync(folder.RunJson, CancellationToken.None).ConfigureAwait(false);
         var isResume = previous?.State is RunState.Running or RunState.Interrupted;
-        var model = definition.Model.Resolve(_models);
+        var preferred = definition.Model.Resolve(_models);
+        var storeModel = await StoreModelAsync(folder.Root).ConfigureAwait(false);
+        var model = definition.Model.Resolve(_models, storeModel);
+        if (!string.Equals(model, preferred, StringComparison.Ordinal))
+        {
+            _logger.LogInformation(
+                "Run folder {RunFolder} holds {StoreModel} features; keeping {Model} although {Preferred} is available; delete the folder to switch",
+                folder.Root, storeModel, model, preferred);
+        }
+
         await AtomicFile.WriteAllTextAsync(folder.ResolvedConfiguration, ResolvedPipelineYaml.Write(definition, model), CancellationToken.None).ConfigureAwait(false);
 
         var journal = new RunJournal(folder.RunJson, new RunRecord
@@ -149,5 +159,27 @@ public sealed class PipelineRunService
         }
 
         return new RunResult(journal.Current.State, [], folder, journal.Current);
+    }
+
+    /// <summary>
+    /// The model the run folder's feature store was made with, or null when it has no parts. An
+    /// unreadable store also gives null: the featurize stage then reports what is wrong with it.
+    /// </summary>
+    private static async Task<string?> StoreModelAsync(string storeDirectory)
+    {
+        if (FeatureStoreLayout.FindParquetParts(FeatureStoreLayout.FeaturesDirectory(storeDirectory)).Count == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var store = await FeatureStoreReader.OpenAsync(storeDirectory, CancellationToken.None).ConfigureAwait(false);
+            return store.Metadata.ModelName;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return null;
+        }
     }
 }

@@ -227,11 +227,18 @@ internal sealed class YamlSection
     public static string Describe(YamlNode node) => node switch
     {
         YamlScalarNode scalar when IsNull(scalar) => "nothing",
-        YamlScalarNode scalar => $"'{scalar.Value}'",
+        YamlScalarNode scalar => $"'{Shorten(scalar.Value ?? "")}'",
         YamlSequenceNode => "a list",
         YamlMappingNode => "a mapping",
         _ => "an alias",
     };
+
+    /// <summary>A value as quoted in a message: a block scalar, or a mapping whose indentation was lost, can be many lines long.</summary>
+    private static string Shorten(string value)
+    {
+        const int MaxChars = 60;
+        return value.Length <= MaxChars ? value : value[..(MaxChars - 1)] + "…";
+    }
 
     /// <summary>The YAML spelling of an enum member (<c>WeightedPrecision</c> → <c>weightedPrecision</c>).</summary>
     public static string CamelCase(string name) => char.ToLowerInvariant(name[0]) + name[1..];

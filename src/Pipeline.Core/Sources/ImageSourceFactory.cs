@@ -22,21 +22,8 @@ public static class ImageSourceFactory
 
         if (input.StartsWith(IdxPrefix, StringComparison.OrdinalIgnoreCase))
         {
-            var files = input[IdxPrefix.Length..].Split(',', StringSplitOptions.TrimEntries);
-            if (files.Length != 2 || files[0].Length == 0 || files[1].Length == 0)
-            {
-                throw new SourceException($"IDX input '{input}' must name two files: idx:IMAGES,LABELS.");
-            }
-
-            foreach (var file in files)
-            {
-                if (!File.Exists(file))
-                {
-                    throw new SourceException($"IDX file '{Path.GetFullPath(file)}' does not exist.");
-                }
-            }
-
-            return await IdxImageSource.OpenAsync(files[0], files[1], cancellationToken).ConfigureAwait(false);
+            var (images, labels) = SplitIdxPair(input);
+            return await OpenIdxAsync(images, labels, cancellationToken).ConfigureAwait(false);
         }
 
         if (Directory.Exists(input))
@@ -44,8 +31,7 @@ public static class ImageSourceFactory
             return new FolderImageSource(input);
         }
 
-        var extension = Path.GetExtension(input);
-        if (extension.Equals(".csv", StringComparison.OrdinalIgnoreCase) || extension.Equals(".parquet", StringComparison.OrdinalIgnoreCase))
+        if (IsManifest(input))
         {
             return await ManifestImageSource.OpenAsync(input, cancellationToken).ConfigureAwait(false);
         }
@@ -53,5 +39,66 @@ public static class ImageSourceFactory
         throw File.Exists(input)
             ? new SourceException($"Input '{Path.GetFullPath(input)}' is neither a folder, a .csv or .parquet manifest, nor idx:IMAGES,LABELS.")
             : new SourceException($"Input '{Path.GetFullPath(input)}' does not exist.");
+    }
+
+    /// <summary>Whether <paramref name="path"/> names a manifest by its extension: <c>.csv</c> or <c>.parquet</c>, in any case.</summary>
+    public static bool IsManifest(string path)
+    {
+        var extension = Path.GetExtension(path);
+        return extension.Equals(".csv", StringComparison.OrdinalIgnoreCase) || extension.Equals(".parquet", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Opens an IDX pair named as two paths, as pipeline files give it: unlike <c>idx:IMAGES,LABELS</c>,
+    /// a comma in either path needs no thought.
+    /// </summary>
+    /// <exception cref="SourceException">A file is missing or malformed, or the pair holds no images.</exception>
+    public static async Task<ILabelledImageSource> OpenIdxAsync(string imagesFile, string labelsFile, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(imagesFile);
+        ArgumentException.ThrowIfNullOrEmpty(labelsFile);
+        foreach (var file in (string[])[imagesFile, labelsFile])
+        {
+            if (!File.Exists(file))
+            {
+                throw new SourceException($"IDX file '{Path.GetFullPath(file)}' does not exist.");
+            }
+        }
+
+        return await IdxImageSource.OpenAsync(imagesFile, labelsFile, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The two paths of <c>idx:IMAGES,LABELS</c>. With one comma it splits there; when a path holds
+    /// commas too, the one split whose both sides are existing files is taken, and none or several
+    /// such splits are an error rather than a guess.
+    /// </summary>
+    private static (string Images, string Labels) SplitIdxPair(string input)
+    {
+        var pair = input[IdxPrefix.Length..];
+        var commas = Enumerable.Range(0, pair.Length).Where(i => pair[i] == ',').ToArray();
+        var splits = commas.Select(i => (Images: pair[..i].Trim(), Labels: pair[(i + 1)..].Trim())).ToArray();
+        if (splits.Length == 1 && splits[0].Images.Length > 0 && splits[0].Labels.Length > 0)
+        {
+            return splits[0];
+        }
+
+        if (splits.Length <= 1)
+        {
+            throw new SourceException($"IDX input '{input}' must name two files: idx:IMAGES,LABELS.");
+        }
+
+        var existing = splits.Where(s => File.Exists(s.Images) && File.Exists(s.Labels)).ToArray();
+        return existing.Length switch
+        {
+            1 => existing[0],
+            0 => throw new SourceException(
+                $"IDX input '{input}' holds {commas.Length} commas, and no split at one of them names two existing files; "
+                + "check the paths, or name the files separately in a pipeline file (source: {kind: idx, images: …, labels: …})."),
+            _ => throw new SourceException(
+                $"IDX input '{input}' is ambiguous: it splits into two existing files at {existing.Length} of its {commas.Length} commas "
+                + $"('{existing[0].Images}' + '{existing[0].Labels}', '{existing[1].Images}' + '{existing[1].Labels}'); "
+                + "name the files separately in a pipeline file (source: {kind: idx, images: …, labels: …})."),
+        };
     }
 }

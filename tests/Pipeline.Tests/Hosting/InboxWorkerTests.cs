@@ -78,6 +78,21 @@ public sealed class InboxWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_UnclosedBracket_FilesTheSyntaxErrorWithItsLineAndColumn()
+    {
+        var runner = FakeRunner.Completing();
+        using var host = await StartWorkerAsync("w1", runner);
+
+        Drop("a.yaml", Pipeline("a").Replace("model: { name: resnet18 }", "model: { name: resnet18", StringComparison.Ordinal));
+        await WaitForAsync(() => File.Exists(_dir.Combine("inbox", "failed", "a.yaml")));
+        await host.StopAsync();
+
+        var error = File.ReadAllText(_dir.Combine("inbox", "failed", "a.error.txt")).TrimEnd();
+        Assert.Equal($"{Path.Combine("inbox", "a.yaml")}:4:1: YAML syntax error: '{{' opened at line 3, column 8 is not closed; add '}}' or quote the value", error);
+        Assert.Empty(runner.Calls);
+    }
+
+    [Fact]
     public async Task TwoWorkers_OneInboxWithTwentyFiles_RunEachFileExactlyOnce()
     {
         var calls = new ConcurrentDictionary<string, int>();

@@ -171,6 +171,49 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.DoesNotContain("Idx:", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("name: t\nsource: {kind: folder, path: images\nmodel:\n  name: resnet18\noutput: out\n",
+        "t.yaml:3:1: YAML syntax error: '{' opened at line 2, column 9 is not closed; add '}' or quote the value")]
+    [InlineData("name: t\nmodel:\n  name: resnet18\n  prefer: [inceptionv3\noutput: out\n",
+        "t.yaml:5:1: YAML syntax error: '[' opened at line 4, column 11 is not closed; add ']' or quote the value")]
+    [InlineData("name: t\nsource:\n  kind: folder\n [path: images\nmodel:\n  name: resnet18\n",
+        "t.yaml:5:1: YAML syntax error: a '[' or '{' before this line is not closed, and this line is indented less than its block; close it or quote the value")]
+    [InlineData("name: t\nsource:\n  kind: folder\n path: images\n",
+        "t.yaml:4:2: YAML syntax error: While parsing a block mapping, did not find expected key.")]
+    [InlineData("name: t\nsource:\n\tkind: folder\n",
+        "t.yaml:3:1: YAML syntax error: While scanning a mapping, found invalid tab as indentation.")]
+    [InlineData("name: t\nname: u\n",
+        "t.yaml:2:1: YAML syntax error: Duplicate key name")]
+    [InlineData("name: t\ntrain:\n : maxIter\n",
+        "t.yaml:3:2: YAML syntax error: this mapping has an entry without a key or without a value")]
+    public void Parse_BrokenSyntax_ReportsOneLineAtTheFault(string yaml, string expected)
+    {
+        var errors = Errors(yaml);
+
+        Assert.Equal([expected], errors);
+    }
+
+    [Fact]
+    public void Parse_MultiLineValueWhereAMappingIsDue_ReportsItOnOneLine()
+    {
+        var yaml = Minimal + "\ntrain: |\n  maxIter: 5\n  regParam: 0.1\n";
+
+        var errors = Errors(yaml);
+
+        Assert.Equal(["t.yaml:8:8: train: expected a mapping of keys (maxIter, regParam, elasticNetParam, tol, standardization, fitIntercept), got 'maxIter: 5\\nregParam: 0.1\\n'"], errors);
+    }
+
+    [Fact]
+    public void Parse_NestingDeeperThanAnyPipelineFile_ReportsWhereItGoesTooDeep()
+    {
+        // 200,000 levels fit in MaxFileBytes and overflowed YamlDotNet's recursive node loader.
+        var yaml = "name: " + new string('[', 200_000) + new string(']', 200_000);
+
+        var errors = Errors(yaml);
+
+        Assert.Equal([$"t.yaml:1:{7 + YamlDocumentReader.MaxDepth - 1}: YAML syntax error: nested deeper than {YamlDocumentReader.MaxDepth} levels; a pipeline file needs three"], errors);
+    }
+
     [Fact]
     public void Parse_MissingSourceFolder_NamesPathAndResolvedLocation()
     {
@@ -202,6 +245,99 @@ public sealed class PipelineFileLoaderTests : IDisposable
         var yaml = Minimal.Replace("kind: folder", "kind: idx\n  images: i.gz\n  labels: l.gz", StringComparison.Ordinal);
 
         Assert.Equal(["t.yaml:6:3: source.path: does not apply to kind idx; give images and labels"], Errors(yaml));
+    }
+
+    [Fact]
+    public void Parse_PredictWithTwoFolders_ReportsEachAsTheRunWouldRefuseItAfterTraining()
+    {
+        Directory.CreateDirectory(_dir.Combine("more"));
+        File.WriteAllBytes(_dir.Combine("x.png"), [0]);
+        var yaml = Minimal + "\npredict:\n  inputs: [images, x.png, more]";
+
+        var errors = Errors(yaml);
+
+        Assert.Equal(
+        [
+            "t.yaml:9:12: predict.inputs[0]: 'images' is a folder; several inputs must all be image files: give one folder or manifest alone, or image files only",
+            "t.yaml:9:27: predict.inputs[2]: 'more' is a folder; several inputs must all be image files: give one folder or manifest alone, or image files only",
+        ], errors);
+    }
+
+    [Fact]
+    public void Parse_PredictWithOneFileOfNoKnownKind_IsRejected()
+    {
+        File.WriteAllBytes(_dir.Combine("notes.txt"), [0]);
+
+        var errors = Errors(Minimal + "\npredict:\n  inputs: notes.txt");
+
+        Assert.Equal(["t.yaml:9:11: predict.inputs[0]: 'notes.txt' is neither an image file, a folder, nor a .csv or .parquet manifest"], errors);
+    }
+
+    [Fact]
+    public void Parse_PredictWithOneFolderWithoutImages_IsRejected()
+    {
+        Directory.CreateDirectory(_dir.Combine("empty", "cat"));
+        File.WriteAllBytes(_dir.Combine("empty", "notes.txt"), [0]);
+
+        var errors = Errors(Minimal + "\npredict:\n  inputs: [empty]");
+
+        Assert.Equal(["t.yaml:9:12: predict.inputs[0]: 'empty' is a folder without image files, at its top level or in label subfolders"], errors);
+    }
+
+    [Fact]
+    public void Parse_PredictWithOneFolderOrOneManifestOrImageFiles_IsValid()
+    {
+        File.WriteAllBytes(_dir.Combine("m.csv"), [0]);
+        File.WriteAllBytes(_dir.Combine("a.png"), [0]);
+        File.WriteAllBytes(_dir.Combine("b.JPG"), [0]);
+        Directory.CreateDirectory(_dir.Combine("labelled", "cat"));
+        File.WriteAllBytes(_dir.Combine("labelled", "cat", "c.png"), [0]);
+        File.WriteAllBytes(_dir.Combine("images", "d.png"), [0]);
+
+        Assert.Equal([_dir.Combine("images")], Valid(Minimal + "\npredict:\n  inputs: [images]").Predict!.Inputs);
+        Assert.Equal([_dir.Combine("labelled")], Valid(Minimal + "\npredict:\n  inputs: [labelled]").Predict!.Inputs);
+        Assert.Equal([_dir.Combine("m.csv")], Valid(Minimal + "\npredict:\n  inputs: [m.csv]").Predict!.Inputs);
+        Assert.Equal([_dir.Combine("a.png"), _dir.Combine("b.JPG")], Valid(Minimal + "\npredict:\n  inputs: [a.png, b.JPG]").Predict!.Inputs);
+    }
+
+    [Theory]
+    [InlineData("images.txt")]
+    [InlineData("images.tsv")]
+    [InlineData("images")]
+    public void Parse_ManifestNeitherCsvNorParquet_IsRejectedAtItsPath(string manifest)
+    {
+        if (Path.HasExtension(manifest))
+        {
+            File.WriteAllBytes(_dir.Combine(manifest), [0]);
+        }
+
+        var yaml = Minimal.Replace("kind: folder", "kind: manifest", StringComparison.Ordinal).Replace("path: images", $"path: {manifest}", StringComparison.Ordinal);
+
+        Assert.Equal([$"t.yaml:4:9: source.path: manifest '{manifest}' is neither a .csv nor a .parquet file"], Errors(yaml));
+    }
+
+    [Fact]
+    public void Parse_UnknownModelNames_SuggestTheNearestZooModel()
+    {
+        var yaml = Minimal.Replace("name: resnet18", "name: resnett18\n  prefer: [inceptionv3, xceptoin]", StringComparison.Ordinal);
+
+        Assert.Equal(
+        [
+            "t.yaml:6:9: model.name: unknown model 'resnett18'; did you mean 'resnet18'?",
+            "t.yaml:7:25: model.prefer[1]: unknown model 'xceptoin'; did you mean 'xception'?",
+        ], Errors(yaml));
+    }
+
+    [Fact]
+    public void Parse_IdxPathsWithCommas_KeepsEachPathWhole()
+    {
+        File.WriteAllBytes(_dir.Combine("a,b.gz"), [0]);
+        File.WriteAllBytes(_dir.Combine("c,d.gz"), [0]);
+        var yaml = Minimal.Replace("kind: folder\n  path: images", "kind: idx\n  images: a,b.gz\n  labels: c,d.gz", StringComparison.Ordinal);
+
+        var source = Valid(yaml).Source;
+
+        Assert.Equal((_dir.Combine("a,b.gz"), _dir.Combine("c,d.gz")), (source.Images, source.Labels));
     }
 
     [Fact]
@@ -308,6 +444,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
             predict:
               inputs: [images]
             """;
+        File.WriteAllBytes(_dir.Combine("images", "a.png"), [0]);
         var definition = Valid(yaml);
 
         var resolved = ResolvedPipelineYaml.Write(definition, "inceptionv3");

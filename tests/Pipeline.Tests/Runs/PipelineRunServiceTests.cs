@@ -1,6 +1,11 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.FeatureStore;
 using Pipeline.Runs;
+using Pipeline.Tests.FeatureStore;
+using Pipeline.Tests.Inference;
+using Pipeline.Tests.Runs.EndToEnd;
 
 namespace Pipeline.Tests.Runs;
 
@@ -61,6 +66,50 @@ public sealed class PipelineRunServiceTests : IDisposable
 
         Assert.Equal("inceptionv3", Assert.Single(runner.Calls).ModelName);
         Assert.Contains("name: \"inceptionv3\"", File.ReadAllText(_dir.Combine("runs", "p", "resolved.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_RunFolderHoldsResnet18FeaturesAndPreferredModelAppeared_KeepsResnet18AndSaysSo()
+    {
+        var folder = new RunFolder(_dir.Combine("runs", "p"));
+        await using (var writer = await FeatureStoreWriter.CreateAsync(folder.Root, SyntheticFeatures.Metadata(4), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 0, 3, 3);
+            await writer.CompleteAsync(CancellationToken.None);
+        }
+
+        Directory.CreateDirectory(_dir.Combine("models"));
+        File.Copy(TinyClassifierFixture.DynamicBatchModel, _dir.Combine("models", "inceptionv3.onnx"));
+        var runner = FakeRunner.Completing();
+        using var log = new CapturedLog();
+
+        var result = await Service(runner, new ModelFileAvailability(_dir.Combine("models")), log).RunAsync(_file);
+
+        Assert.Equal(RunState.Completed, result.State);
+        Assert.Equal("resnet18", Assert.Single(runner.Calls).ModelName);
+        Assert.Equal("resnet18", result.Record!.Model);
+        Assert.Contains(
+            $"Run folder {folder.Root} holds resnet18 features; keeping resnet18 although inceptionv3 is available; delete the folder to switch",
+            log.Messages);
+    }
+
+    [Fact]
+    public async Task RunAsync_RunFolderHoldsFeaturesOfAModelNoLongerChosen_ResolvesAsIfEmpty()
+    {
+        File.WriteAllText(_file, File.ReadAllText(_file).Replace("name: resnet18", "name: resnet50", StringComparison.Ordinal));
+        var folder = new RunFolder(_dir.Combine("runs", "p"));
+        await using (var writer = await FeatureStoreWriter.CreateAsync(folder.Root, SyntheticFeatures.Metadata(4), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 0, 3, 3);
+            await writer.CompleteAsync(CancellationToken.None);
+        }
+
+        var runner = FakeRunner.Completing();
+
+        await Service(runner, new PresentModels("resnet18", "inceptionv3")).RunAsync(_file);
+
+        // resnet18 is not a choice of the file any more: the featurize stage refuses the store, naming it.
+        Assert.Equal("inceptionv3", Assert.Single(runner.Calls).ModelName);
     }
 
     [Fact]
@@ -134,13 +183,13 @@ public sealed class PipelineRunServiceTests : IDisposable
         Assert.False(Directory.Exists(_dir.Combine("runs")));
     }
 
-    private PipelineRunService Service(IPipelineRunner runner, IModelAvailability? models = null) => new(
+    private PipelineRunService Service(IPipelineRunner runner, IModelAvailability? models = null, ILoggerProvider? log = null) => new(
         runner,
         new RunDefaults { BaseDirectory = _dir.Path, OutputRoot = _dir.Combine("runs") },
         "models",
         models ?? new PresentModels(),
         TimeProvider.System,
-        NullLogger<PipelineRunService>.Instance);
+        log is null ? NullLogger<PipelineRunService>.Instance : new LoggerFactory([log]).CreateLogger<PipelineRunService>());
 
     private sealed class PresentModels(params string[] present) : IModelAvailability
     {

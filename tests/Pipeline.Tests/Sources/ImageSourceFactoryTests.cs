@@ -52,4 +52,48 @@ public sealed class ImageSourceFactoryTests
 
         Assert.Contains(labels, e.Message);
     }
+
+    [Fact]
+    public async Task OpenAsync_IdxPairInAFolderWithACommaInItsName_OpensTheOnlySplitThatNamesTwoFiles()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Write(Path.Combine("mnist,small", "imgs"), IdxImageSourceTests.ImagesFile(1, [[1, 2, 3, 4, 5, 6]]));
+        var labels = folder.Write(Path.Combine("mnist,small", "labels"), IdxImageSourceTests.LabelsFile([4]));
+
+        var idx = Assert.IsType<IdxImageSource>(await ImageSourceFactory.OpenAsync($"idx:{images},{labels}"));
+
+        Assert.Equal($"idx {images},{labels}", idx.Description);
+        Assert.Equal(["4"], idx.Classes.Names);
+    }
+
+    [Fact]
+    public async Task OpenAsync_IdxPairThatSplitsIntoTwoExistingPairs_ThrowsNamingBoth()
+    {
+        using var folder = new TempFolder();
+        var (x, y, z) = (folder.Combine("x"), folder.Combine("y"), folder.Combine("z"));
+        folder.Write("x");
+        folder.Write("z");
+        // Folders named "y," and "x," whose trees repeat the temp folder's path.
+        folder.Write($"y,{z}");
+        folder.Write($"x,{y}");
+        var input = $"idx:{x},{y},{z}";
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ImageSourceFactory.OpenAsync(input));
+
+        Assert.Equal(
+            $"IDX input '{input}' is ambiguous: it splits into two existing files at 2 of its 2 commas ('{x}' + '{y},{z}', '{x},{y}' + '{z}'); "
+            + "name the files separately in a pipeline file (source: {kind: idx, images: …, labels: …}).",
+            e.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_IdxWithCommasAndNoSplitNamingTwoFiles_SaysSo()
+    {
+        using var folder = new TempFolder();
+        var input = $"idx:{folder.Combine("a,b", "imgs")},{folder.Combine("a,b", "labels")}";
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ImageSourceFactory.OpenAsync(input));
+
+        Assert.StartsWith($"IDX input '{input}' holds 3 commas, and no split at one of them names two existing files", e.Message, StringComparison.Ordinal);
+    }
 }

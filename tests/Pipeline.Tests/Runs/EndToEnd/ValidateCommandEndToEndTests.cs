@@ -23,6 +23,22 @@ public sealed class ValidateCommandEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_UnclosedBracket_PrintsOneLineWithFileLineColumnAndExitsOne()
+    {
+        var bundled = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "pipelines", "digits.yaml"));
+        Directory.CreateDirectory(_dir.Combine("pipelines"));
+        File.WriteAllText(_dir.Combine("pipelines", "bad.yaml"), bundled.Replace("prefer: [inceptionv3]", "prefer: [inceptionv3 ", StringComparison.Ordinal));
+
+        using var validate = await PipelineProcess.RunAsync(RepositoryRoot.Path, "validate", _dir.Combine("pipelines", "bad.yaml"));
+
+        Assert.Equal(1, validate.ExitCode);
+        var opened = LineOf(bundled, "  prefer:");
+        Assert.Equal(
+            [$"{_dir.Combine("pipelines", "bad.yaml")}:{opened + 1}:1: YAML syntax error: '[' opened at line {opened}, column 11 is not closed; add ']' or quote the value"],
+            validate.ErrorLines);
+    }
+
+    [Fact]
     public async Task Validate_BundledDigitsPipeline_ExitsZero()
     {
         using var validate = await PipelineProcess.RunAsync(RepositoryRoot.Path, "validate", Path.Combine("pipelines", "digits.yaml"));
