@@ -20,7 +20,8 @@ public static class FeaturizationJob
     /// Images already in complete part files of that store (same model, preprocessing and file
     /// stamp) are skipped. When <paramref name="cancellationToken"/> fires, in-flight images are
     /// written, the open part is closed complete, no <c>_SUCCESS</c> is written, and
-    /// <see cref="OperationCanceledException"/> is thrown.
+    /// <see cref="OperationCanceledException"/> is thrown. One process at a time writes a store: while
+    /// another holds it, the run fails at once with an <see cref="IOException"/> naming the store.
     /// </summary>
     public static async Task<FeaturizationSummary> RunAsync(
         ILabelledImageSource source,
@@ -32,6 +33,7 @@ public static class FeaturizationJob
         CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        using var writing = FeatureStoreWriter.Lock(storeDirectory);
         using var extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.Inference, logger);
         var preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
         var metadata = new FeatureStoreMetadata(
