@@ -1,3 +1,5 @@
+using Pipeline.IO;
+
 namespace Pipeline.Sources;
 
 /// <summary>Opens the source an input string names.</summary>
@@ -34,6 +36,8 @@ public static class ImageSourceFactory
                 {
                     throw new SourceException($"IDX file '{Path.GetFullPath(file)}' does not exist.");
                 }
+
+                EnsureRegularFile(file, "IDX file");
             }
 
             return await IdxImageSource.OpenAsync(files[0], files[1], cancellationToken).ConfigureAwait(false);
@@ -47,11 +51,21 @@ public static class ImageSourceFactory
         var extension = Path.GetExtension(input);
         if (extension.Equals(".csv", StringComparison.OrdinalIgnoreCase) || extension.Equals(".parquet", StringComparison.OrdinalIgnoreCase))
         {
+            EnsureRegularFile(input, "Manifest");
             return await ManifestImageSource.OpenAsync(input, cancellationToken).ConfigureAwait(false);
         }
 
         throw File.Exists(input)
             ? new SourceException($"Input '{Path.GetFullPath(input)}' is neither a folder, a .csv or .parquet manifest, nor idx:IMAGES,LABELS.")
             : new SourceException($"Input '{Path.GetFullPath(input)}' does not exist.");
+    }
+
+    /// <summary>Reading a FIFO waits for a writer and a device may never end, so neither is opened.</summary>
+    private static void EnsureRegularFile(string path, string what)
+    {
+        if (FileKind.DescribeIfNotRegular(path) is { } kind)
+        {
+            throw new SourceException($"{what} '{Path.GetFullPath(path)}' is not a regular file ({kind}).");
+        }
     }
 }
