@@ -45,7 +45,7 @@ internal static class DecodeTimeLimit
             }
 
             return DecodeOutcome.Rejected(new Reject(
-                path, RejectStages.Limits, $"Decoding did not finish within the time limit of {limit.TotalSeconds:0.###} s, so it was abandoned."));
+                path, RejectStages.Limits, $"Decoding did not finish within the time limit of {limit.TotalSeconds:0.######} s, so it was abandoned."));
         }
     }
 

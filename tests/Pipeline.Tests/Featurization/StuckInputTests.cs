@@ -7,11 +7,12 @@ using Pipeline.Tests.Runs.EndToEnd;
 namespace Pipeline.Tests.Featurization;
 
 /// <summary>
-/// Inputs that are not regular files, which opening would block on (a FIFO waits for a writer) or
-/// read forever (a device): each becomes one reject, and the rest of the run is unaffected.
+/// Inputs that would hang a run: paths that are not regular files, which opening would block on (a
+/// FIFO waits for a writer) or read forever (a device), and decodes over the time limit. Each
+/// becomes one reject, and the rest of the run is unaffected.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class NonRegularInputTests : IDisposable
+public sealed class StuckInputTests : IDisposable
 {
     private readonly TempFolder _dir = new();
 
@@ -55,5 +56,22 @@ public sealed class NonRegularInputTests : IDisposable
         Assert.Equal([fifo, device], rejects.Select(r => r.Path));
         Assert.StartsWith("The path is not a regular file (FIFO)", rejects[0].Reason, StringComparison.Ordinal);
         Assert.StartsWith("The path is not a regular file (character device)", rejects[1].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Featurize_MaxDecodeSecondsShorterThanAnyDecode_RejectsEveryImageAtLimitsAndExitsZero()
+    {
+        var images = _dir.Combine("images");
+        var written = GeneratedImages.WriteFolder(images, 3, "a");
+        var store = _dir.Combine("store");
+
+        using var result = await PipelineProcess.RunAsync(
+            _dir.Path, "featurize", "--device", "cpu", "--input", images, "--output", store, "--max-decode-seconds", "0.000001");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var rejects = await RejectsReader.ReadAsync(store);
+        Assert.Equal(written.Keys.Order(StringComparer.Ordinal), rejects.Select(r => r.Path).Order(StringComparer.Ordinal));
+        Assert.All(rejects, r => Assert.Equal(
+            new Reject(r.Path, RejectStages.Limits, "Decoding did not finish within the time limit of 0.000001 s, so it was abandoned."), r));
     }
 }
