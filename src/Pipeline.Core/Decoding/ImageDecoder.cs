@@ -96,7 +96,8 @@ public sealed class ImageDecoder
 
     /// <summary>
     /// Decodes <paramref name="image"/>, applies its EXIF orientation and resizes it to
-    /// <paramref name="width"/> × <paramref name="height"/> by <paramref name="rule"/>.
+    /// <paramref name="width"/> × <paramref name="height"/> by <paramref name="rule"/>, on the calling
+    /// thread and without the time limit (<see cref="DecodeAsync"/> has it).
     /// </summary>
     /// <remarks>
     /// Resampling is ImageSharp's triangle filter, i.e. bilinear whose support widens with the

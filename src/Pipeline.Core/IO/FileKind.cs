@@ -34,7 +34,7 @@ internal static class FileKind
             FileStatus.BlockDevice => "block device",
             FileStatus.Socket => "socket",
             FileStatus.Directory => "directory",
-            var other => $"file type 0{Convert.ToString(other, 8)}",
+            _ => "special file",
         };
     }
 }
