@@ -58,6 +58,8 @@ internal sealed class PipelineProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>pipeline <paramref name="arguments"/></c> in <paramref name="workingDirectory"/>.</summary>
@@ -142,6 +144,12 @@ internal sealed class PipelineProcess : IDisposable
     /// <summary>SIGKILL (on Unix <see cref="Process.Kill(bool)"/> sends it): no handler runs, nothing is flushed.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>SIGSTOP: the process is frozen where it is, holding its files and locks, until <see cref="Resume"/>.</summary>
+    public void Suspend() => Signal("-STOP");
+
+    /// <summary>SIGCONT: a suspended process carries on.</summary>
+    public void Resume() => Signal("-CONT");
+
     public void Dispose()
     {
         if (!_process.HasExited)
@@ -150,6 +158,12 @@ internal sealed class PipelineProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     private void Append(string? line, StringBuilder stream)

@@ -33,10 +33,11 @@ internal static class FeaturizeCommand
         var partSeconds = new Option<double>("--part-seconds") { Description = "...or after this many seconds, so a killed run loses at most that much work.", DefaultValueFactory = _ => new FeatureStoreOptions().PartInterval.TotalSeconds };
         var maxFileMb = new Option<long>("--max-file-mb") { Description = "Larger image files are rejected unread.", DefaultValueFactory = _ => new DecodeLimits().MaxFileBytes / (1024 * 1024) };
         var maxMegapixels = new Option<double>("--max-megapixels") { Description = "Images whose header declares more pixels are rejected before decoding.", DefaultValueFactory = _ => new DecodeLimits().MaxPixels / 1e6 };
+        var maxDecodeSeconds = new Option<double>("--max-decode-seconds") { Description = "An image whose decode takes longer is rejected and abandoned, so one stuck input cannot hang the run.", DefaultValueFactory = _ => new DecodeLimits().MaxDecodeTime.TotalSeconds };
 
         var command = new HostedCommand("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
         {
-            input, model, output, batchSize, device, parallelism, arrow, pooling, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels,
+            input, model, output, batchSize, device, parallelism, arrow, pooling, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels, maxDecodeSeconds,
         };
         command.SetAction(async parse =>
         {
@@ -48,6 +49,7 @@ internal static class FeaturizeCommand
                 {
                     MaxFileBytes = checked(parse.GetValue(maxFileMb) * 1024 * 1024),
                     MaxPixels = (long)(parse.GetValue(maxMegapixels) * 1e6),
+                    MaxDecodeTime = TimeSpan.FromSeconds(parse.GetValue(maxDecodeSeconds)),
                 },
                 Store = new FeatureStoreOptions
                 {

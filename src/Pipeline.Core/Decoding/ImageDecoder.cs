@@ -1,3 +1,4 @@
+using Pipeline.IO;
 using Pipeline.Preprocessing;
 using Pipeline.Sources;
 using SixLabors.ImageSharp;
@@ -29,7 +30,9 @@ namespace Pipeline.Decoding;
 /// not composited over a background), which is what Pillow's <c>convert("RGB")</c> does too.</para>
 /// <para>Limits are checked before any pixel is decoded: the file size, then the width × height the
 /// header declares (<see cref="Image.Identify(Configuration, Stream, out SixLabors.ImageSharp.Formats.IImageFormat)"/>).
-/// The memory allocator's per-allocation cap is the backstop for a header that lies.</para>
+/// The memory allocator's per-allocation cap is the backstop for a header that lies. Before that,
+/// the path must name a regular file: a FIFO, a device or a socket is rejected without being opened
+/// (<see cref="FileKind"/>). <see cref="DecodeAsync"/> adds the time limit.</para>
 /// </remarks>
 public sealed class ImageDecoder
 {
@@ -63,6 +66,12 @@ public sealed class ImageDecoder
             throw new ArgumentOutOfRangeException(nameof(limits), _limits.MaxPixels, "MaxPixels must be positive.");
         }
 
+        if (_limits.MaxDecodeTime <= TimeSpan.Zero || _limits.MaxDecodeTime > DecodeLimits.MaxDecodeTimeLimit)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(limits), _limits.MaxDecodeTime, $"MaxDecodeTime must be positive and at most {DecodeLimits.MaxDecodeTimeLimit}.");
+        }
+
         _allocationLimitMegabytes = (int)Math.Clamp(
             _limits.MaxPixels * AllocationBytesPerPixel / (1024 * 1024),
             MinAllocationLimitMegabytes,
@@ -87,7 +96,8 @@ public sealed class ImageDecoder
 
     /// <summary>
     /// Decodes <paramref name="image"/>, applies its EXIF orientation and resizes it to
-    /// <paramref name="width"/> × <paramref name="height"/> by <paramref name="rule"/>.
+    /// <paramref name="width"/> × <paramref name="height"/> by <paramref name="rule"/>, on the calling
+    /// thread and without the time limit (<see cref="DecodeAsync"/> has it).
     /// </summary>
     /// <remarks>
     /// Resampling is ImageSharp's triangle filter, i.e. bilinear whose support widens with the
@@ -96,6 +106,24 @@ public sealed class ImageDecoder
     /// the target size is not resampled, so its pixels reach the model unchanged.
     /// </remarks>
     public DecodeOutcome Decode(LabelledImage image, int width, int height, ResizeRule rule)
+    {
+        ValidateArguments(image, width, height, rule);
+        return DecodeUntil(image, width, height, rule, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// <see cref="Decode"/> within <see cref="DecodeLimits.MaxDecodeTime"/>: an image that takes longer
+    /// becomes a <see cref="RejectStages.Limits"/> reject, and the decode is abandoned (see
+    /// <see cref="DecodeTimeLimit"/>), so one stuck input never holds up the run.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    public Task<DecodeOutcome> DecodeAsync(LabelledImage image, int width, int height, ResizeRule rule, CancellationToken cancellationToken)
+    {
+        ValidateArguments(image, width, height, rule);
+        return DecodeTimeLimit.RunAsync(image.Path, _limits.MaxDecodeTime, stop => DecodeUntil(image, width, height, rule, stop), cancellationToken);
+    }
+
+    private static void ValidateArguments(LabelledImage image, int width, int height, ResizeRule rule)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(rule);
@@ -106,17 +134,22 @@ public sealed class ImageDecoder
             throw new ArgumentOutOfRangeException(
                 nameof(rule), rule.ShorterSide, $"A centre crop to {width}×{height} needs ShorterSide ≥ {Math.Max(width, height)}.");
         }
+    }
 
+    /// <summary>The decode proper; <paramref name="stop"/> ends it early where ImageSharp checks it (the result is then discarded).</summary>
+    private DecodeOutcome DecodeUntil(LabelledImage image, int width, int height, ResizeRule rule, CancellationToken stop)
+    {
         Image<Rgb24>? pixels = null;
         try
         {
             Reject? reject;
-            (pixels, reject) = image.Pixels is { } gray ? FromGray(image.Path, gray) : Load(image.Path);
+            (pixels, reject) = image.Pixels is { } gray ? FromGray(image.Path, gray) : Load(image.Path, stop);
             if (pixels is null)
             {
                 return DecodeOutcome.Rejected(reject!);
             }
 
+            stop.ThrowIfCancellationRequested();
             var (originalWidth, originalHeight) = (pixels.Width, pixels.Height);
             Resize(pixels, width, height, rule);
             var decoded = new DecodedImage(image, pixels, originalWidth, originalHeight);
@@ -133,8 +166,15 @@ public sealed class ImageDecoder
         }
     }
 
-    private (Image<Rgb24>? Pixels, Reject? Reject) Load(string path)
+    private (Image<Rgb24>? Pixels, Reject? Reject) Load(string path, CancellationToken stop)
     {
+        // Checked before the open, which for a FIFO would block until a writer came.
+        if (FileKind.DescribeIfNotRegular(path) is { } kind)
+        {
+            return (null, new Reject(
+                path, RejectStages.Read, $"The path is not a regular file ({kind}), so it is not opened: reading it could block or never end."));
+        }
+
         FileStream stream;
         try
         {
@@ -161,7 +201,7 @@ public sealed class ImageDecoder
             }
 
             var info = Image.Identify(_configuration, stream, out var format);
-            if (info is null || format is null)
+            if (info is null || format is null || _configuration.ImageFormatsManager.FindDecoder(format) is not { } decoder)
             {
                 return (null, UnknownFormat(path));
             }
@@ -175,8 +215,9 @@ public sealed class ImageDecoder
                     $"The header declares {info.Width}×{info.Height} ({declaredPixels} pixels), over the limit of {_limits.MaxPixels} pixels."));
             }
 
+            // The decoder itself rather than Image.Load, which has no cancellation token to pass on.
             stream.Position = 0;
-            var pixels = Image.Load<Rgb24>(_configuration, stream);
+            var pixels = decoder.Decode<Rgb24>(_configuration, stream, stop);
             if (TruncationCheck.Describe(stream, format) is { } truncated)
             {
                 pixels.Dispose();

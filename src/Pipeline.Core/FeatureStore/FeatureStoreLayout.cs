@@ -15,6 +15,9 @@ internal static class FeatureStoreLayout
     public const string ArrowExtension = ".arrow";
     public const string TemporarySuffix = ".tmp";
 
+    /// <summary>Held by the one process writing the store (see <see cref="FeatureStoreWriter.Lock"/>).</summary>
+    public const string LockFile = ".store.lock";
+
     private const string FeaturesFolder = "features";
     private const string PartPrefix = "part-";
 

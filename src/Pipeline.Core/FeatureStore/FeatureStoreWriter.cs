@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Parquet;
+using Pipeline.IO;
 
 namespace Pipeline.FeatureStore;
 
@@ -52,6 +53,23 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
 
     /// <summary>Parts this writer closed (not counting parts of earlier runs).</summary>
     public int PartsWritten { get; private set; }
+
+    /// <summary>
+    /// Makes this process the store's one writer until the returned lock is disposed. Without it a
+    /// second writer would take the first's temporary part for a killed run's leftover and delete it,
+    /// and both would fail. Taken before the store is read or written; the lock of a process that
+    /// died is released by the kernel (see <see cref="FolderLock"/>).
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be created or written, or another process is writing the store.</exception>
+    public static FolderLock Lock(string outputDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
+        var root = Path.GetFullPath(outputDirectory);
+        EnsureWritable(root, FeatureStoreLayout.FeaturesDirectory(root));
+        return FolderLock.TryAcquire(root, FeatureStoreLayout.LockFile, out var holder)
+            ?? throw new IOException(
+                $"The feature store '{root}' is being written by another process{FolderLock.DescribeHolder(holder)}; a store takes one writer at a time.");
+    }
 
     /// <summary>
     /// Opens a store for writing: creates the folders, deletes temporary files and orphan Arrow parts

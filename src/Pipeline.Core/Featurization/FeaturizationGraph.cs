@@ -82,7 +82,7 @@ internal sealed class FeaturizationGraph
         // extractor runs, so the packed tensors always match the session's input.
         var spec = _extractor.Spec;
         var decode = new TransformBlock<LabelledImage, DecodeOutcome>(
-            image => _decoder.Decode(image, spec.InputSize, spec.InputSize, spec.Resize),
+            image => _decoder.DecodeAsync(image, spec.InputSize, spec.InputSize, spec.Resize, fault.Token),
             new ExecutionDataflowBlockOptions
             {
                 MaxDegreeOfParallelism = _parallelism,

@@ -27,6 +27,8 @@ public static class FeaturizationJob
     /// what the run did before it stopped. When <paramref name="abandonToken"/> fires as well (the
     /// stop's deadline passed), the images not yet inferred are dropped instead of finished, and the
     /// rows already written are still kept in a complete part.
+    /// One process at a time writes a store: while another holds it, the run fails at once with an
+    /// <see cref="IOException"/> naming the store.
     /// </summary>
     public static async Task<FeaturizationSummary> RunAsync(
         ILabelledImageSource source,
@@ -39,6 +41,7 @@ public static class FeaturizationJob
         CancellationToken abandonToken = default)
     {
         var clock = Stopwatch.StartNew();
+        using var writing = FeatureStoreWriter.Lock(storeDirectory);
         using var extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.Inference, logger);
         var preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
         var metadata = new FeatureStoreMetadata(

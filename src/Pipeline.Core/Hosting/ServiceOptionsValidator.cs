@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Pipeline.Decoding;
 
 namespace Pipeline.Hosting;
 
@@ -37,6 +38,11 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
         if (options.Limits.MaxPixels < 1)
         {
             errors.Add($"{s}:Limits:MaxPixels must be 1 or more, got {options.Limits.MaxPixels}");
+        }
+
+        if (options.Limits.MaxDecodeTime <= TimeSpan.Zero || options.Limits.MaxDecodeTime > DecodeLimits.MaxDecodeTimeLimit)
+        {
+            errors.Add($"{s}:Limits:MaxDecodeTime must be more than 0 and at most {DecodeLimits.MaxDecodeTimeLimit}, got {options.Limits.MaxDecodeTime}");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

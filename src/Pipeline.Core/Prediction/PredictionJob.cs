@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pipeline.Featurization;
 using Pipeline.FeatureStore;
+using Pipeline.IO;
 using Pipeline.Models;
 using Pipeline.Sources;
 
@@ -23,6 +24,7 @@ public static class PredictionJob
     /// <exception cref="InvalidDataException">The model folder is unreadable or was trained on another featurizer; one sentence naming the file.</exception>
     /// <exception cref="ModelZooException">The model's featurizer is not in the zoo or its file is missing.</exception>
     /// <exception cref="SourceException">The input is missing or of no known kind.</exception>
+    /// <exception cref="IOException">Another process is writing the same predictions file.</exception>
     public static async Task<PredictionJobResult> RunAsync(
         PredictionJobOptions options, FeaturizationCounters counters, ILogger logger, CancellationToken cancellationToken)
     {
@@ -41,7 +43,14 @@ public static class PredictionJob
 
         var source = await PredictionInput.OpenAsync(options.Inputs, cancellationToken).ConfigureAwait(false);
         var output = Path.GetFullPath(options.OutputPath);
-        var store = Path.Combine(Path.GetDirectoryName(output)!, "." + Path.GetFileName(output) + ".features");
+        var folder = Path.GetDirectoryName(output)!;
+        var store = Path.Combine(folder, "." + Path.GetFileName(output) + ".features");
+
+        // A second prediction into the same file would delete this one's store from under it. The lock
+        // file lies beside the output rather than in the store, which is deleted.
+        Directory.CreateDirectory(folder);
+        using var predicting = FolderLock.TryAcquire(folder, "." + Path.GetFileName(output) + ".lock", out var holder)
+            ?? throw new IOException($"Predictions '{output}' are being written by another process{FolderLock.DescribeHolder(holder)}; one process at a time writes them.");
         DeleteStore(store);
         try
         {

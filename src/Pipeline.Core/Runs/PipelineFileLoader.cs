@@ -26,7 +26,7 @@ public static class PipelineFileLoader
     private static readonly string[] SourceKeys = ["kind", "path", "images", "labels"];
     private static readonly string[] ModelKeys = ["name", "prefer"];
     private static readonly string[] FeaturizeKeys = ["batchSize", "parallelism", "device", "rowsPerPart", "partSeconds", "arrow"];
-    private static readonly string[] LimitsKeys = ["maxFileBytes", "maxPixels"];
+    private static readonly string[] LimitsKeys = ["maxFileBytes", "maxPixels", "maxDecodeSeconds"];
     private static readonly string[] SplitKeys = ["testFraction", "seed", "stratify"];
     private static readonly string[] TrainKeys = ["maxIter", "regParam", "elasticNetParam", "tol", "standardization", "fitIntercept"];
     private static readonly string[] GridKeys = ["regParam", "elasticNetParam", "folds", "metric", "seed"];
@@ -297,6 +297,9 @@ public static class PipelineFileLoader
     {
         MaxFileBytes = section.Integer("maxFileBytes", new NumberRange(1, long.MaxValue)) ?? defaults.MaxFileBytes,
         MaxPixels = section.Integer("maxPixels", new NumberRange(1, long.MaxValue)) ?? defaults.MaxPixels,
+        MaxDecodeTime = section.Number("maxDecodeSeconds", new NumberRange(0, DecodeLimits.MaxDecodeTimeLimit.TotalSeconds, MinExclusive: true)) is { } seconds
+            ? TimeSpan.FromSeconds(seconds)
+            : defaults.MaxDecodeTime,
     };
 
     private static SplitSettings ReadSplit(YamlSection section)

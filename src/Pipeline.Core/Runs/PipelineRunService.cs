@@ -77,22 +77,16 @@ public sealed class PipelineRunService
         var folder = new RunFolder(definition.OutputPath);
         folder.Create();
 
-        // Two pipeline files naming one output folder must not interleave their writes; on Unix .NET
-        // takes an flock for FileShare.None, which the kernel drops if the process dies.
-        FileStream runLock;
-        try
+        // Two pipeline files naming one output folder must not interleave their writes.
+        using (var runLock = FolderLock.TryAcquire(folder.Root, ".run.lock", out var holder))
         {
-            runLock = new FileStream(Path.Combine(folder.Root, ".run.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            var busy = $"run folder '{folder.Root}' is in use by another run";
-            _logger.LogWarning("Pipeline file {PipelineFile}: {Error}", display, busy);
-            return new RunResult(RunState.Failed, [new PipelineFileError(display, 1, 1, "output", busy)], null, null);
-        }
+            if (runLock is null)
+            {
+                var busy = $"run folder '{folder.Root}' is in use by another run{FolderLock.DescribeHolder(holder)}";
+                _logger.LogWarning("Pipeline file {PipelineFile}: {Error}", display, busy);
+                return new RunResult(RunState.Failed, [new PipelineFileError(display, 1, 1, "output", busy)], null, null);
+            }
 
-        await using (runLock.ConfigureAwait(false))
-        {
             return await RunInFolderAsync(display, definition, folder, cancellationToken, abandonToken).ConfigureAwait(false);
         }
     }

@@ -42,6 +42,7 @@ internal static class ResolvedPipelineYaml
         {
             { "maxFileBytes", Number(d.Limits.MaxFileBytes) },
             { "maxPixels", Number(d.Limits.MaxPixels) },
+            { "maxDecodeSeconds", Number(d.Limits.MaxDecodeTime.TotalSeconds) },
         });
         if (d.Split is not null)
         {

@@ -1,3 +1,5 @@
+using Pipeline.IO;
+
 namespace Pipeline.Sources;
 
 /// <summary>Opens the source an input string names.</summary>
@@ -33,6 +35,7 @@ public static class ImageSourceFactory
 
         if (IsManifest(input))
         {
+            EnsureRegularFile(input, "Manifest");
             return await ManifestImageSource.OpenAsync(input, cancellationToken).ConfigureAwait(false);
         }
 
@@ -63,6 +66,8 @@ public static class ImageSourceFactory
             {
                 throw new SourceException($"IDX file '{Path.GetFullPath(file)}' does not exist.");
             }
+
+            EnsureRegularFile(file, "IDX file");
         }
 
         return await IdxImageSource.OpenAsync(imagesFile, labelsFile, cancellationToken).ConfigureAwait(false);
@@ -100,5 +105,14 @@ public static class ImageSourceFactory
                 + $"('{existing[0].Images}' + '{existing[0].Labels}', '{existing[1].Images}' + '{existing[1].Labels}'); "
                 + "name the files separately in a pipeline file (source: {kind: idx, images: …, labels: …})."),
         };
+    }
+
+    /// <summary>Reading a FIFO waits for a writer and a device may never end, so neither is opened.</summary>
+    private static void EnsureRegularFile(string path, string what)
+    {
+        if (FileKind.DescribeIfNotRegular(path) is { } kind)
+        {
+            throw new SourceException($"{what} '{Path.GetFullPath(path)}' is not a regular file ({kind}).");
+        }
     }
 }

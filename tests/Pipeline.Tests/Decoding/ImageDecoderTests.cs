@@ -120,6 +120,58 @@ public sealed class ImageDecoderTests
         AssertRejected(_decoder.Decode(image, 8, 8, ResizeRule.Stretch), RejectStages.Read, "does not exist");
     }
 
+    [Theory]
+    [InlineData("fifo", "FIFO")]
+    [InlineData("link to a fifo", "FIFO")]
+    [InlineData("link to /dev/zero", "character device")]
+    [InlineData("socket", "socket")]
+    public async Task Decode_PathIsNotARegularFile_RejectsAtReadWithoutOpeningIt(string what, string kind)
+    {
+        using var folder = new TempFolder();
+        var path = folder.Combine("x.png");
+        using var socket = what == "socket" ? SpecialFiles.Socket(path) : null;
+        _ = what switch
+        {
+            "fifo" => SpecialFiles.Fifo(path),
+            "link to a fifo" => SpecialFiles.Link(path, SpecialFiles.Fifo(folder.Combine("fifo"))),
+            "link to /dev/zero" => SpecialFiles.Link(path, "/dev/zero"),
+            _ => path,
+        };
+
+        // Opening a FIFO blocks until a writer comes, and /dev/zero never ends: bounded, so that a
+        // regression fails the test instead of hanging the suite.
+        var outcome = await Task.Run(() => _decoder.Decode(Image("x.png", path), 8, 8, ResizeRule.Stretch)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        AssertRejected(outcome, RejectStages.Read, $"The path is not a regular file ({kind}), so it is not opened");
+    }
+
+    [Fact]
+    public async Task DecodeAsync_DecodeOverTheTimeLimit_RejectsAtLimitsNamingTheLimit()
+    {
+        using var folder = new TempFolder();
+        var image = Image("big.png", folder.Write("big.png", EncodeSolid(2000, 2000, new Rgb24(9, 9, 9), new PngEncoder())));
+        // A 4-megapixel decode takes tens of milliseconds on any machine, far over a millisecond.
+        var decoder = new ImageDecoder(new DecodeLimits { MaxDecodeTime = TimeSpan.FromMilliseconds(1) });
+
+        var outcome = await decoder.DecodeAsync(image, 8, 8, ResizeRule.Stretch, CancellationToken.None);
+
+        AssertRejected(outcome, RejectStages.Limits, "within the time limit of 0.001 s");
+    }
+
+    [Fact]
+    public async Task DecodeAsync_DecodeWithinTheTimeLimit_DecodesAsDecodeDoes()
+    {
+        using var folder = new TempFolder();
+        var image = Image("x.png", folder.Write("x.png", EncodeSolid(12, 10, new Rgb24(1, 2, 3), new PngEncoder())));
+
+        var outcome = await _decoder.DecodeAsync(image, 8, 8, ResizeRule.Stretch, CancellationToken.None);
+
+        Assert.True(outcome.IsDecoded, outcome.Reject?.Reason);
+        using var decoded = outcome.Image;
+        Assert.Equal((12, 10), (decoded.OriginalWidth, decoded.OriginalHeight));
+        Assert.Equal(new Rgb24(1, 2, 3), decoded.Pixels[3, 3]);
+    }
+
     [Fact]
     public void Decode_JpegWithExifOrientation6_RotatesAndReportsOrientedSize()
     {

@@ -4,6 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 using Pipeline.Decoding;
 using Pipeline.Export;
 using Pipeline.Featurization;
+using Pipeline.IO;
 using Pipeline.Preprocessing;
 using Pipeline.Prediction;
 using Pipeline.Sources;
@@ -117,6 +118,26 @@ public sealed class PredictionJobTests(ClassifierFixture fixture)
 
         Assert.Contains($"was trained on features of ONNX SHA-256 {new string('a', 64)} (resnet18), but '{fixture.Model.OnnxPath}' has SHA-256 {fixture.Training.Model.Featurizer.ModelSha256}", error.Message);
         Assert.Equal(["model"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task RunAsync_AnotherWriterHoldsThePredictionsFile_FailsNamingItAndLeavesItsStoreAlone()
+    {
+        using var dir = new TempFolder();
+        var output = Path.Combine(dir.Path, "predictions.parquet");
+        var store = dir.Combine(".predictions.parquet.features");
+        Directory.CreateDirectory(store);
+
+        // What a second predict process into the same file meets: the first's lock (flock excludes within one process too).
+        using (FolderLock.TryAcquire(dir.Path, ".predictions.parquet.lock", out _))
+        {
+            var error = await Assert.ThrowsAsync<IOException>(() => PredictAsync(fixture.ModelDirectory, [TestImages], output));
+
+            Assert.Equal(
+                $"Predictions '{output}' are being written by another process (pid {Environment.ProcessId}); one process at a time writes them.",
+                error.Message);
+            Assert.True(Directory.Exists(store));
+        }
     }
 
     private static Task<PredictionJobResult> PredictAsync(string model, string[] inputs, string output) =>

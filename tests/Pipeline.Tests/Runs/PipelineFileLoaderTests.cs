@@ -132,6 +132,16 @@ public sealed class PipelineFileLoaderTests : IDisposable
         ], errors);
     }
 
+    [Fact]
+    public void Parse_LimitsMaxDecodeSeconds_SetsTheDecodeTimeLimitAndZeroIsOutOfRange()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), Valid(Minimal).Limits.MaxDecodeTime);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), Valid(Minimal + "\nlimits:\n  maxDecodeSeconds: 2.5").Limits.MaxDecodeTime);
+        Assert.Equal(
+            ["t.yaml:9:21: limits.maxDecodeSeconds: 0 is out of range; allowed: greater than 0 and at most 86400"],
+            Errors(Minimal + "\nlimits:\n  maxDecodeSeconds: 0"));
+    }
+
     [Theory]
     [InlineData("../elsewhere")]
     [InlineData("a/../../elsewhere")]

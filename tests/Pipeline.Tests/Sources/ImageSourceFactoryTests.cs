@@ -20,6 +20,21 @@ public sealed class ImageSourceFactoryTests
         Assert.Equal(["4"], idx.Classes.Names);
     }
 
+    [Fact]
+    public async Task OpenAsync_ManifestOrIdxFileIsAFifo_ThrowsNamingItWithoutOpeningIt()
+    {
+        using var folder = new TempFolder();
+        var manifest = SpecialFiles.Fifo(folder.Combine("m.csv"));
+        var labels = folder.Write("labels", IdxImageSourceTests.LabelsFile([4]));
+
+        // Bounded: opening a FIFO nobody writes to would block for ever.
+        var manifestError = await Assert.ThrowsAsync<SourceException>(() => Task.Run(() => ImageSourceFactory.OpenAsync(manifest)).WaitAsync(TimeSpan.FromSeconds(30)));
+        var idxError = await Assert.ThrowsAsync<SourceException>(() => Task.Run(() => ImageSourceFactory.OpenAsync($"idx:{manifest},{labels}")).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal($"Manifest '{manifest}' is not a regular file (FIFO).", manifestError.Message);
+        Assert.Equal($"IDX file '{manifest}' is not a regular file (FIFO).", idxError.Message);
+    }
+
     [Theory]
     [InlineData("missing-folder", "does not exist")]
     [InlineData("missing.csv", "does not exist")]

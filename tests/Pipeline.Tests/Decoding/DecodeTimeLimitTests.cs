@@ -1,0 +1,109 @@
+using Pipeline.Decoding;
+using Pipeline.Sources;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Pipeline.Tests.Decoding;
+
+/// <summary>
+/// The per-image time limit around a decode that blocks the way a read on a hung mount or a FIFO
+/// does: in a wait that ignores every token.
+/// </summary>
+public sealed class DecodeTimeLimitTests
+{
+    private const string StuckPath = "/data/a/stuck.png";
+
+    /// <summary>How long a test waits for what the limit must bring about; an upper bound, not a timing assertion.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan Limit = TimeSpan.FromMilliseconds(200);
+
+    [Fact]
+    public async Task RunAsync_DecodeBlockedIgnoringItsToken_IsRejectedNamingTheLimitAndItsLateImageDisposed()
+    {
+        using var release = new ManualResetEventSlim();
+        var late = new Image<Rgb24>(4, 4);
+        var image = new LabelledImage(0, StuckPath, "a", 0);
+
+        var outcome = await DecodeTimeLimit.RunAsync(
+            StuckPath,
+            Limit,
+            _ =>
+            {
+                release.Wait();
+                return DecodeOutcome.Decoded(new DecodedImage(image, late, 4, 4));
+            },
+            CancellationToken.None).WaitAsync(Patience);
+
+        Assert.False(outcome.IsDecoded);
+        Assert.Equal(new Reject(StuckPath, RejectStages.Limits, "Decoding did not finish within the time limit of 0.2 s, so it was abandoned."), outcome.Reject);
+
+        // The decode ends only now; what it returns has no receiver, so the limit disposes it.
+        Assert.Equal(0, late[0, 0].R);
+        release.Set();
+        await Poll.UntilAsync(() => IsDisposed(late), Patience, TimeSpan.FromMilliseconds(10));
+    }
+
+    [Fact]
+    public async Task RunAsync_DecodeOverTheLimit_IsToldToStopThroughItsToken()
+    {
+        var sawStop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var outcome = await DecodeTimeLimit.RunAsync(
+            StuckPath,
+            Limit,
+            stop =>
+            {
+                sawStop.SetResult(stop.WaitHandle.WaitOne(Patience));
+                return DecodeOutcome.Rejected(new Reject(StuckPath, RejectStages.Decode, "stopped"));
+            },
+            CancellationToken.None).WaitAsync(Patience);
+
+        Assert.Equal(RejectStages.Limits, outcome.Reject!.Stage);
+        Assert.True(await sawStop.Task.WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task RunAsync_DecodeWithinTheLimit_ReturnsItsOutcome()
+    {
+        var reject = new Reject(StuckPath, RejectStages.Decode, "corrupt");
+
+        var outcome = await DecodeTimeLimit.RunAsync(StuckPath, Patience, _ => DecodeOutcome.Rejected(reject), CancellationToken.None);
+
+        Assert.Same(reject, outcome.Reject);
+    }
+
+    [Fact]
+    public async Task RunAsync_CallerCancelsWhileBlocked_ThrowsAndStopsTheDecode()
+    {
+        using var cancel = new CancellationTokenSource();
+        var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var running = DecodeTimeLimit.RunAsync(
+            StuckPath,
+            Patience,
+            stop =>
+            {
+                stopped.SetResult(stop.WaitHandle.WaitOne(Patience));
+                return DecodeOutcome.Rejected(new Reject(StuckPath, RejectStages.Decode, "stopped"));
+            },
+            cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Patience));
+        Assert.True(await stopped.Task.WaitAsync(Patience));
+    }
+
+    private static bool IsDisposed(Image<Rgb24> image)
+    {
+        try
+        {
+            _ = image[0, 0];
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+}
