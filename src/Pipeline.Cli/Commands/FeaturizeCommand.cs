@@ -4,6 +4,7 @@ using Pipeline.Featurization;
 using Pipeline.FeatureStore;
 using Pipeline.Inference;
 using Pipeline.Models;
+using Pipeline.Runs;
 using Pipeline.Sources;
 
 namespace Pipeline.Cli.Commands;
@@ -11,14 +12,17 @@ namespace Pipeline.Cli.Commands;
 /// <summary><c>pipeline featurize</c>: labelled images → feature store.</summary>
 internal static class FeaturizeCommand
 {
+    /// <summary>A day: a part interval beyond it would only mean "never", which --rows-per-part already gives.</summary>
+    private const double MaxPartSeconds = 86_400;
+
     public static Command Create()
     {
         var input = new Option<string>("--input", "-i")
         {
             Description = "Images: a folder per class (root/<label>/...), a CSV or Parquet manifest with path,label columns, or idx:IMAGES,LABELS.",
             Required = true,
-        };
-        var output = new Option<string>("--output", "-o") { Description = "Output folder: features/part-*.parquet, rejects.parquet.", Required = true };
+        }.NotEmpty();
+        var output = new Option<string>("--output", "-o") { Description = "Output folder: features/part-*.parquet, rejects.parquet.", Required = true }.NotEmpty();
         var model = CommonOptions.Model();
         var modelsDir = CommonOptions.ModelsDirectory();
         var device = CommonOptions.Device();
@@ -26,12 +30,17 @@ internal static class FeaturizeCommand
         var parallelism = CommonOptions.Parallelism();
         var pooling = CommonOptions.Pooling();
         var arrow = new Option<bool>("--arrow") { Description = "Also write each part as an Arrow IPC file (features as a fixed-size list)." };
-        var rowGroup = new Option<int>("--row-group-size") { Description = "Rows per Parquet row group.", DefaultValueFactory = _ => new FeatureStoreOptions().RowGroupSize };
+        var rowGroup = new Option<int>("--row-group-size") { Description = "Rows per Parquet row group.", DefaultValueFactory = _ => new FeatureStoreOptions().RowGroupSize }
+            .InRange(new NumberRange(1, FeatureStoreOptions.MaxRowGroupSize));
         var compression = new Option<FeatureStoreCompression>("--compression") { Description = "Parquet compression.", DefaultValueFactory = _ => new FeatureStoreOptions().Compression };
-        var rowsPerPart = new Option<int>("--rows-per-part") { Description = "A part file is closed after this many rows...", DefaultValueFactory = _ => new FeatureStoreOptions().RowsPerPart };
-        var partSeconds = new Option<double>("--part-seconds") { Description = "...or after this many seconds, so a killed run loses at most that much work.", DefaultValueFactory = _ => new FeatureStoreOptions().PartInterval.TotalSeconds };
-        var maxFileMb = new Option<long>("--max-file-mb") { Description = "Larger image files are rejected unread.", DefaultValueFactory = _ => new DecodeLimits().MaxFileBytes / (1024 * 1024) };
-        var maxMegapixels = new Option<double>("--max-megapixels") { Description = "Images whose header declares more pixels are rejected before decoding.", DefaultValueFactory = _ => new DecodeLimits().MaxPixels / 1e6 };
+        var rowsPerPart = new Option<int>("--rows-per-part") { Description = "A part file is closed after this many rows...", DefaultValueFactory = _ => new FeatureStoreOptions().RowsPerPart }
+            .InRange(new NumberRange(1, int.MaxValue));
+        var partSeconds = new Option<double>("--part-seconds") { Description = "...or after this many seconds, so a killed run loses at most that much work.", DefaultValueFactory = _ => new FeatureStoreOptions().PartInterval.TotalSeconds }
+            .InRange(new NumberRange(0, MaxPartSeconds));
+        var maxFileMb = new Option<long>("--max-file-mb") { Description = "Larger image files are rejected unread.", DefaultValueFactory = _ => new DecodeLimits().MaxFileBytes / (1024 * 1024) }
+            .InRange(new NumberRange(1, long.MaxValue));
+        var maxMegapixels = new Option<double>("--max-megapixels") { Description = "Images whose header declares more pixels are rejected before decoding.", DefaultValueFactory = _ => new DecodeLimits().MaxPixels / 1e6 }
+            .InRange(NumberRange.NonNegative with { MinExclusive = true });
 
         var command = new Command("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
         {
@@ -45,8 +54,8 @@ internal static class FeaturizeCommand
                 Parallelism = parse.GetValue(parallelism),
                 Limits = new DecodeLimits
                 {
-                    MaxFileBytes = checked(parse.GetValue(maxFileMb) * 1024 * 1024),
-                    MaxPixels = (long)(parse.GetValue(maxMegapixels) * 1e6),
+                    MaxFileBytes = Saturate(parse.GetValue(maxFileMb) * (1024.0 * 1024)),
+                    MaxPixels = Saturate(parse.GetValue(maxMegapixels) * 1e6),
                 },
                 Store = new FeatureStoreOptions
                 {
@@ -78,4 +87,10 @@ internal static class FeaturizeCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// A limit in bytes or pixels from its value in MB or megapixels: rounded up, so that any
+    /// positive value allows at least one, and capped, so that a huge one means "no limit".
+    /// </summary>
+    private static long Saturate(double value) => value >= long.MaxValue ? long.MaxValue : (long)Math.Ceiling(value);
 }
