@@ -124,15 +124,14 @@ public static class TrainingJob
         {
             var probabilities = model.PredictProbabilities(test, cancellationToken);
             evaluation = MulticlassEvaluator.Evaluate(testLabels, probabilities, classes);
-            report = await EvaluationReportWriter.WriteAsync(
-                options.ReportDirectoryOrDefault, evaluation, ClassifierReportContext.For(model), summary.ObjectiveHistory, cancellationToken).ConfigureAwait(false);
-            if (grid is not null)
+            var context = ClassifierReportContext.For(model) with
             {
-                await File.AppendAllTextAsync(
-                    report.ReportMarkdown,
-                    $"\n## Grid search\n\nSelected by {options.Metric.SparkName()} over {options.Folds}-fold cross-validation on the training rows.\n\n{GridSearchTable.Render(grid, options.Metric, options.Folds)}",
-                    cancellationToken).ConfigureAwait(false);
-            }
+                MarkdownAppendix = grid is null
+                    ? null
+                    : $"\n## Grid search\n\nSelected by {options.Metric.SparkName()} over {options.Folds}-fold cross-validation on the training rows.\n\n{GridSearchTable.Render(grid, options.Metric, options.Folds)}",
+            };
+            report = await EvaluationReportWriter.WriteAsync(
+                options.ReportDirectoryOrDefault, evaluation, context, summary.ObjectiveHistory, cancellationToken).ConfigureAwait(false);
         }
 
         return new TrainingJobResult(
