@@ -77,7 +77,7 @@ internal static class FeaturizeCommand
             var logger = logging.CreateLogger("featurize");
             var counters = new FeaturizationCounters();
             FeaturizationSummary summary;
-            await using (ProgressReporter.Start(counters, logger, Console.IsErrorRedirected ? null : Console.Error))
+            await using (ProgressReporter.Start(counters, logger, ConsoleLogging.Terminal))
             {
                 summary = await FeaturizationJob.RunAsync(source, resolved, parse.GetValue(output)!, options, counters, logger, cancellationToken);
             }

@@ -44,7 +44,7 @@ internal static class PredictCommand
             var logger = logging.CreateLogger("predict");
             var counters = new FeaturizationCounters();
             PredictionJobResult result;
-            await using (ProgressReporter.Start(counters, logger, Console.IsErrorRedirected ? null : Console.Error))
+            await using (ProgressReporter.Start(counters, logger, ConsoleLogging.Terminal))
             {
                 result = await PredictionJob.RunAsync(options, counters, logger, cancellationToken);
             }

@@ -13,7 +13,7 @@ internal static class RunCommand
         var command = new Command("run", "Run a pipeline file end to end: featurize (reusing features already in the run folder), train, evaluate, predict; writes run.json and a report.") { file };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var host = RunHost.Build(Console.IsErrorRedirected ? null : Console.Error);
+            using var host = RunHost.Build(ConsoleLogging.Terminal);
             var service = host.Services.GetRequiredService<PipelineRunService>();
             var path = parse.GetValue(file)!;
             var result = await service.RunAsync(path, path, cancellationToken);
