@@ -52,6 +52,19 @@ internal static class OptionValidation
         return option;
     }
 
+    /// <summary>Adds a check that an argument (a pipeline file) is not empty.</summary>
+    public static Argument<string> NotEmpty(this Argument<string> argument)
+    {
+        argument.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+            {
+                result.AddError($"<{argument.Name}> must not be empty");
+            }
+        });
+        return argument;
+    }
+
     /// <summary>
     /// The converted value, or false when the token does not convert: System.CommandLine reports
     /// that itself ("Cannot parse argument 'abc' for option '--batch-size'"), but only after the

@@ -9,7 +9,7 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "The pipeline YAML file (see pipelines/)." };
+        var file = new Argument<string>("file") { Description = "The pipeline YAML file (see pipelines/)." }.NotEmpty();
         var command = new Command("run", "Run a pipeline file end to end: featurize (reusing features already in the run folder), train, evaluate, predict; writes run.json and a report.") { file };
         command.SetAction(async (parse, cancellationToken) =>
         {

@@ -40,6 +40,8 @@ public sealed class CommandLineExitCodeTests
     [InlineData("--output must not be empty", "evaluate", "-m", "model", "-f", "store", "--output", "")]
     [InlineData("--parallelism must be from 1 to 256, got 0", "predict", "-m", "model", "-i", "images", "-o", "p.parquet", "--parallelism", "0")]
     [InlineData("--images must be 1 or more, got 0", "bench-inference", "--images", "0")]
+    [InlineData("<file> must not be empty", "validate", "")]
+    [InlineData("<file> must not be empty", "run", "")]
     [InlineData("--Pipeline:Worker:MaxConcurrentRuns must be from 1 to 64, got 0", "worker", "--Pipeline:Worker:MaxConcurrentRuns=0")]
     [InlineData("--Pipeline:Worker:PollInterval cannot be 'soon'", "worker", "--Pipeline:Worker:PollInterval=soon")]
     public async Task Command_BadOptionValue_ExitsTwoNamingTheOptionAsTypedAndCreatesNothing(string message, params string[] arguments)
