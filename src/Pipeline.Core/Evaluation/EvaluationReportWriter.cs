@@ -79,4 +79,19 @@ public static class EvaluationReportWriter
 
         return report;
     }
+
+    /// <summary>Removes the report files from <paramref name="folder"/>, when there; other files and the folder stay.</summary>
+    public static void Delete(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (var name in (string[])[MetricsFileName, ReportFileName, ConfusionMatrixFileName, RocCurvesFileName, ObjectiveFileName])
+        {
+            File.Delete(Path.Combine(folder, name));
+        }
+    }
 }

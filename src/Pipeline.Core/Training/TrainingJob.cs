@@ -133,6 +133,11 @@ public static class TrainingJob
             report = await EvaluationReportWriter.WriteAsync(
                 options.ReportDirectoryOrDefault, evaluation, context, summary.ObjectiveHistory, cancellationToken).ConfigureAwait(false);
         }
+        else
+        {
+            // An earlier report there scored another model; left in place it would pass for this one's.
+            EvaluationReportWriter.Delete(options.ReportDirectoryOrDefault);
+        }
 
         return new TrainingJobResult(
             model, directory, onnx, train.Count, test?.Count ?? 0, summary, trainingSeconds, clock.Elapsed, grid, evaluation, report, warnings);

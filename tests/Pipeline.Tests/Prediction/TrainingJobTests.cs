@@ -77,6 +77,24 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     }
 
     [Fact]
+    public async Task RunAsync_TestFractionZeroOverAnEarlierReport_RemovesTheStaleReportFiles()
+    {
+        using var dir = new TempFolder();
+        TrainingJobOptions Options(double testFraction) => new()
+        {
+            FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory,
+            Regression = new() { MaxIter = 5 }, TestFraction = testFraction,
+        };
+        var earlier = await TrainingJob.RunAsync(Options(0.2), NullLogger.Instance, CancellationToken.None);
+        var notes = Path.Combine(earlier.Report!.Folder, "notes.txt");
+        await File.WriteAllTextAsync(notes, "mine");
+
+        await TrainingJob.RunAsync(Options(0), NullLogger.Instance, CancellationToken.None);
+
+        Assert.Equal([notes], Directory.GetFiles(earlier.Report.Folder));
+    }
+
+    [Fact]
     public async Task RunAsync_TestFractionZeroWithTestFeatures_EvaluatesOnTheTestStore()
     {
         using var dir = new TempFolder();

@@ -30,6 +30,18 @@ public sealed class CommandLineExitCodeTests
         Assert.True(train.ExitCode == 1, train.Output);
     }
 
+    [Fact]
+    public async Task Featurize_UnknownModel_ExitsTwoListingTheKnownModels()
+    {
+        using var dir = new TempFolder();
+
+        using var featurize = await PipelineProcess.RunAsync(dir.Path, "featurize", "--input", "images", "--output", "store", "--model", "resnet99");
+
+        Assert.True(featurize.ExitCode == 2, featurize.Output);
+        var line = Assert.Single(featurize.ErrorLines, l => l.StartsWith("--model 'resnet99' is not in the zoo; ", StringComparison.Ordinal));
+        Assert.Contains("knows: inceptionv3, xception, resnet50, vgg16, vgg19, resnet18", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--max-megapixels must be greater than 0, got -1", "featurize", "-i", "images", "-o", "store", "--max-megapixels", "-1")]
     [InlineData("--batch-size must be from 1 to 4096, got 0", "featurize", "-i", "images", "-o", "store", "--batch-size", "0")]
