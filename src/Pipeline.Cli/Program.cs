@@ -2,6 +2,7 @@ using System.CommandLine;
 using Pipeline.Cli;
 using Pipeline.Cli.Commands;
 
+ConsoleLogging.ShareTerminal();
 var root = new RootCommand("Pipeline: transfer-learning image classification. Featurize labelled images with a pretrained CNN into a Parquet feature store, train elastic-net logistic regression on it, evaluate and predict.")
 {
     FeaturizeCommand.Create(),

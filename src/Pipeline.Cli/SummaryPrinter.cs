@@ -41,6 +41,10 @@ internal static class SummaryPrinter
         {
             PrintMetrics(evaluation);
         }
+        else
+        {
+            Console.WriteLine(string.Create(culture, $"evaluation: none; all {result.TrainSamples} rows were trained on (--test-fraction 0), give --test-features to evaluate"));
+        }
 
         Console.WriteLine($"model: {result.ModelDirectory}");
         Console.WriteLine($"onnx: {result.OnnxPath ?? "not exported (see warning)"}");

@@ -5,6 +5,7 @@ using Pipeline.Decoding;
 using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Preprocessing;
+using Pipeline.Runs;
 using Pipeline.Sources;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -25,12 +26,13 @@ internal static class BenchInferenceCommand
         var modelsDir = CommonOptions.ModelsDirectory();
         var device = CommonOptions.Device();
         var batchSize = CommonOptions.BatchSize();
-        var images = new Option<int>("--images") { Description = "Images to run after one warm-up batch (rounded up to whole batches).", DefaultValueFactory = _ => 1000 };
+        var images = new Option<int>("--images") { Description = "Images to run after one warm-up batch (rounded up to whole batches).", DefaultValueFactory = _ => 1000 }
+            .InRange(new NumberRange(1, int.MaxValue));
         var image = new Option<string?>("--image")
         {
             Description = "Image decoded and preprocessed once, then copied into every slot (default: a synthetic colour gradient; "
                 + "convolution cost does not depend on pixel values).",
-        };
+        }.NotEmpty();
 
         var command = new Command("bench-inference", "Measure ONNX Runtime alone on pre-made tensors: the ceiling for featurize's img/s.")
         {
@@ -39,11 +41,6 @@ internal static class BenchInferenceCommand
         command.SetAction((parse, cancellationToken) =>
         {
             var count = parse.GetValue(images);
-            if (count < 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(images), count, $"--images must be at least 1 (was {count}).");
-            }
-
             var resolved = ModelZoo.LoadDefault().Resolve(parse.GetValue(model)!, parse.GetValue(modelsDir)!);
             using var logging = ConsoleLogging.Create();
             var options = new InferenceOptions { Device = parse.GetValue(device), BatchSize = parse.GetValue(batchSize) };

@@ -8,9 +8,9 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Model folder written by `pipeline train`.", Required = true };
-        var features = new Option<string>("--features", "-f") { Description = "Labelled feature store of the same featurizer.", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Report folder: metrics.json, report.md, plots.", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Model folder written by `pipeline train`.", Required = true }.NotEmpty();
+        var features = new Option<string>("--features", "-f") { Description = "Labelled feature store of the same featurizer.", Required = true }.NotEmpty();
+        var output = new Option<string>("--output", "-o") { Description = "Report folder: metrics.json, report.md, plots.", Required = true }.NotEmpty();
         var command = new Command("evaluate", "Evaluate a saved model on a whole feature store and write a report.") { model, features, output };
         command.SetAction(async (parse, cancellationToken) =>
         {

@@ -5,6 +5,7 @@ using Pipeline.Hosting;
 using Pipeline.FeatureStore;
 using Pipeline.Inference;
 using Pipeline.Models;
+using Pipeline.Runs;
 using Pipeline.Sources;
 
 namespace Pipeline.Cli.Commands;
@@ -12,14 +13,17 @@ namespace Pipeline.Cli.Commands;
 /// <summary><c>pipeline featurize</c>: labelled images → feature store.</summary>
 internal static class FeaturizeCommand
 {
+    /// <summary>A day: a part interval beyond it would only mean "never", which --rows-per-part already gives.</summary>
+    private const double MaxPartSeconds = 86_400;
+
     public static Command Create()
     {
         var input = new Option<string>("--input", "-i")
         {
             Description = "Images: a folder per class (root/<label>/...), a CSV or Parquet manifest with path,label columns, or idx:IMAGES,LABELS.",
             Required = true,
-        };
-        var output = new Option<string>("--output", "-o") { Description = "Output folder: features/part-*.parquet, rejects.parquet.", Required = true };
+        }.NotEmpty();
+        var output = new Option<string>("--output", "-o") { Description = "Output folder: features/part-*.parquet, rejects.parquet.", Required = true }.NotEmpty();
         var model = CommonOptions.Model();
         var modelsDir = CommonOptions.ModelsDirectory();
         var device = CommonOptions.Device();
@@ -27,13 +31,19 @@ internal static class FeaturizeCommand
         var parallelism = CommonOptions.Parallelism();
         var pooling = CommonOptions.Pooling();
         var arrow = new Option<bool>("--arrow") { Description = "Also write each part as an Arrow IPC file (features as a fixed-size list)." };
-        var rowGroup = new Option<int>("--row-group-size") { Description = "Rows per Parquet row group.", DefaultValueFactory = _ => new FeatureStoreOptions().RowGroupSize };
+        var rowGroup = new Option<int>("--row-group-size") { Description = "Rows per Parquet row group.", DefaultValueFactory = _ => new FeatureStoreOptions().RowGroupSize }
+            .InRange(new NumberRange(1, FeatureStoreOptions.MaxRowGroupSize));
         var compression = new Option<FeatureStoreCompression>("--compression") { Description = "Parquet compression.", DefaultValueFactory = _ => new FeatureStoreOptions().Compression };
-        var rowsPerPart = new Option<int>("--rows-per-part") { Description = "A part file is closed after this many rows...", DefaultValueFactory = _ => new FeatureStoreOptions().RowsPerPart };
-        var partSeconds = new Option<double>("--part-seconds") { Description = "...or after this many seconds, so a killed run loses at most that much work.", DefaultValueFactory = _ => new FeatureStoreOptions().PartInterval.TotalSeconds };
-        var maxFileMb = new Option<long>("--max-file-mb") { Description = "Larger image files are rejected unread.", DefaultValueFactory = _ => new DecodeLimits().MaxFileBytes / (1024 * 1024) };
-        var maxMegapixels = new Option<double>("--max-megapixels") { Description = "Images whose header declares more pixels are rejected before decoding.", DefaultValueFactory = _ => new DecodeLimits().MaxPixels / 1e6 };
-        var maxDecodeSeconds = new Option<double>("--max-decode-seconds") { Description = "An image whose decode takes longer is rejected and abandoned, so one stuck input cannot hang the run.", DefaultValueFactory = _ => new DecodeLimits().MaxDecodeTime.TotalSeconds };
+        var rowsPerPart = new Option<int>("--rows-per-part") { Description = "A part file is closed after this many rows...", DefaultValueFactory = _ => new FeatureStoreOptions().RowsPerPart }
+            .InRange(new NumberRange(1, int.MaxValue));
+        var partSeconds = new Option<double>("--part-seconds") { Description = "...or after this many seconds, so a killed run loses at most that much work.", DefaultValueFactory = _ => new FeatureStoreOptions().PartInterval.TotalSeconds }
+            .InRange(new NumberRange(0, MaxPartSeconds));
+        var maxFileMb = new Option<long>("--max-file-mb") { Description = "Larger image files are rejected unread.", DefaultValueFactory = _ => new DecodeLimits().MaxFileBytes / (1024 * 1024) }
+            .InRange(new NumberRange(1, long.MaxValue));
+        var maxMegapixels = new Option<double>("--max-megapixels") { Description = "Images whose header declares more pixels are rejected before decoding.", DefaultValueFactory = _ => new DecodeLimits().MaxPixels / 1e6 }
+            .InRange(NumberRange.NonNegative with { MinExclusive = true });
+        var maxDecodeSeconds = new Option<double>("--max-decode-seconds") { Description = "An image whose decode takes longer is rejected and abandoned, so one stuck input cannot hang the run.", DefaultValueFactory = _ => new DecodeLimits().MaxDecodeTime.TotalSeconds }
+            .InRange(new NumberRange(0, DecodeLimits.MaxDecodeTimeLimit.TotalSeconds, MinExclusive: true));
 
         var command = new HostedCommand("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
         {
@@ -47,8 +57,8 @@ internal static class FeaturizeCommand
                 Parallelism = parse.GetValue(parallelism),
                 Limits = new DecodeLimits
                 {
-                    MaxFileBytes = checked(parse.GetValue(maxFileMb) * 1024 * 1024),
-                    MaxPixels = (long)(parse.GetValue(maxMegapixels) * 1e6),
+                    MaxFileBytes = Saturate(parse.GetValue(maxFileMb) * (1024.0 * 1024)),
+                    MaxPixels = Saturate(parse.GetValue(maxMegapixels) * 1e6),
                     MaxDecodeTime = TimeSpan.FromSeconds(parse.GetValue(maxDecodeSeconds)),
                 },
                 Store = new FeatureStoreOptions
@@ -75,7 +85,7 @@ internal static class FeaturizeCommand
             FeaturizationSummary summary;
             try
             {
-                await using (ProgressReporter.Start(counters, logger, Console.IsErrorRedirected ? null : Console.Error))
+                await using (ProgressReporter.Start(counters, logger, ConsoleLogging.Terminal))
                 {
                     summary = await FeaturizationJob.RunAsync(source, resolved, parse.GetValue(output)!, options, counters, logger, stop.Token, deadline.Token);
                 }
@@ -97,4 +107,10 @@ internal static class FeaturizeCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// A limit in bytes or pixels from its value in MB or megapixels: rounded up, so that any
+    /// positive value allows at least one, and capped, so that a huge one means "no limit".
+    /// </summary>
+    private static long Saturate(double value) => value >= long.MaxValue ? long.MaxValue : (long)Math.Ceiling(value);
 }

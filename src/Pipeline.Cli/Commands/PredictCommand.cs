@@ -10,14 +10,14 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Model folder written by `pipeline train`.", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Model folder written by `pipeline train`.", Required = true }.NotEmpty();
         var input = new Option<string[]>("--input", "-i")
         {
             Description = "A folder (of images, or one per class), a CSV or Parquet manifest, idx:IMAGES,LABELS, or image files.",
             Required = true,
             AllowMultipleArgumentsPerToken = true,
-        };
-        var output = new Option<string>("--output", "-o") { Description = "Predictions Parquet file: path, label, predicted_label, probability, p_<class>..., reject_stage, reject_reason.", Required = true };
+        }.NotEmpty();
+        var output = new Option<string>("--output", "-o") { Description = "Predictions Parquet file: path, label, predicted_label, probability, p_<class>..., reject_stage, reject_reason.", Required = true }.NotEmpty();
         var batchSize = CommonOptions.BatchSize();
         var device = CommonOptions.Device();
         var parallelism = CommonOptions.Parallelism();
@@ -44,7 +44,7 @@ internal static class PredictCommand
             var logger = logging.CreateLogger("predict");
             var counters = new FeaturizationCounters();
             PredictionJobResult result;
-            await using (ProgressReporter.Start(counters, logger, Console.IsErrorRedirected ? null : Console.Error))
+            await using (ProgressReporter.Start(counters, logger, ConsoleLogging.Terminal))
             {
                 result = await PredictionJob.RunAsync(options, counters, logger, cancellationToken);
             }

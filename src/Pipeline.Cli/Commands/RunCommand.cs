@@ -11,11 +11,11 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "The pipeline YAML file (see pipelines/)." };
+        var file = new Argument<string>("file") { Description = "The pipeline YAML file (see pipelines/)." }.NotEmpty();
         var command = new HostedCommand("run", "Run a pipeline file end to end: featurize (reusing features already in the run folder), train, evaluate, predict; writes run.json and a report.") { file };
         command.SetAction(async parse =>
         {
-            using var host = RunHost.Build(Console.IsErrorRedirected ? null : Console.Error);
+            using var host = RunHost.Build(ConsoleLogging.Terminal);
             var service = host.Services.GetRequiredService<PipelineRunService>();
             var gracePeriod = host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value.ShutdownGracePeriod;
             var path = parse.GetValue(file)!;

@@ -9,7 +9,7 @@ internal static class ValidateCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "The pipeline YAML file." };
+        var file = new Argument<string>("file") { Description = "The pipeline YAML file." }.NotEmpty();
         var command = new Command("validate", "Validate a pipeline file (keys, types, ranges, paths) without running it; every error names file:line:column and the key.") { file };
         command.SetAction(async (parse, cancellationToken) =>
         {

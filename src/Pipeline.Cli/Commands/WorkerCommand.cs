@@ -18,10 +18,22 @@ internal static class WorkerCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async parse =>
         {
+            string[] args = [.. parse.UnmatchedTokens];
+            var errors = CommandLineSettings.Errors(args);
+            if (errors.Count > 0)
+            {
+                foreach (var error in errors)
+                {
+                    await Console.Error.WriteLineAsync($"error: {error}");
+                }
+
+                return CommandRunner.UsageError;
+            }
+
             // The host owns SIGTERM/Ctrl+C for a service: it stops claiming, lets runs flush within the
             // grace period, and only then exits.
             using var host = PipelineHost.BuildWorker(
-                [.. parse.UnmatchedTokens],
+                args,
                 services => StagePipelineRunner.Create(services, terminal: null));
 
             // Resolved before the run: RunAsync disposes the host's services when it returns.

@@ -26,4 +26,10 @@ public sealed record EvaluationContext
 
     /// <summary>Wall-clock training time in seconds.</summary>
     public double? TrainingSeconds { get; init; }
+
+    /// <summary>
+    /// Further report.md sections, already rendered (a grid search's table), put at its end; part of
+    /// the one atomic write of report.md rather than appended after it.
+    /// </summary>
+    public string? MarkdownAppendix { get; init; }
 }

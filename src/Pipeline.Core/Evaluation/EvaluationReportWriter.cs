@@ -1,3 +1,5 @@
+using Pipeline.IO;
+
 namespace Pipeline.Evaluation;
 
 /// <summary>
@@ -13,7 +15,7 @@ public static class EvaluationReportWriter
     public const string RocCurvesFileName = "roc_curves.png";
     public const string ObjectiveFileName = "objective.png";
 
-    /// <summary>Writes the report, creating <paramref name="folder"/> if needed and replacing files of the same names.</summary>
+    /// <summary>Writes the report, creating <paramref name="folder"/> if needed and replacing files of the same names, each atomically.</summary>
     /// <param name="folder">The report folder.</param>
     /// <param name="evaluation">What <see cref="MulticlassEvaluator.Evaluate"/> returned.</param>
     /// <param name="context">Training details for the report; null leaves the section out.</param>
@@ -56,23 +58,40 @@ public static class EvaluationReportWriter
             RocCurvesPng: Path.GetFullPath(Path.Combine(folder, RocCurvesFileName)),
             ObjectivePng: objectiveHistory is null ? null : Path.GetFullPath(Path.Combine(folder, ObjectiveFileName)));
 
-        await using (var stream = new FileStream(report.MetricsJson, FileMode.Create, FileAccess.Write, FileShare.None, 4096, useAsync: true))
-        {
-            await MetricsJsonWriter.WriteAsync(stream, evaluation, context, objectiveHistory, cancellationToken).ConfigureAwait(false);
-        }
-
-        await File.WriteAllTextAsync(
+        // Each file goes through a hidden temp file renamed into place, so a reader, a crash or a
+        // failed write (a disk full, a bad class name halfway through the JSON) sees a whole old or
+        // a whole new file, never a torn one.
+        await AtomicFile.WriteAsync(
+            report.MetricsJson,
+            (stream, ct) => MetricsJsonWriter.WriteAsync(stream, evaluation, context, objectiveHistory, ct),
+            cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllTextAsync(
             report.ReportMarkdown, MarkdownReportWriter.Render(evaluation, context, report), cancellationToken).ConfigureAwait(false);
-        await File.WriteAllBytesAsync(
+        await AtomicFile.WriteAllBytesAsync(
             report.ConfusionMatrixPng, ConfusionMatrixPlot.RenderPng(evaluation), cancellationToken).ConfigureAwait(false);
-        await File.WriteAllBytesAsync(
+        await AtomicFile.WriteAllBytesAsync(
             report.RocCurvesPng, RocCurvesPlot.RenderPng(evaluation), cancellationToken).ConfigureAwait(false);
         if (objectiveHistory is not null)
         {
-            await File.WriteAllBytesAsync(
+            await AtomicFile.WriteAllBytesAsync(
                 report.ObjectivePng!, ObjectivePlot.RenderPng(objectiveHistory), cancellationToken).ConfigureAwait(false);
         }
 
         return report;
+    }
+
+    /// <summary>Removes the report files from <paramref name="folder"/>, when there; other files and the folder stay.</summary>
+    public static void Delete(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (var name in (string[])[MetricsFileName, ReportFileName, ConfusionMatrixFileName, RocCurvesFileName, ObjectiveFileName])
+        {
+            File.Delete(Path.Combine(folder, name));
+        }
     }
 }

@@ -56,6 +56,7 @@ internal static class MarkdownReportWriter
             md.AppendLine($"![Training objective]({Path.GetFileName(files.ObjectivePng)})").AppendLine();
         }
 
+        md.Append(context?.MarkdownAppendix);
         return md.ToString();
     }
 

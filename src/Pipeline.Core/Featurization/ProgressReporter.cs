@@ -15,7 +15,7 @@ public sealed class ProgressReporter : IAsyncDisposable
 
     private readonly FeaturizationCounters _counters;
     private readonly ILogger _logger;
-    private readonly TextWriter? _terminal;
+    private readonly ProgressTerminal? _terminal;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -24,11 +24,14 @@ public sealed class ProgressReporter : IAsyncDisposable
     {
         _counters = counters;
         _logger = logger;
-        _terminal = terminal;
+        _terminal = terminal is null ? null : terminal as ProgressTerminal ?? new ProgressTerminal(terminal);
         _loop = Task.Run(LoopAsync);
     }
 
-    /// <summary>Starts reporting; a bar on <paramref name="terminal"/> when given, log lines otherwise.</summary>
+    /// <summary>
+    /// Starts reporting; a bar on <paramref name="terminal"/> when given, log lines otherwise. Pass
+    /// the <see cref="ProgressTerminal"/> the log writes to, so that log lines never tear the bar.
+    /// </summary>
     public static ProgressReporter Start(FeaturizationCounters counters, ILogger logger, TextWriter? terminal) =>
         new(counters, logger, terminal);
 
@@ -39,7 +42,7 @@ public sealed class ProgressReporter : IAsyncDisposable
         if (_terminal is not null)
         {
             Draw(_terminal);
-            await _terminal.WriteLineAsync().ConfigureAwait(false);
+            _terminal.EndBar();
         }
 
         _stop.Dispose();
@@ -67,7 +70,7 @@ public sealed class ProgressReporter : IAsyncDisposable
         }
     }
 
-    private void Draw(TextWriter terminal)
+    private void Draw(ProgressTerminal terminal)
     {
         var snapshot = Snapshot.Take(_counters, _clock.Elapsed);
         const int width = 30;
@@ -76,9 +79,8 @@ public sealed class ProgressReporter : IAsyncDisposable
             ? new string('·', width)
             : new string('█', filled) + new string('░', width - filled);
         var total = _counters.Total is { } t ? $"/{t}" : string.Empty;
-        terminal.Write(
-            $"\r{bar} {snapshot.Done}{total} images, {snapshot.Rejected} rejected, {snapshot.Rate:F1} img/s, ETA {FormatEta(snapshot.Eta)}   ");
-        terminal.Flush();
+        terminal.ShowBar(
+            $"{bar} {snapshot.Done}{total} images, {snapshot.Rejected} rejected, {snapshot.Rate:F1} img/s, ETA {FormatEta(snapshot.Eta)}");
     }
 
     private void Log()

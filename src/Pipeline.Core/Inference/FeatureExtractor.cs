@@ -51,10 +51,13 @@ public sealed class FeatureExtractor : IDisposable
         }
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
         {
-            var reason = e.Message.ReplaceLineEndings(" ").Trim();
+            var reason = CudaUnavailableReason.From(e);
             if (options.Device == InferenceDevice.Cuda)
-                throw new InvalidOperationException($"--device cuda: the CUDA execution provider is unusable for '{onnxPath}': {reason}", e);
-            logger.LogWarning("CUDA is unusable ({Reason}); featurizing '{Model}' on the CPU.", reason, spec.Name);
+                throw new InvalidOperationException($"--device cuda: the CUDA execution provider is unusable for '{onnxPath}': {reason}.", e);
+
+            // Expected on every CPU-only machine, so one short line, not a warning; the whole ORT error is for debugging.
+            logger.LogInformation("CUDA is not available ({Reason}); featurizing '{Model}' on the CPU.", reason, spec.Name);
+            logger.LogDebug(e, "The CUDA execution provider could not start for '{Model}'.", spec.Name);
             _session = CreateSession(featurizer, cuda: false);
             ExecutionProvider = "CPU";
         }

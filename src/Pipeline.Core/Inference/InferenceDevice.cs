@@ -3,7 +3,7 @@ namespace Pipeline.Inference;
 /// <summary>Where the featurizer runs (<c>--device</c>).</summary>
 public enum InferenceDevice
 {
-    /// <summary>CUDA when a session can be created and run on it, otherwise the CPU (logged once).</summary>
+    /// <summary>CUDA when a session can be created and run on it, otherwise the CPU, with one info line naming why (the missing library).</summary>
     Auto,
 
     Cpu,

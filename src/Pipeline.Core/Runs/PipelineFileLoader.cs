@@ -306,7 +306,7 @@ public static class PipelineFileLoader
     {
         var defaults = new SplitSettings();
         return new SplitSettings(
-            section.Number("testFraction", Fraction with { MinExclusive = true, MaxExclusive = true }) ?? defaults.TestFraction,
+            section.Number("testFraction", Fraction with { MaxExclusive = true }) ?? defaults.TestFraction,
             section.Integer("seed", AnyLong) ?? defaults.Seed,
             section.Boolean("stratify") ?? defaults.Stratify);
     }

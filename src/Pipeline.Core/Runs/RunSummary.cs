@@ -36,6 +36,12 @@ internal static class RunSummary
         {
             text.Append(c, $"  report: {record.ReportPath}").AppendLine();
         }
+        else if (record.State == RunState.Completed)
+        {
+            // Said outright, so that a missing report is not taken for a failure: split.testFraction 0
+            // trains on every row, and evaluate.enabled false skips the report.
+            text.Append("  evaluation: none (no test rows or evaluate.enabled false), so no report").AppendLine();
+        }
 
         if (record.Error is not null)
         {

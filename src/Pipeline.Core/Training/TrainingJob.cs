@@ -20,6 +20,8 @@ public static class TrainingJob
     /// Reads the store, holds out the test rows (or reads <see cref="TrainingJobOptions.TestFeaturesDirectory"/>),
     /// fits (or grid-searches by k-fold cross-validation and refits the best point), writes
     /// <c>model.json</c> and <c>model.onnx</c>, evaluates on the test rows and writes the report.
+    /// With a test fraction of 0 and no test store every row is trained on (and cross-validated on
+    /// by a grid search) and nothing is evaluated: the result has no evaluation and no report.
     /// </summary>
     /// <exception cref="InvalidDataException">The store is empty or incomplete, has one class, holds a non-finite
     /// feature, the test store comes from another featurizer, or the test split is empty; one
@@ -35,13 +37,19 @@ public static class TrainingJob
         var all = new TrainingSet(features.Features, features.LabelIndices, features.Dimension, classes.Count, classes);
 
         TrainingSet train;
-        FeatureSet test;
+        FeatureSet? test;
         int[] testLabels;
         if (options.TestFeaturesDirectory is { } testDirectory)
         {
             train = all;
             test = await ReadAsync(testDirectory, cancellationToken).ConfigureAwait(false);
             testLabels = FeatureCompatibility.LabelsFor(featurizer, classes, test, $"Test feature store '{Path.GetFullPath(testDirectory)}'");
+        }
+        else if (!options.HasTestRows)
+        {
+            train = all;
+            test = null;
+            testLabels = [];
         }
         else
         {
@@ -57,7 +65,16 @@ public static class TrainingJob
             testLabels = test.LabelIndices;
         }
 
-        logger.LogInformation("Training on {Train} rows, testing on {Test} rows ({Classes} classes, {Dimension} features from {Model})", train.Count, test.Count, classes.Count, featurizer.Dimension, featurizer.ModelName);
+        if (test is null)
+        {
+            logger.LogInformation("Training on all {Train} rows ({Classes} classes, {Dimension} features from {Model}); testFraction is 0 and there is no test store, so there is no evaluation", train.Count, classes.Count, featurizer.Dimension, featurizer.ModelName);
+        }
+        else
+        {
+            logger.LogInformation("Training on {Train} rows, testing on {Test} rows ({Classes} classes, {Dimension} features from {Model})", train.Count, test.Count, classes.Count, featurizer.Dimension, featurizer.ModelName);
+        }
+
+
         var fitClock = Stopwatch.StartNew();
         GridSearchResult? grid = null;
         LogisticRegressionModel regression;
@@ -78,7 +95,7 @@ public static class TrainingJob
         var training = new ClassifierTraining(
             summary.Options,
             train.Count,
-            test.Count,
+            test?.Count ?? 0,
             summary.Iterations,
             summary.StopReason,
             trainingSeconds,
@@ -103,23 +120,27 @@ public static class TrainingJob
 
         MulticlassEvaluation? evaluation = null;
         EvaluationReport? report = null;
-        if (options.Evaluate)
+        if (options.Evaluate && test is not null)
         {
             var probabilities = model.PredictProbabilities(test, cancellationToken);
             evaluation = MulticlassEvaluator.Evaluate(testLabels, probabilities, classes);
-            report = await EvaluationReportWriter.WriteAsync(
-                options.ReportDirectoryOrDefault, evaluation, ClassifierReportContext.For(model), summary.ObjectiveHistory, cancellationToken).ConfigureAwait(false);
-            if (grid is not null)
+            var context = ClassifierReportContext.For(model) with
             {
-                await File.AppendAllTextAsync(
-                    report.ReportMarkdown,
-                    $"\n## Grid search\n\nSelected by {options.Metric.SparkName()} over {options.Folds}-fold cross-validation on the training rows.\n\n{GridSearchTable.Render(grid, options.Metric, options.Folds)}",
-                    cancellationToken).ConfigureAwait(false);
-            }
+                MarkdownAppendix = grid is null
+                    ? null
+                    : $"\n## Grid search\n\nSelected by {options.Metric.SparkName()} over {options.Folds}-fold cross-validation on the training rows.\n\n{GridSearchTable.Render(grid, options.Metric, options.Folds)}",
+            };
+            report = await EvaluationReportWriter.WriteAsync(
+                options.ReportDirectoryOrDefault, evaluation, context, summary.ObjectiveHistory, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // An earlier report there scored another model; left in place it would pass for this one's.
+            EvaluationReportWriter.Delete(options.ReportDirectoryOrDefault);
         }
 
         return new TrainingJobResult(
-            model, directory, onnx, train.Count, test.Count, summary, trainingSeconds, clock.Elapsed, grid, evaluation, report, warnings);
+            model, directory, onnx, train.Count, test?.Count ?? 0, summary, trainingSeconds, clock.Elapsed, grid, evaluation, report, warnings);
     }
 
     internal static GridSearchOptions GridOptions(TrainingJobOptions options) => new()

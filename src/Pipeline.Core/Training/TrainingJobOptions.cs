@@ -27,13 +27,17 @@ public sealed record TrainingJobOptions
     /// <summary>The solver's hyper-parameters (Spark's defaults); for a grid search, everything but the grid's own axes.</summary>
     public LogisticRegressionOptions Regression { get; init; } = LogisticRegressionOptions.Default;
 
-    /// <summary>Share of rows held out for the test split, in (0, 1) (default 0.2).</summary>
+    /// <summary>
+    /// Share of rows held out for the test split, in [0, 1) (default 0.2). 0 trains on every row, as
+    /// Spark's <c>fit(df)</c> does once parameters are chosen by cross-validation; there is then no
+    /// evaluation unless <see cref="TestFeaturesDirectory"/> gives a test store.
+    /// </summary>
     public double TestFraction
     {
         get => _testFraction;
-        init => _testFraction = value is > 0 and < 1
+        init => _testFraction = value is >= 0 and < 1
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(TestFraction), value, "testFraction must be in (0, 1).");
+            : throw new ArgumentOutOfRangeException(nameof(TestFraction), value, "testFraction must be in [0, 1).");
     }
 
     /// <summary>Seed of the train/test split, and of the folds unless <see cref="FoldSeed"/> is set (default 42).</summary>
@@ -61,8 +65,11 @@ public sealed record TrainingJobOptions
     /// <summary>The metric a grid search selects by (default f1, Spark's default).</summary>
     public SelectionMetricKind Metric { get; init; } = SelectionMetricKind.F1;
 
-    /// <summary>Evaluate on the test rows and write the report (default true); false only fits and saves the model.</summary>
+    /// <summary>Evaluate on the test rows and write the report (default true); false only fits and saves the model. Without test rows there is nothing to evaluate.</summary>
     public bool Evaluate { get; init; } = true;
+
+    /// <summary>Whether test rows exist: a test store, or a held-out fraction above 0.</summary>
+    public bool HasTestRows => TestFeaturesDirectory is not null || TestFraction > 0;
 
     /// <summary>Whether a grid search runs.</summary>
     public bool IsGridSearch => GridRegParams is not null || GridElasticNetParams is not null;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Pipeline.Evaluation;
 using SixLabors.ImageSharp;
@@ -147,6 +148,52 @@ public sealed class EvaluationReportWriterTests : IDisposable
 
         Assert.Equal("objectiveHistory", error.ParamName);
         Assert.Contains("objectiveHistory[1]", error.Message);
+    }
+
+    [Fact]
+    public async Task WriteAsync_OverAnOlderLongerReport_ReplacesEachFileWholeAndLeavesNoTempFile()
+    {
+        Directory.CreateDirectory(_folder);
+        var stale = new string('x', 1 << 20);
+        foreach (var name in new[] { EvaluationReportWriter.MetricsFileName, EvaluationReportWriter.ReportFileName, EvaluationReportWriter.RocCurvesFileName })
+        {
+            await File.WriteAllTextAsync(Path.Combine(_folder, name), stale);
+        }
+
+        var report = await EvaluationReportWriter.WriteAsync(_folder, Evaluate("tied_scores"), Context() with { MarkdownAppendix = "\n## Grid search\n\ntable\n" });
+
+        using (JsonDocument.Parse(await File.ReadAllTextAsync(report.MetricsJson)))
+        {
+        }
+
+        var markdown = await File.ReadAllTextAsync(report.ReportMarkdown);
+        Assert.StartsWith("# Evaluation report", markdown, StringComparison.Ordinal);
+        Assert.EndsWith("\n## Grid search\n\ntable\n", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("xxxx", markdown, StringComparison.Ordinal);
+        AssertPng(report.RocCurvesPng, PlotTheme.Width, PlotTheme.Height, minColouredShare: 0.01);
+        Assert.Equal(
+            ["confusion_matrix.png", "metrics.json", "report.md", "roc_curves.png"],
+            Directory.GetFiles(_folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task WriteAsync_FailureHalfwayThroughReportMarkdown_LeavesTheOldFileWholeAndNoTempFile()
+    {
+        var old = await EvaluationReportWriter.WriteAsync(_folder, Evaluate("tied_scores"));
+        var before = await File.ReadAllBytesAsync(old.ReportMarkdown);
+        var oracle = SklearnOracleCase.Load("tied_scores");
+
+        // A lone surrogate has no UTF-8 form: metrics.json escapes it, but the UTF-8 encoder of
+        // report.md throws once the new file is open and partly written, the injected failure of a
+        // write that stops halfway.
+        var names = oracle.ClassNames.Select((name, i) => i == 1 ? "\uD800" : name).ToArray();
+        var broken = MulticlassEvaluator.Evaluate(oracle.YTrue, oracle.Probabilities, names);
+        await Assert.ThrowsAsync<EncoderFallbackException>(() => EvaluationReportWriter.WriteAsync(_folder, broken));
+
+        Assert.Equal(before, await File.ReadAllBytesAsync(old.ReportMarkdown));
+        Assert.Equal(
+            ["confusion_matrix.png", "metrics.json", "report.md", "roc_curves.png"],
+            Directory.GetFiles(_folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     private static MulticlassEvaluation Evaluate(string fixture)

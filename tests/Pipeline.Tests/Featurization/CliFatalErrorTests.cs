@@ -20,14 +20,6 @@ public sealed class CliFatalErrorTests : IDisposable
     public void Dispose() => _work.Dispose();
 
     [Fact]
-    public async Task Featurize_UnknownModel_ExitsOneListingTheKnownModels()
-    {
-        using var result = await FeaturizeAsync("--input", _images, "--output", Output, "--model", "resnet99");
-
-        AssertOneError(result, "Unknown model 'resnet99'", "resnet18", "inceptionv3");
-    }
-
-    [Fact]
     public async Task Featurize_ModelFileMissing_ExitsOneNamingWhereToPutIt()
     {
         var models = Directory.CreateDirectory(Path.Combine(_work.Path, "models")).FullName;

@@ -118,7 +118,7 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
     }
 
     [Fact]
-    public void Create_DeviceAutoWithoutGpu_FallsBackToCpuWithOneLogLine()
+    public void Create_DeviceAutoWithoutGpu_FallsBackToCpuWithOneShortInfoLine()
     {
         var logger = new ListLogger();
 
@@ -127,13 +127,17 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
         // On a machine with a working GPU, auto must pick it silently.
         if (extractor.ExecutionProvider == "CUDA")
         {
-            Assert.Empty(logger.Lines);
+            Assert.DoesNotContain(logger.Entries, e => e.Level >= LogLevel.Information);
             return;
         }
 
         Assert.Equal("CPU", extractor.ExecutionProvider);
-        var line = Assert.Single(logger.Lines);
-        Assert.Contains("CUDA is unusable", line);
+        var line = Assert.Single(logger.Entries, e => e.Level >= LogLevel.Information);
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Matches(@"^CUDA is not available \([^()]{1,160}\); featurizing 'resnet18' on the CPU\.$", line.Message);
+        Assert.DoesNotContain("onnxruntime_src", line.Message, StringComparison.Ordinal);
+        var debug = Assert.Single(logger.Entries, e => e.Level == LogLevel.Debug);
+        Assert.NotNull(debug.Exception);
     }
 
     [Fact]
@@ -177,13 +181,13 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
 
     private sealed class ListLogger : ILogger
     {
-        public List<string> Lines { get; } = [];
+        public List<(LogLevel Level, string Message, Exception? Exception)> Entries { get; } = [];
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add(formatter(state, exception));
+            Entries.Add((logLevel, formatter(state, exception), exception));
     }
 }

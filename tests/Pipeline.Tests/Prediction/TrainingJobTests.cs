@@ -55,6 +55,86 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     }
 
     [Fact]
+    public async Task RunAsync_TestFractionZero_TrainsOnEveryRowAndEvaluatesNothing()
+    {
+        using var dir = new TempFolder();
+
+        var result = await TrainingJob.RunAsync(
+            new TrainingJobOptions { FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory, Regression = new() { MaxIter = 5 }, TestFraction = 0 },
+            NullLogger.Instance,
+            CancellationToken.None);
+
+        // Spark's fit(df): all 28 rows of the train store.
+        Assert.Equal(28, result.TrainSamples);
+        Assert.Equal(0, result.TestSamples);
+        Assert.Null(result.Evaluation);
+        Assert.Null(result.Report);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "report")));
+        var saved = await ClassifierModel.LoadAsync(dir.Path);
+        Assert.Equal(28, saved.Training!.TrainSamples);
+        Assert.Equal(0, saved.Training.TestSamples);
+        Assert.Equal(0, saved.Training.TestFraction);
+    }
+
+    [Fact]
+    public async Task RunAsync_TestFractionZeroOverAnEarlierReport_RemovesTheStaleReportFiles()
+    {
+        using var dir = new TempFolder();
+        TrainingJobOptions Options(double testFraction) => new()
+        {
+            FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory,
+            Regression = new() { MaxIter = 5 }, TestFraction = testFraction,
+        };
+        var earlier = await TrainingJob.RunAsync(Options(0.2), NullLogger.Instance, CancellationToken.None);
+        var notes = Path.Combine(earlier.Report!.Folder, "notes.txt");
+        await File.WriteAllTextAsync(notes, "mine");
+
+        await TrainingJob.RunAsync(Options(0), NullLogger.Instance, CancellationToken.None);
+
+        Assert.Equal([notes], Directory.GetFiles(earlier.Report.Folder));
+    }
+
+    [Fact]
+    public async Task RunAsync_TestFractionZeroWithTestFeatures_EvaluatesOnTheTestStore()
+    {
+        using var dir = new TempFolder();
+
+        var result = await TrainingJob.RunAsync(
+            new TrainingJobOptions
+            {
+                FeaturesDirectory = fixture.TrainStore, TestFeaturesDirectory = fixture.TestStore, OutputDirectory = dir.Path,
+                ModelsDirectory = AppContext.BaseDirectory, Regression = new() { MaxIter = 5 }, TestFraction = 0,
+            },
+            NullLogger.Instance,
+            CancellationToken.None);
+
+        Assert.Equal(28, result.TrainSamples);
+        Assert.Equal(12, result.TestSamples);
+        Assert.Equal(12, result.Evaluation!.SampleCount);
+        Assert.True(File.Exists(result.Report!.MetricsJson));
+    }
+
+    [Fact]
+    public async Task RunAsync_GridSearchWithTestFractionZero_CrossValidatesOnEveryRow()
+    {
+        using var dir = new TempFolder();
+
+        var result = await TrainingJob.RunAsync(
+            new TrainingJobOptions
+            {
+                FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory,
+                Regression = new() { MaxIter = 5 }, TestFraction = 0, GridRegParams = [0.01, 0.1], Folds = 2,
+            },
+            NullLogger.Instance,
+            CancellationToken.None);
+
+        var grid = Assert.IsType<GridSearchResult>(result.GridSearch);
+        Assert.Equal(2, grid.Points.Count);
+        Assert.Equal(28, result.TrainSamples);
+        Assert.Null(result.Evaluation);
+    }
+
+    [Fact]
     public async Task RunAsync_EvaluateOff_SavesTheModelAndWritesNoReport()
     {
         using var dir = new TempFolder();

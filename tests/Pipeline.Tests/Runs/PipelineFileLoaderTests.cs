@@ -106,6 +106,14 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_TestFractionZero_IsAcceptedAndTrainsOnEveryRow()
+    {
+        var definition = Valid(Minimal + "\nsplit: {testFraction: 0}");
+
+        Assert.Equal(0, definition.Split!.TestFraction);
+    }
+
+    [Fact]
     public void Parse_OutOfRangeNumbers_NameTheAllowedRange()
     {
         var yaml = Minimal + """
@@ -126,7 +134,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
         [
             "t.yaml:9:20: train.elasticNetParam: 1.5 is out of range; allowed: from 0 to 1",
             "t.yaml:10:12: train.maxIter: -1 is out of range; allowed: from 0 to 1000000",
-            "t.yaml:12:17: split.testFraction: 1 is out of range; allowed: greater than 0 and less than 1",
+            "t.yaml:12:17: split.testFraction: 1 is out of range; allowed: at least 0 and less than 1",
             "t.yaml:14:10: grid.folds: 1 is out of range; allowed: from 2 to 100",
             "t.yaml:15:19: grid.regParam[1]: -0.5 is out of range; allowed: 0 or more",
         ], errors);

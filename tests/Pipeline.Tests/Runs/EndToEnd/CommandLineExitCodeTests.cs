@@ -29,4 +29,41 @@ public sealed class CommandLineExitCodeTests
 
         Assert.True(train.ExitCode == 1, train.Output);
     }
+
+    [Fact]
+    public async Task Featurize_UnknownModel_ExitsTwoListingTheKnownModels()
+    {
+        using var dir = new TempFolder();
+
+        using var featurize = await PipelineProcess.RunAsync(dir.Path, "featurize", "--input", "images", "--output", "store", "--model", "resnet99");
+
+        Assert.True(featurize.ExitCode == 2, featurize.Output);
+        var line = Assert.Single(featurize.ErrorLines, l => l.StartsWith("--model 'resnet99' is not in the zoo; ", StringComparison.Ordinal));
+        Assert.Contains("knows: inceptionv3, xception, resnet50, vgg16, vgg19, resnet18", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--max-megapixels must be greater than 0, got -1", "featurize", "-i", "images", "-o", "store", "--max-megapixels", "-1")]
+    [InlineData("--batch-size must be from 1 to 4096, got 0", "featurize", "-i", "images", "-o", "store", "--batch-size", "0")]
+    [InlineData("-m 'nosuch' is not in the zoo", "featurize", "-i", "images", "-o", "store", "-m", "nosuch")]
+    [InlineData("--test-fraction must be at least 0 and less than 1, got 1", "train", "-f", "store", "-o", "model", "--test-fraction", "1")]
+    [InlineData("--grid-reg-param takes comma-separated numbers, but 'x' is not a number", "train", "-f", "store", "-o", "model", "--grid-reg-param", "0.1,x")]
+    [InlineData("--folds must be 2 or more, got 1", "train", "-f", "store", "-o", "model", "--folds", "1")]
+    [InlineData("--output must not be empty", "evaluate", "-m", "model", "-f", "store", "--output", "")]
+    [InlineData("--parallelism must be from 1 to 256, got 0", "predict", "-m", "model", "-i", "images", "-o", "p.parquet", "--parallelism", "0")]
+    [InlineData("--images must be 1 or more, got 0", "bench-inference", "--images", "0")]
+    [InlineData("<file> must not be empty", "validate", "")]
+    [InlineData("<file> must not be empty", "run", "")]
+    [InlineData("--Pipeline:Worker:MaxConcurrentRuns must be from 1 to 64, got 0", "worker", "--Pipeline:Worker:MaxConcurrentRuns=0")]
+    [InlineData("--Pipeline:Worker:PollInterval cannot be 'soon'", "worker", "--Pipeline:Worker:PollInterval=soon")]
+    public async Task Command_BadOptionValue_ExitsTwoNamingTheOptionAsTypedAndCreatesNothing(string message, params string[] arguments)
+    {
+        using var dir = new TempFolder();
+
+        using var child = await PipelineProcess.RunAsync(dir.Path, arguments);
+
+        Assert.True(child.ExitCode == 2, child.Output);
+        Assert.Contains(child.ErrorLines, line => line.Contains(message, StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
 }

@@ -157,6 +157,28 @@ public sealed class PipelineRunEndToEndTests : IDisposable
         Assert.Equal("2", (string)Assert.Single(rows)[0]);
     }
 
+    [Fact]
+    public async Task RunAsync_TestFractionZero_TrainsOnEveryRowAndRecordsNoMetrics()
+    {
+        var file = WritePipeline(regParam: "0.03", split: "split: {testFraction: 0}");
+
+        var result = await Service.RunAsync(file);
+
+        Assert.True(result.State == RunState.Completed, result.Error);
+        var folder = new RunFolder(_dir.Combine("runs", "digits"));
+        using var json = JsonDocument.Parse(File.ReadAllText(folder.RunJson));
+        var run = json.RootElement;
+        Assert.Equal("completed", run.GetProperty("state").GetString());
+        Assert.Empty(run.GetProperty("metrics").EnumerateObject());
+        Assert.False(run.TryGetProperty("reportPath", out var report) && report.ValueKind != JsonValueKind.Null);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder.Report));
+        using var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Model, "model.json")));
+        var training = model.RootElement.GetProperty("training");
+        Assert.Equal(Images, training.GetProperty("trainSamples").GetInt32());
+        Assert.Equal(0, training.GetProperty("testSamples").GetInt32());
+        Assert.Contains("evaluation: none", RunSummary.Describe(result.Record!), StringComparison.Ordinal);
+    }
+
     private PipelineRunService Service => _host.Service;
 
     private static RunCounts Counts(JsonElement run)
@@ -169,7 +191,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
             counts.GetProperty("rejected").GetInt64());
     }
 
-    private string WritePipeline(string regParam)
+    private string WritePipeline(string regParam, string split = "")
     {
         var file = _dir.Combine("digits.yaml");
         File.WriteAllText(file, $"""
@@ -188,6 +210,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
             train:
               maxIter: 5
               regParam: {regParam}
+            {split}
             output: digits
             """);
         return file;
