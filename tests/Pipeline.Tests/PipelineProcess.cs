@@ -69,14 +69,15 @@ internal sealed class PipelineProcess : IDisposable
     /// <summary>
     /// Runs <c>pipeline <paramref name="arguments"/></c> to its end with no file it writes allowed past
     /// <paramref name="kilobytes"/> (<c>ulimit -f</c>, no root needed), SIGXFSZ ignored so that a write past
-    /// the limit fails with EFBIG, as a write to a full disk fails with ENOSPC.
+    /// the limit fails with EFBIG, as a write to a full disk fails with ENOSPC. Through <c>/bin/sh</c>, which
+    /// every POSIX system has (bash may be missing), and whose <c>ulimit -f</c> counts 512-byte blocks.
     /// </summary>
     public static async Task<PipelineProcess> RunWithFileSizeLimitAsync(string workingDirectory, int kilobytes, params string[] arguments)
     {
-        var start = new ProcessStartInfo("bash");
+        var start = new ProcessStartInfo("/bin/sh");
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"trap '' XFSZ; ulimit -f {kilobytes}; exec \"$@\""));
-        start.ArgumentList.Add("bash");
+        start.ArgumentList.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"trap '' XFSZ; ulimit -f {kilobytes * 2}; exec \"$@\""));
+        start.ArgumentList.Add("sh");
         start.ArgumentList.Add(Muxer);
 
         // Write-xor-execute double-maps code through a memory file that the limit would cap too, so the runtime would not start.
