@@ -152,6 +152,38 @@ public sealed class PipelineRunServiceTests : IDisposable
         Assert.Equal(2, second.Record!.Attempt);
     }
 
+    /// <summary>
+    /// What a process dying during run.json's one in-place rewrite (a failed run on a full disk) leaves: a
+    /// prefix of the JSON, from nothing to all but its last byte. The next run must read it as no run.json.
+    /// </summary>
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.01)]
+    [InlineData(0.5)]
+    [InlineData(0.99)]
+    public async Task RunAsync_RunJsonTornByAnInPlaceRewrite_StartsAfreshAtAttemptOne(double kept)
+    {
+        using var stop = new CancellationTokenSource();
+        var interrupting = new FakeRunner(async (_, _, ct) =>
+        {
+            await stop.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+            return FakeRunner.Outcome;
+        });
+        var first = await Service(interrupting).RunAsync(_file, cancellationToken: stop.Token);
+        var json = File.ReadAllBytes(first.Folder!.RunJson);
+        File.WriteAllBytes(first.Folder.RunJson, json[..(int)(json.Length * kept)]);
+        var next = FakeRunner.Completing();
+
+        var second = await Service(next).RunAsync(_file);
+
+        Assert.Equal(RunState.Interrupted, first.State);
+        Assert.False(Assert.Single(next.Calls).IsResume);
+        Assert.Equal(RunState.Completed, second.State);
+        Assert.Equal(1, second.Record!.Attempt);
+        Assert.Contains("\"state\": \"completed\"", File.ReadAllText(second.Folder!.RunJson), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task RunAsync_CompletedRunRunAgain_IsANewRunAtAttemptOne()
     {
