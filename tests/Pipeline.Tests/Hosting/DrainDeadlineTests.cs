@@ -2,10 +2,10 @@ using Pipeline.Hosting;
 
 namespace Pipeline.Tests.Hosting;
 
+/// <summary><see cref="DrainDeadline"/> on a <see cref="ManualClock"/>, so that no pause of a loaded machine can move a deadline.</summary>
 public sealed class DrainDeadlineTests
 {
-    /// <summary>Generous: the deadlines below are tens of milliseconds; a missed one must fail, not stall CI.</summary>
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private readonly ManualClock _clock = new();
 
     [Theory]
     [InlineData(0, 0)]
@@ -19,25 +19,28 @@ public sealed class DrainDeadlineTests
     }
 
     [Fact]
-    public async Task Token_StopRequested_FiresAfterTheBudgetAndCountsAsPassed()
+    public async Task Token_StopRequested_FiresExactlyAtTheBudgetAndCountsAsPassed()
     {
         using var stop = new CancellationTokenSource();
-        using var deadline = new DrainDeadline(TimeSpan.FromMilliseconds(40), stop.Token, TimeProvider.System);
-        Assert.False(deadline.Token.IsCancellationRequested);
+        using var deadline = new DrainDeadline(TimeSpan.FromSeconds(40), stop.Token, _clock);
 
         await stop.CancelAsync();
-        await Task.Delay(Timeout.Infinite, deadline.Token).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Patience);
+        _clock.Advance(TimeSpan.FromSeconds(35) - TimeSpan.FromTicks(1));
+        var beforeTheBudget = deadline.Token.IsCancellationRequested;
+        _clock.Advance(TimeSpan.FromTicks(1));
 
+        Assert.False(beforeTheBudget);
+        Assert.True(deadline.Token.IsCancellationRequested);
         Assert.True(deadline.Passed);
     }
 
     [Fact]
-    public async Task Token_NoStop_NeverFires()
+    public void Token_NoStop_NeverFires()
     {
         using var stop = new CancellationTokenSource();
-        using var deadline = new DrainDeadline(TimeSpan.Zero, stop.Token, TimeProvider.System);
+        using var deadline = new DrainDeadline(TimeSpan.Zero, stop.Token, _clock);
 
-        await Task.Delay(50);
+        _clock.Advance(TimeSpan.FromDays(1));
 
         Assert.False(deadline.Passed);
     }
@@ -46,11 +49,12 @@ public sealed class DrainDeadlineTests
     public async Task Passed_DisposedBeforeTheBudgetRanOut_StaysFalse()
     {
         using var stop = new CancellationTokenSource();
-        var deadline = new DrainDeadline(TimeSpan.FromMilliseconds(80), stop.Token, TimeProvider.System);
+        var deadline = new DrainDeadline(TimeSpan.FromSeconds(8), stop.Token, _clock);
         await stop.CancelAsync();
+        _clock.Advance(TimeSpan.FromSeconds(5));
         deadline.Dispose();
 
-        await Task.Delay(150);
+        _clock.Advance(TimeSpan.FromDays(1));
 
         Assert.False(deadline.Passed);
     }
