@@ -135,12 +135,18 @@ internal sealed class PipelineProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Polls until <paramref name="features"/> holds a closed part, the moment the stop tests interrupt a
+    /// run at; fails if the process ended first, since then there was nothing left to interrupt.
+    /// </summary>
+    public Task WaitForFirstPartAsync(string features) => Poll.UntilAsync(
+        () => Directory.Exists(features) && Directory.GetFiles(features, "part-*.parquet").Length > 0,
+        Patience,
+        TimeSpan.FromMilliseconds(10),
+        () => Assert.False(HasExited, $"the process ended before its first part file:{Environment.NewLine}{Output}"));
+
     /// <summary>SIGTERM, what systemd and <c>docker stop</c> send: the process may stop gracefully.</summary>
-    public void Terminate()
-    {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
+    public void Terminate() => Signal("-TERM");
 
     /// <summary>SIGKILL (on Unix <see cref="Process.Kill(bool)"/> sends it): no handler runs, nothing is flushed.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);

@@ -20,11 +20,7 @@ public sealed class FeaturizeStopTests : IDisposable
         var features = Path.Combine(output, "features");
         using var featurize = PipelineProcess.Start(
             _dir.Path, "featurize", "--input", "digits", "--output", "store", "--device", "cpu", "--batch-size", "4", "--parallelism", "1", "--rows-per-part", "8");
-        await Poll.UntilAsync(
-            () => Directory.Exists(features) && Directory.GetFiles(features, "part-*.parquet").Length > 0,
-            PipelineProcess.Patience,
-            TimeSpan.FromMilliseconds(10),
-            () => Assert.False(featurize.HasExited, $"featurize ended before its first part file:{Environment.NewLine}{featurize.Output}"));
+        await featurize.WaitForFirstPartAsync(features);
 
         featurize.Terminate();
         await featurize.WaitForExitAsync();

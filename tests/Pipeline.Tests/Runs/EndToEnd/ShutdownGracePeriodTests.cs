@@ -40,7 +40,7 @@ public sealed class ShutdownGracePeriodTests : IDisposable
         using var worker = PipelineProcess.Start(
             _dir.Path, "worker", "--Pipeline:Worker:PollInterval=00:00:00.200", $"--Pipeline:Worker:ShutdownGracePeriod={GracePeriod}");
         File.Move(staged, _dir.Combine("inbox", "digits.yaml"));
-        await WaitForFirstPartAsync(worker);
+        await worker.WaitForFirstPartAsync(_features);
         worker.Terminate();
         await worker.WaitForExitAsync();
 
@@ -60,7 +60,7 @@ public sealed class ShutdownGracePeriodTests : IDisposable
         long kept;
         using (var first = PipelineProcess.Start(_dir.Path, "run", "digits.yaml"))
         {
-            await WaitForFirstPartAsync(first);
+            await first.WaitForFirstPartAsync(_features);
             first.Terminate();
             await first.WaitForExitAsync();
 
@@ -108,15 +108,5 @@ public sealed class ShutdownGracePeriodTests : IDisposable
     {
         var row = Assert.Single(DuckDbQuery.Rows($"SELECT count(*), count(DISTINCT path) FROM read_parquet({DuckDbQuery.Parts(_runFolder)})"));
         return (Convert.ToInt64(row[0], CultureInfo.InvariantCulture), Convert.ToInt64(row[1], CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>Polls until the first part is closed; fails if the process ended first, since then nothing was tested.</summary>
-    private async Task WaitForFirstPartAsync(PipelineProcess process)
-    {
-        await Poll.UntilAsync(
-            () => Directory.Exists(_features) && Directory.GetFiles(_features, "part-*.parquet").Length > 0,
-            PipelineProcess.Patience,
-            TimeSpan.FromMilliseconds(10),
-            () => Assert.False(process.HasExited, $"the run ended before its first part file:{Environment.NewLine}{process.Output}"));
     }
 }

@@ -35,7 +35,7 @@ public sealed class WorkerSignalTests : IDisposable
 
         using var worker = PipelineProcess.Start(_dir.Path, "worker", "--Pipeline:Worker:PollInterval=00:00:00.200");
         File.Move(staged, _dir.Combine("inbox", "digits.yaml"));
-        await WaitForFirstPartAsync(worker);
+        await worker.WaitForFirstPartAsync(_features);
 
         worker.Terminate();
         await worker.WaitForExitAsync();
@@ -52,7 +52,7 @@ public sealed class WorkerSignalTests : IDisposable
         File.WriteAllText(_dir.Combine("digits.yaml"), DigitsSubset.SmallPartsPipeline);
 
         using var run = PipelineProcess.Start(_dir.Path, "run", "digits.yaml");
-        await WaitForFirstPartAsync(run);
+        await run.WaitForFirstPartAsync(_features);
 
         run.Terminate();
         await run.WaitForExitAsync();
@@ -74,12 +74,4 @@ public sealed class WorkerSignalTests : IDisposable
         Assert.Empty(Directory.GetFiles(_features, ".*"));
         return rows;
     }
-
-    /// <summary>Polls until the first part is closed; fails if the process ended first, since then nothing was tested.</summary>
-    private async Task WaitForFirstPartAsync(PipelineProcess process) =>
-        await Poll.UntilAsync(
-            () => Directory.Exists(_features) && Directory.GetFiles(_features, "part-*.parquet").Length > 0,
-            PipelineProcess.Patience,
-            TimeSpan.FromMilliseconds(50),
-            () => Assert.False(process.HasExited, $"the run ended before its first part file:{Environment.NewLine}{process.Output}"));
 }
