@@ -43,6 +43,20 @@ public sealed class FeaturizationJobCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ImagesOnlyDeleted_FeaturizesNothingYetCompactsAndMarksTheStoreComplete()
+    {
+        var images = GeneratedImages.WriteFolder(_input.Path, 12, "a", "b", "c");
+        await RunAsync(TestFeaturization.Options, await ImageSourceFactory.OpenAsync(_input.Path));
+        DeleteTwoImages(images);
+
+        var summary = await RunAsync(TestFeaturization.Options, await ImageSourceFactory.OpenAsync(_input.Path));
+
+        Assert.Equal((10, 0, 10, 0), (summary.Read, summary.Featurized, summary.Cached, summary.Rejected));
+        AssertStoreHolds(images);
+        Assert.True((await FeatureStoreReader.OpenAsync(_output.Path)).IsComplete);
+    }
+
+    [Fact]
     public async Task RunAsync_ArrowTwinsAndAStaleRow_RewritesEachTwinToItsPartsRows()
     {
         var options = TestFeaturization.Options with { Store = TestFeaturization.Options.Store with { WriteArrow = true } };
@@ -145,17 +159,22 @@ public sealed class FeaturizationJobCompactionTests : IDisposable
         await RunAsync(options, await ImageSourceFactory.OpenAsync(_input.Path));
         Assert.Equal(12L, DuckDbQuery.Count($"SELECT count(*) FROM read_parquet({DuckDbQuery.Parts(_output.Path)})"));
 
-        foreach (var deleted in new[] { _input.Combine("a", "img-000.png"), _input.Combine("b", "img-001.png") })
-        {
-            File.Delete(deleted);
-            images.Remove(deleted);
-        }
-
+        DeleteTwoImages(images);
         var moved = _input.Combine("c", "img-002.png");
         File.Move(moved, _input.Combine("a", "img-002.png"));
         images.Remove(moved);
         images.Add(_input.Combine("a", "img-002.png"), "a");
         return images;
+    }
+
+    /// <summary>Deletes a/img-000 and b/img-001, from the folder and from <paramref name="images"/>.</summary>
+    private void DeleteTwoImages(Dictionary<string, string> images)
+    {
+        foreach (var deleted in new[] { _input.Combine("a", "img-000.png"), _input.Combine("b", "img-001.png") })
+        {
+            File.Delete(deleted);
+            images.Remove(deleted);
+        }
     }
 
     private Task<FeaturizationSummary> RunAsync(FeaturizationOptions options, ILabelledImageSource source, CancellationToken cancellationToken = default) =>
