@@ -13,14 +13,13 @@ namespace Pipeline.Decoding;
 /// waiting, not the work: the decode runs as its own thread-pool task, and on time-out it is
 /// abandoned.</para>
 /// <para>An abandoned decode is told to stop through its token, which frees a JPEG's thread and
-/// buffers at the next row, and one not yet started never starts. Any other keeps its pool thread
-/// until it ends, and whatever it produces then is disposed. A CPU-bound one ends soon, since the
-/// pixel and allocation limits bound its work; a blocked read perhaps never. Each of those holds a
-/// pool thread for good, and on a hung mount every image blocks, so without a bound a run would go
-/// on abandoning decodes, one per image and time limit, and starve the pool of threads. A decode
-/// still running a whole time limit after it was abandoned is therefore counted as stuck, and
-/// once <see cref="MaxStuckDecodes"/> are, no further decode is started: the run fails, naming the
-/// last stuck image.</para>
+/// buffers at the next row. Any other keeps its pool thread until it ends, and whatever it
+/// produces then is disposed. A CPU-bound one ends soon, since the pixel and allocation limits
+/// bound its work; a blocked read perhaps never, and on a hung mount every image blocks, so
+/// without a bound a run would go on abandoning decodes, one per image and time limit, each
+/// holding a pool thread for good, and starve the pool. A decode still running a whole time limit
+/// after it was abandoned is therefore counted as stuck, and once <see cref="MaxStuckDecodes"/>
+/// are, no further decode is started: the run fails, naming the last stuck image.</para>
 /// </remarks>
 internal sealed class DecodeTimeLimit
 {
@@ -65,7 +64,7 @@ internal sealed class DecodeTimeLimit
         }
 
         var stop = new CancellationTokenSource();
-        var decoding = Task.Run(() => decode(stop.Token), stop.Token);
+        var decoding = Task.Run(() => decode(stop.Token), CancellationToken.None);
         try
         {
             var outcome = await decoding.WaitAsync(_limit, cancellationToken).ConfigureAwait(false);
