@@ -98,6 +98,34 @@ public sealed class FeaturizationJobCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_AfterACrashBetweenTheRenamesOfARelabelThatIsThenUndone_BothTwinsHoldTheRestoredLabels()
+    {
+        var options = TestFeaturization.Options with { Store = TestFeaturization.Options.Store with { WriteArrow = true } };
+        var paths = Enumerable.Range(0, 4).Select(i => _input.Write($"images/{i}.png", GeneratedImages.Png(i))).ToArray();
+        var manifest = WriteManifest(paths, ["x", "y", "x", "y"]);
+        await RunAsync(options, await ImageSourceFactory.OpenAsync(manifest));
+        var part = Path.Combine(_output.Path, "features", "part-00000.parquet");
+        var original = await File.ReadAllBytesAsync(part);
+        WriteManifest(paths, ["y", "y", "x", "y"]);
+        await RunAsync(options, await ImageSourceFactory.OpenAsync(manifest));
+
+        // As a kill between the two renames of that relabel leaves it: the Arrow twin relabelled, the
+        // relabelled Parquet part complete under its temporary name, the old one still in place.
+        File.Move(part, FeatureStoreLayout.TemporaryPath(part));
+        await File.WriteAllBytesAsync(part, original);
+        File.Delete(Path.Combine(_output.Path, "features", "_SUCCESS"));
+
+        // Undone: the old part's labels are current again, so only the twin is wrong.
+        WriteManifest(paths, ["x", "y", "x", "y"]);
+        var summary = await RunAsync(options, await ImageSourceFactory.OpenAsync(manifest));
+
+        Assert.Equal((0, 4), (summary.Featurized, summary.Cached));
+        AssertStoreHolds(new Dictionary<string, string> { [paths[0]] = "x", [paths[1]] = "y", [paths[2]] = "x", [paths[3]] = "y" });
+        var parquetRows = DuckDbQuery.Rows($"SELECT path, label FROM read_parquet('{part}')").Select(r => ((string)r[0], (string)r[1]));
+        Assert.Equal(parquetRows, await ArrowRowsAsync(Path.ChangeExtension(part, FeatureStoreLayout.ArrowExtension)));
+    }
+
+    [Fact]
     public async Task RunAsync_ManifestLabelChanged_RelabelsTheStoredRowWithoutFeaturizingAgain()
     {
         var paths = Enumerable.Range(0, 4).Select(i => _input.Write($"images/{i}.png", GeneratedImages.Png(i))).ToArray();
