@@ -52,6 +52,7 @@ public sealed class ImageDecoder
     private readonly DecodeLimits _limits;
     private readonly Configuration _configuration;
     private readonly int _allocationLimitMegabytes;
+    private readonly DecodeTimeLimit _timeLimit;
 
     public ImageDecoder(DecodeLimits? limits = null)
     {
@@ -72,6 +73,7 @@ public sealed class ImageDecoder
                 nameof(limits), _limits.MaxDecodeTime, $"MaxDecodeTime must be positive and at most {DecodeLimits.MaxDecodeTimeLimit}.");
         }
 
+        _timeLimit = new DecodeTimeLimit(_limits.MaxDecodeTime);
         _allocationLimitMegabytes = (int)Math.Clamp(
             _limits.MaxPixels * AllocationBytesPerPixel / (1024 * 1024),
             MinAllocationLimitMegabytes,
@@ -117,10 +119,11 @@ public sealed class ImageDecoder
     /// <see cref="DecodeTimeLimit"/>), so one stuck input never holds up the run.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    /// <exception cref="IOException">Too many of this decoder's abandoned decodes are still running (a hung mount, typically), so this one is not started.</exception>
     public Task<DecodeOutcome> DecodeAsync(LabelledImage image, int width, int height, ResizeRule rule, CancellationToken cancellationToken)
     {
         ValidateArguments(image, width, height, rule);
-        return DecodeTimeLimit.RunAsync(image.Path, _limits.MaxDecodeTime, stop => DecodeUntil(image, width, height, rule, stop), cancellationToken);
+        return _timeLimit.RunAsync(image.Path, stop => DecodeUntil(image, width, height, rule, stop), cancellationToken);
     }
 
     private static void ValidateArguments(LabelledImage image, int width, int height, ResizeRule rule)

@@ -11,7 +11,9 @@ namespace Pipeline.FeatureStore;
 /// is read whole and rewritten, one row group at a time, under a temporary name that is then
 /// renamed over it (its Arrow twin first, as for a new part). A reader therefore sees each part
 /// either before or after, never a row twice, and a crash part-way leaves parts that are each
-/// complete: the next completed run finds the rows still stale and compacts again. A part left
+/// complete: the next completed run finds the rows still stale and compacts again. A crash between
+/// the twin's rename and the part's is finished by the next writer before it reads the store
+/// (<see cref="FeatureStorePart.FinishInterruptedCloses"/>), so the twins never disagree. A part left
 /// without rows is deleted, Parquet first, so that at worst an orphan Arrow file remains, which
 /// the next writer deletes.
 /// </remarks>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using Parquet;
 using Pipeline.IO;
@@ -172,6 +173,51 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         {
             File.Delete(temporary);
         }
+    }
+
+    /// <summary>
+    /// Finishes the closes a killed writer left between its two renames: an Arrow twin already
+    /// renamed (its temporary file is gone) while the Parquet part, complete to its footer, still
+    /// has its temporary name. Left as it is, a new part's rows would be thrown away with the
+    /// temporary file, and a compacted part would keep its old rows beside an Arrow twin that holds
+    /// the new ones, for good if those old rows are current again at the next run. Must run before
+    /// the store is read, so that the run sees what the killed writer committed.
+    /// </summary>
+    public static void FinishInterruptedCloses(string featuresDirectory)
+    {
+        foreach (var (_, arrow) in FeatureStoreLayout.FindParts(featuresDirectory, FeatureStoreLayout.ArrowExtension))
+        {
+            var parquet = Path.ChangeExtension(arrow, FeatureStoreLayout.ParquetExtension);
+            var parquetTemporary = FeatureStoreLayout.TemporaryPath(parquet);
+            if (!File.Exists(FeatureStoreLayout.TemporaryPath(arrow)) && EndsWithFooter(parquetTemporary))
+            {
+                File.Move(parquetTemporary, parquet, overwrite: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="file"/> exists and ends as a Parquet file does, with the footer's
+    /// length and <c>PAR1</c>: written only by the writer's dispose, before the part is renamed.
+    /// </summary>
+    private static bool EndsWithFooter(string file)
+    {
+        if (!File.Exists(file))
+        {
+            return false;
+        }
+
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        Span<byte> tail = stackalloc byte[8];
+        if (stream.Length < 12)
+        {
+            return false;
+        }
+
+        stream.Position = stream.Length - tail.Length;
+        stream.ReadExactly(tail);
+        var footerLength = BinaryPrimitives.ReadInt32LittleEndian(tail);
+        return tail[4..].SequenceEqual("PAR1"u8) && footerLength > 0 && footerLength <= stream.Length - 12;
     }
 
     /// <summary><paramref name="error"/> naming the part's files rather than their temporary names.</summary>

@@ -58,17 +58,30 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
     /// Makes this process the store's one writer until the returned lock is disposed. Without it a
     /// second writer would take the first's temporary part for a killed run's leftover and delete it,
     /// and both would fail. Taken before the store is read or written; the lock of a process that
-    /// died is released by the kernel (see <see cref="FolderLock"/>).
+    /// died is released by the kernel (see <see cref="FolderLock"/>). Once held, the part closes such
+    /// a writer left half done are finished (<see cref="FeatureStorePart.FinishInterruptedCloses"/>).
     /// </summary>
     /// <exception cref="IOException">The folder cannot be created or written, or another process is writing the store.</exception>
     public static FolderLock Lock(string outputDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         var root = Path.GetFullPath(outputDirectory);
-        EnsureWritable(root, FeatureStoreLayout.FeaturesDirectory(root));
-        return FolderLock.TryAcquire(root, FeatureStoreLayout.LockFile, out var holder)
+        var features = FeatureStoreLayout.FeaturesDirectory(root);
+        EnsureWritable(root, features);
+        var held = FolderLock.TryAcquire(root, FeatureStoreLayout.LockFile, out var holder)
             ?? throw new IOException(
                 $"The feature store '{root}' is being written by another process{FolderLock.DescribeHolder(holder)}; a store takes one writer at a time.");
+        try
+        {
+            FeatureStorePart.FinishInterruptedCloses(features);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+
+        return held;
     }
 
     /// <summary>

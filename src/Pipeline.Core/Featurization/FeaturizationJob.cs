@@ -41,6 +41,9 @@ public static class FeaturizationJob
         CancellationToken abandonToken = default)
     {
         var clock = Stopwatch.StartNew();
+
+        // Validates the limits, before the lock creates the store's folders: bad options leave nothing behind.
+        var decoder = new ImageDecoder(options.Limits);
         using var writing = FeatureStoreWriter.Lock(storeDirectory);
         using var extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.Inference, logger);
         var preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
@@ -81,7 +84,7 @@ public static class FeaturizationJob
         {
             rejects = await RejectsWriter.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
             var graph = new FeaturizationGraph(
-                new ImageDecoder(options.Limits),
+                decoder,
                 preprocessor,
                 extractor,
                 store,

@@ -92,12 +92,20 @@ internal sealed partial class FolderLock : IDisposable
     /// <summary>" (pid N)" for a known holder, empty otherwise: the tail of a "held by another process" message.</summary>
     public static string DescribeHolder(int? pid) => pid is { } p ? $" (pid {p})" : string.Empty;
 
-    /// <summary>Deletes the lock file, then releases the lock (in that order: see the remarks).</summary>
+    /// <summary>
+    /// Deletes the lock file, then releases the lock (in that order: see the remarks). A file that
+    /// cannot be deleted (its folder was removed or made read-only under the holder) is left: it
+    /// excludes nobody, and an exception from here would replace whatever ended the holder's work.
+    /// </summary>
     public void Dispose()
     {
         try
         {
             File.Delete(_path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left behind, as after kill -9: the next process locks it again.
         }
         finally
         {

@@ -25,9 +25,8 @@ public sealed class DecodeTimeLimitTests
         var late = new Image<Rgb24>(4, 4);
         var image = new LabelledImage(0, StuckPath, "a", 0);
 
-        var outcome = await DecodeTimeLimit.RunAsync(
+        var outcome = await new DecodeTimeLimit(Limit).RunAsync(
             StuckPath,
-            Limit,
             _ =>
             {
                 release.Wait();
@@ -49,9 +48,8 @@ public sealed class DecodeTimeLimitTests
     {
         var sawStop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var outcome = await DecodeTimeLimit.RunAsync(
+        var outcome = await new DecodeTimeLimit(Limit).RunAsync(
             StuckPath,
-            Limit,
             stop =>
             {
                 sawStop.SetResult(stop.WaitHandle.WaitOne(Patience));
@@ -68,7 +66,7 @@ public sealed class DecodeTimeLimitTests
     {
         var reject = new Reject(StuckPath, RejectStages.Decode, "corrupt");
 
-        var outcome = await DecodeTimeLimit.RunAsync(StuckPath, Patience, _ => DecodeOutcome.Rejected(reject), CancellationToken.None);
+        var outcome = await new DecodeTimeLimit(Patience).RunAsync(StuckPath, _ => DecodeOutcome.Rejected(reject), CancellationToken.None);
 
         Assert.Same(reject, outcome.Reject);
     }
@@ -79,9 +77,8 @@ public sealed class DecodeTimeLimitTests
         using var cancel = new CancellationTokenSource();
         var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var running = DecodeTimeLimit.RunAsync(
+        var running = new DecodeTimeLimit(Patience).RunAsync(
             StuckPath,
-            Patience,
             stop =>
             {
                 stopped.SetResult(stop.WaitHandle.WaitOne(Patience));
@@ -92,6 +89,49 @@ public sealed class DecodeTimeLimitTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Patience));
         Assert.True(await stopped.Task.WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task RunAsync_MaxStuckDecodesStillRunningALimitAfterBeingAbandoned_FailsWithoutStartingTheNextUntilOneEnds()
+    {
+        using var release = new ManualResetEventSlim();
+        var limit = new DecodeTimeLimit(Limit, maxStuck: 2);
+        DecodeOutcome Hang(CancellationToken ignored)
+        {
+            release.Wait();
+            return DecodeOutcome.Rejected(new Reject(StuckPath, RejectStages.Decode, "ended"));
+        }
+
+        // One at a time, so that the last one counted is known.
+        string[] paths = ["/data/a/1.png", "/data/a/2.png"];
+        for (var i = 0; i < paths.Length; i++)
+        {
+            var outcome = await limit.RunAsync(paths[i], Hang, CancellationToken.None).WaitAsync(Patience);
+            Assert.Equal(RejectStages.Limits, outcome.Reject!.Stage);
+            var expected = i + 1;
+            await Poll.UntilAsync(() => limit.StuckDecodes == expected, Patience, TimeSpan.FromMilliseconds(10));
+        }
+
+        var started = false;
+        var error = await Assert.ThrowsAsync<IOException>(() => limit.RunAsync(
+            StuckPath,
+            _ =>
+            {
+                started = true;
+                return DecodeOutcome.Rejected(new Reject(StuckPath, RejectStages.Decode, "ran"));
+            },
+            CancellationToken.None));
+
+        Assert.False(started);
+        Assert.Equal(
+            "2 image decodes abandoned at the time limit of 0.2 s are still running 0.2 s later (the last: '/data/a/2.png'), so no more are started: the storage the images are read from may be hung.",
+            error.Message);
+
+        // Once the stuck decodes end, the threads they held are back, and so are decodes.
+        release.Set();
+        await Poll.UntilAsync(() => limit.StuckDecodes == 0, Patience, TimeSpan.FromMilliseconds(10));
+        var reject = new Reject(StuckPath, RejectStages.Decode, "corrupt");
+        Assert.Same(reject, (await limit.RunAsync(StuckPath, _ => DecodeOutcome.Rejected(reject), CancellationToken.None)).Reject);
     }
 
     private static bool IsDisposed(Image<Rgb24> image)

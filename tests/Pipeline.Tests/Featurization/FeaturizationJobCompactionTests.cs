@@ -43,6 +43,20 @@ public sealed class FeaturizationJobCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ImagesOnlyDeleted_FeaturizesNothingYetCompactsAndMarksTheStoreComplete()
+    {
+        var images = GeneratedImages.WriteFolder(_input.Path, 12, "a", "b", "c");
+        await RunAsync(TestFeaturization.Options, await ImageSourceFactory.OpenAsync(_input.Path));
+        DeleteTwoImages(images);
+
+        var summary = await RunAsync(TestFeaturization.Options, await ImageSourceFactory.OpenAsync(_input.Path));
+
+        Assert.Equal((10, 0, 10, 0), (summary.Read, summary.Featurized, summary.Cached, summary.Rejected));
+        AssertStoreHolds(images);
+        Assert.True((await FeatureStoreReader.OpenAsync(_output.Path)).IsComplete);
+    }
+
+    [Fact]
     public async Task RunAsync_ArrowTwinsAndAStaleRow_RewritesEachTwinToItsPartsRows()
     {
         var options = TestFeaturization.Options with { Store = TestFeaturization.Options.Store with { WriteArrow = true } };
@@ -79,6 +93,34 @@ public sealed class FeaturizationJobCompactionTests : IDisposable
 
         Assert.Equal((0, 10), (summary.Featurized, summary.Cached));
         AssertStoreHolds(images);
+        var parquetRows = DuckDbQuery.Rows($"SELECT path, label FROM read_parquet('{part}')").Select(r => ((string)r[0], (string)r[1]));
+        Assert.Equal(parquetRows, await ArrowRowsAsync(Path.ChangeExtension(part, FeatureStoreLayout.ArrowExtension)));
+    }
+
+    [Fact]
+    public async Task RunAsync_AfterACrashBetweenTheRenamesOfARelabelThatIsThenUndone_BothTwinsHoldTheRestoredLabels()
+    {
+        var options = TestFeaturization.Options with { Store = TestFeaturization.Options.Store with { WriteArrow = true } };
+        var paths = Enumerable.Range(0, 4).Select(i => _input.Write($"images/{i}.png", GeneratedImages.Png(i))).ToArray();
+        var manifest = WriteManifest(paths, ["x", "y", "x", "y"]);
+        await RunAsync(options, await ImageSourceFactory.OpenAsync(manifest));
+        var part = Path.Combine(_output.Path, "features", "part-00000.parquet");
+        var original = await File.ReadAllBytesAsync(part);
+        WriteManifest(paths, ["y", "y", "x", "y"]);
+        await RunAsync(options, await ImageSourceFactory.OpenAsync(manifest));
+
+        // As a kill between the two renames of that relabel leaves it: the Arrow twin relabelled, the
+        // relabelled Parquet part complete under its temporary name, the old one still in place.
+        File.Move(part, FeatureStoreLayout.TemporaryPath(part));
+        await File.WriteAllBytesAsync(part, original);
+        File.Delete(Path.Combine(_output.Path, "features", "_SUCCESS"));
+
+        // Undone: the old part's labels are current again, so only the twin is wrong.
+        WriteManifest(paths, ["x", "y", "x", "y"]);
+        var summary = await RunAsync(options, await ImageSourceFactory.OpenAsync(manifest));
+
+        Assert.Equal((0, 4), (summary.Featurized, summary.Cached));
+        AssertStoreHolds(new Dictionary<string, string> { [paths[0]] = "x", [paths[1]] = "y", [paths[2]] = "x", [paths[3]] = "y" });
         var parquetRows = DuckDbQuery.Rows($"SELECT path, label FROM read_parquet('{part}')").Select(r => ((string)r[0], (string)r[1]));
         Assert.Equal(parquetRows, await ArrowRowsAsync(Path.ChangeExtension(part, FeatureStoreLayout.ArrowExtension)));
     }
@@ -145,17 +187,22 @@ public sealed class FeaturizationJobCompactionTests : IDisposable
         await RunAsync(options, await ImageSourceFactory.OpenAsync(_input.Path));
         Assert.Equal(12L, DuckDbQuery.Count($"SELECT count(*) FROM read_parquet({DuckDbQuery.Parts(_output.Path)})"));
 
-        foreach (var deleted in new[] { _input.Combine("a", "img-000.png"), _input.Combine("b", "img-001.png") })
-        {
-            File.Delete(deleted);
-            images.Remove(deleted);
-        }
-
+        DeleteTwoImages(images);
         var moved = _input.Combine("c", "img-002.png");
         File.Move(moved, _input.Combine("a", "img-002.png"));
         images.Remove(moved);
         images.Add(_input.Combine("a", "img-002.png"), "a");
         return images;
+    }
+
+    /// <summary>Deletes a/img-000 and b/img-001, from the folder and from <paramref name="images"/>.</summary>
+    private void DeleteTwoImages(Dictionary<string, string> images)
+    {
+        foreach (var deleted in new[] { _input.Combine("a", "img-000.png"), _input.Combine("b", "img-001.png") })
+        {
+            File.Delete(deleted);
+            images.Remove(deleted);
+        }
     }
 
     private Task<FeaturizationSummary> RunAsync(FeaturizationOptions options, ILabelledImageSource source, CancellationToken cancellationToken = default) =>

@@ -46,4 +46,15 @@ public sealed class FolderLockTests : IDisposable
         Assert.Null(FolderLock.TryAcquire(_dir.Path, Name, out var holder));
         Assert.Equal(Environment.ProcessId, holder);
     }
+
+    [Fact]
+    public void Dispose_FolderRemovedWhileHeld_DoesNotThrow()
+    {
+        var folder = Directory.CreateDirectory(_dir.Combine("run")).FullName;
+        var held = FolderLock.TryAcquire(folder, Name, out _)!;
+        Directory.Delete(folder, recursive: true);
+
+        // Whatever ended the holder's work is what it reports, not a lock file it could not tidy away.
+        Assert.Null(Record.Exception(held.Dispose));
+    }
 }
