@@ -232,6 +232,29 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.Equal([$"t.yaml:1:{7 + YamlDocumentReader.MaxDepth - 1}: YAML syntax error: nested deeper than {YamlDocumentReader.MaxDepth} levels; a pipeline file needs three"], errors);
     }
 
+    [Theory]
+    [InlineData("pipeline-deeply-nested-flow-sequences.yaml", "f.yaml:1:72: YAML syntax error: nested deeper than 64 levels; a pipeline file needs three")]
+    [InlineData("pipeline-unclosed-flow-sequence.yaml", "f.yaml:2:1: YAML syntax error: '[' opened at line 1, column 9 is not closed; add ']' or quote the value")]
+    [InlineData("pipeline-path-with-nul.yaml", "f.yaml:1:30: source.path: the path holds the character U+0000, which no file name can hold")]
+    public async Task LoadAsync_FuzzFinding_ReportsOneErrorInsteadOfCrashing(string fixture, string expected)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Fuzz", fixture);
+
+        var result = await PipelineFileLoader.LoadAsync(path, _defaults, displayPath: "f.yaml");
+
+        Assert.Equal([expected], result.Errors.Select(e => e.ToString()));
+    }
+
+    [Theory]
+    [InlineData("output: \"a\\0b\"", "t.yaml:3:9: output: the path holds the character U+0000, which no file name can hold")]
+    [InlineData("predict: {inputs: [\"a\\0.png\"]}\noutput: out", "t.yaml:3:20: predict.inputs[0]: the path holds the character U+0000, which no file name can hold")]
+    public void Parse_NulInOutputOrPredictInput_IsReportedAtItsKey(string tail, string expected)
+    {
+        var errors = Errors($"source: {{kind: folder, path: images}}\nmodel: {{name: resnet18}}\n{tail}\n");
+
+        Assert.Equal([expected], errors);
+    }
+
     [Fact]
     public void Parse_MissingSourceFolder_NamesPathAndResolvedLocation()
     {
