@@ -480,6 +480,10 @@ public sealed class PipelineFileLoaderTests : IDisposable
     {
         var yaml = Minimal + """
 
+            limits:
+              maxDecodeSeconds: 2.5
+            split:
+              testFraction: 0
             grid:
               regParam: [0.01, 0.1]
             predict:
@@ -494,6 +498,8 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.Equal(resolved, ResolvedPipelineYaml.Write(reread, "inceptionv3"));
         Assert.Equal("inceptionv3", reread.Model.Name);
         Assert.Equal(definition.OutputPath, reread.OutputPath);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), reread.Limits.MaxDecodeTime);
+        Assert.Equal(new SplitSettings(TestFraction: 0), reread.Split);
     }
 
     [Fact]
