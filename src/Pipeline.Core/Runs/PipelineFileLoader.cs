@@ -1,6 +1,7 @@
 using Pipeline.Training;
 using Pipeline.Inference;
 using Pipeline.Decoding;
+using Pipeline.IO;
 using Pipeline.Models;
 using Pipeline.Sources;
 using YamlDotNet.Core;
@@ -46,6 +47,14 @@ public static class PipelineFileLoader
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(defaults);
         var display = displayPath ?? path;
+
+        // Before the open: a FIFO would block it until a writer comes (a worker's slot for good), and a
+        // device such as /dev/zero reads without end, past MaxFileBytes, as its length says 0.
+        if (FileKind.DescribeIfNotRegular(path) is { } kind)
+        {
+            return Failure(display, $"a {kind}, not a regular file; a pipeline file must be one");
+        }
+
         var info = new FileInfo(path);
         if (!info.Exists)
         {
