@@ -222,6 +222,17 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_ControlCharactersInAQuotedValue_AreEscapedInTheMessage()
+    {
+        // Printed raw, a NUL cuts the line short in many tools and an escape sequence clears the terminal.
+        var yaml = Minimal.Replace("kind: folder\n  path: images", "kind: manifest\n  path: \"a\\0b\\e[2J\\tc\"", StringComparison.Ordinal);
+
+        var errors = Errors(yaml);
+
+        Assert.Equal(["t.yaml:4:9: source.path: manifest 'a\\u0000b\\u001B[2J\\tc' is neither a .csv nor a .parquet file"], errors);
+    }
+
+    [Fact]
     public void Parse_NestingDeeperThanAnyPipelineFile_ReportsWhereItGoesTooDeep()
     {
         // 200,000 levels fit in MaxFileBytes and overflowed YamlDotNet's recursive node loader.
