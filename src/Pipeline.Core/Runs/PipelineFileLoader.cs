@@ -1,6 +1,7 @@
 using Pipeline.Training;
 using Pipeline.Inference;
 using Pipeline.Decoding;
+using Pipeline.IO;
 using Pipeline.Models;
 using Pipeline.Sources;
 using YamlDotNet.Core;
@@ -46,6 +47,14 @@ public static class PipelineFileLoader
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(defaults);
         var display = displayPath ?? path;
+
+        // Before the open: a FIFO would block it until a writer comes (a worker's slot for good), and a
+        // device such as /dev/zero reads without end, past MaxFileBytes, as its length says 0.
+        if (FileKind.DescribeIfNotRegular(path) is { } kind)
+        {
+            return Failure(display, $"a {kind}, not a regular file; a pipeline file must be one");
+        }
+
         var info = new FileInfo(path);
         if (!info.Exists)
         {
@@ -204,6 +213,12 @@ public static class PipelineFileLoader
 
     private static string? CheckExists(YamlSection section, string text, RunDefaults defaults, PathKind kind, Mark at, string keyPath)
     {
+        if (ImpossiblePathError(text) is { } impossible)
+        {
+            section.ReportAt(at, keyPath, impossible);
+            return null;
+        }
+
         var full = Path.GetFullPath(text, defaults.BaseDirectory);
         var exists = kind switch
         {
@@ -414,6 +429,12 @@ public static class PipelineFileLoader
 
     private static string? ResolveOutput(YamlSection root, string output, RunDefaults defaults)
     {
+        if (ImpossiblePathError(output) is { } impossible)
+        {
+            root.Error("output", impossible);
+            return null;
+        }
+
         var outputRoot = defaults.OutputRootFullPath;
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output, outputRoot));
         var rootWithSeparator = Path.TrimEndingDirectorySeparator(outputRoot) + Path.DirectorySeparatorChar;
@@ -424,6 +445,16 @@ public static class PipelineFileLoader
         }
 
         return full;
+    }
+
+    /// <summary>
+    /// Why no file can have this path (a NUL, which a quoted YAML value can hold), or null; checked
+    /// before <see cref="Path.GetFullPath(string, string)"/>, whose exception names neither key nor file.
+    /// </summary>
+    private static string? ImpossiblePathError(string path)
+    {
+        var at = path.AsSpan().IndexOfAny(Path.GetInvalidPathChars());
+        return at < 0 ? null : $"the path holds the character U+{(int)path[at]:X4}, which no file name can hold";
     }
 
     private static PipelineLoadResult Failure(string file, string message) =>

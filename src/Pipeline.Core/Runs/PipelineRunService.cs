@@ -104,6 +104,15 @@ public sealed class PipelineRunService
                 "Run folder {RunFolder} holds {StoreModel} features; keeping {Model} although {Preferred} is available; delete the folder to switch",
                 folder.Root, storeModel, model, preferred);
         }
+        else if (storeModel is not null
+            && !string.Equals(model, storeModel, StringComparison.OrdinalIgnoreCase)
+            && definition.Model.Prefer.Contains(storeModel, StringComparer.OrdinalIgnoreCase))
+        {
+            // The featurize stage will refuse the folder; this says why, which its message cannot.
+            _logger.LogWarning(
+                "Run folder {RunFolder} holds {StoreModel} features, but that model is not in the models folder any more; the run uses {Model}, whose features cannot join them: restore the model file or delete the folder",
+                folder.Root, storeModel, model);
+        }
 
         await AtomicFile.WriteAllTextAsync(folder.ResolvedConfiguration, ResolvedPipelineYaml.Write(definition, model), CancellationToken.None).ConfigureAwait(false);
 

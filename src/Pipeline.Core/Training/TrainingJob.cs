@@ -74,7 +74,6 @@ public static class TrainingJob
             logger.LogInformation("Training on {Train} rows, testing on {Test} rows ({Classes} classes, {Dimension} features from {Model})", train.Count, test.Count, classes.Count, featurizer.Dimension, featurizer.ModelName);
         }
 
-
         var fitClock = Stopwatch.StartNew();
         GridSearchResult? grid = null;
         LogisticRegressionModel regression;

@@ -38,10 +38,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     {
         using var dir = new TempFolder();
 
-        var result = await TrainingJob.RunAsync(
-            new TrainingJobOptions { FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory, Regression = new() { MaxIter = 5 } },
-            NullLogger.Instance,
-            CancellationToken.None);
+        var result = await TrainAsync(Options(dir.Path));
 
         // round(0.2 · 28) = 6 rows held out.
         Assert.Equal(22, result.TrainSamples);
@@ -59,10 +56,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     {
         using var dir = new TempFolder();
 
-        var result = await TrainingJob.RunAsync(
-            new TrainingJobOptions { FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory, Regression = new() { MaxIter = 5 }, TestFraction = 0 },
-            NullLogger.Instance,
-            CancellationToken.None);
+        var result = await TrainAsync(Options(dir.Path) with { TestFraction = 0 });
 
         // Spark's fit(df): all 28 rows of the train store.
         Assert.Equal(28, result.TrainSamples);
@@ -80,16 +74,11 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     public async Task RunAsync_TestFractionZeroOverAnEarlierReport_RemovesTheStaleReportFiles()
     {
         using var dir = new TempFolder();
-        TrainingJobOptions Options(double testFraction) => new()
-        {
-            FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory,
-            Regression = new() { MaxIter = 5 }, TestFraction = testFraction,
-        };
-        var earlier = await TrainingJob.RunAsync(Options(0.2), NullLogger.Instance, CancellationToken.None);
+        var earlier = await TrainAsync(Options(dir.Path));
         var notes = Path.Combine(earlier.Report!.Folder, "notes.txt");
         await File.WriteAllTextAsync(notes, "mine");
 
-        await TrainingJob.RunAsync(Options(0), NullLogger.Instance, CancellationToken.None);
+        await TrainAsync(Options(dir.Path) with { TestFraction = 0 });
 
         Assert.Equal([notes], Directory.GetFiles(earlier.Report.Folder));
     }
@@ -99,14 +88,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     {
         using var dir = new TempFolder();
 
-        var result = await TrainingJob.RunAsync(
-            new TrainingJobOptions
-            {
-                FeaturesDirectory = fixture.TrainStore, TestFeaturesDirectory = fixture.TestStore, OutputDirectory = dir.Path,
-                ModelsDirectory = AppContext.BaseDirectory, Regression = new() { MaxIter = 5 }, TestFraction = 0,
-            },
-            NullLogger.Instance,
-            CancellationToken.None);
+        var result = await TrainAsync(Options(dir.Path) with { TestFeaturesDirectory = fixture.TestStore, TestFraction = 0 });
 
         Assert.Equal(28, result.TrainSamples);
         Assert.Equal(12, result.TestSamples);
@@ -119,14 +101,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     {
         using var dir = new TempFolder();
 
-        var result = await TrainingJob.RunAsync(
-            new TrainingJobOptions
-            {
-                FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory,
-                Regression = new() { MaxIter = 5 }, TestFraction = 0, GridRegParams = [0.01, 0.1], Folds = 2,
-            },
-            NullLogger.Instance,
-            CancellationToken.None);
+        var result = await TrainAsync(Options(dir.Path) with { TestFraction = 0, GridRegParams = [0.01, 0.1], Folds = 2 });
 
         var grid = Assert.IsType<GridSearchResult>(result.GridSearch);
         Assert.Equal(2, grid.Points.Count);
@@ -139,10 +114,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     {
         using var dir = new TempFolder();
 
-        var result = await TrainingJob.RunAsync(
-            new TrainingJobOptions { FeaturesDirectory = fixture.TrainStore, OutputDirectory = dir.Path, ModelsDirectory = AppContext.BaseDirectory, Regression = new() { MaxIter = 5 }, Evaluate = false },
-            NullLogger.Instance,
-            CancellationToken.None);
+        var result = await TrainAsync(Options(dir.Path) with { Evaluate = false });
 
         Assert.Null(result.Evaluation);
         Assert.Null(result.Report);
@@ -232,4 +204,16 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
 
         Assert.Equal($"Feature store '{store}' row 3 ('{train.Paths[3]}') has feature 7 = NaN; features must be finite.", error.Message);
     }
+
+    private static Task<TrainingJobResult> TrainAsync(TrainingJobOptions options) =>
+        TrainingJob.RunAsync(options, NullLogger.Instance, CancellationToken.None);
+
+    /// <summary>A five-iteration fit of the fixture's train store into <paramref name="output"/>, the job's defaults otherwise.</summary>
+    private TrainingJobOptions Options(string output) => new()
+    {
+        FeaturesDirectory = fixture.TrainStore,
+        OutputDirectory = output,
+        ModelsDirectory = AppContext.BaseDirectory,
+        Regression = new() { MaxIter = 5 },
+    };
 }

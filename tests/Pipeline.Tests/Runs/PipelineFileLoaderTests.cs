@@ -222,6 +222,17 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_ControlCharactersInAQuotedValue_AreEscapedInTheMessage()
+    {
+        // Printed raw, a NUL cuts the line short in many tools and an escape sequence clears the terminal.
+        var yaml = Minimal.Replace("kind: folder\n  path: images", "kind: manifest\n  path: \"a\\0b\\e[2J\\tc\"", StringComparison.Ordinal);
+
+        var errors = Errors(yaml);
+
+        Assert.Equal(["t.yaml:4:9: source.path: manifest 'a\\u0000b\\u001B[2J\\tc' is neither a .csv nor a .parquet file"], errors);
+    }
+
+    [Fact]
     public void Parse_NestingDeeperThanAnyPipelineFile_ReportsWhereItGoesTooDeep()
     {
         // 200,000 levels fit in MaxFileBytes and overflowed YamlDotNet's recursive node loader.
@@ -230,6 +241,29 @@ public sealed class PipelineFileLoaderTests : IDisposable
         var errors = Errors(yaml);
 
         Assert.Equal([$"t.yaml:1:{7 + YamlDocumentReader.MaxDepth - 1}: YAML syntax error: nested deeper than {YamlDocumentReader.MaxDepth} levels; a pipeline file needs three"], errors);
+    }
+
+    [Theory]
+    [InlineData("pipeline-deeply-nested-flow-sequences.yaml", "f.yaml:1:72: YAML syntax error: nested deeper than 64 levels; a pipeline file needs three")]
+    [InlineData("pipeline-unclosed-flow-sequence.yaml", "f.yaml:2:1: YAML syntax error: '[' opened at line 1, column 9 is not closed; add ']' or quote the value")]
+    [InlineData("pipeline-path-with-nul.yaml", "f.yaml:1:30: source.path: the path holds the character U+0000, which no file name can hold")]
+    public async Task LoadAsync_FuzzFinding_ReportsOneErrorInsteadOfCrashing(string fixture, string expected)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Fuzz", fixture);
+
+        var result = await PipelineFileLoader.LoadAsync(path, _defaults, displayPath: "f.yaml");
+
+        Assert.Equal([expected], result.Errors.Select(e => e.ToString()));
+    }
+
+    [Theory]
+    [InlineData("output: \"a\\0b\"", "t.yaml:3:9: output: the path holds the character U+0000, which no file name can hold")]
+    [InlineData("predict: {inputs: [\"a\\0.png\"]}\noutput: out", "t.yaml:3:20: predict.inputs[0]: the path holds the character U+0000, which no file name can hold")]
+    public void Parse_NulInOutputOrPredictInput_IsReportedAtItsKey(string tail, string expected)
+    {
+        var errors = Errors($"source: {{kind: folder, path: images}}\nmodel: {{name: resnet18}}\n{tail}\n");
+
+        Assert.Equal([expected], errors);
     }
 
     [Fact]
@@ -457,6 +491,10 @@ public sealed class PipelineFileLoaderTests : IDisposable
     {
         var yaml = Minimal + """
 
+            limits:
+              maxDecodeSeconds: 2.5
+            split:
+              testFraction: 0
             grid:
               regParam: [0.01, 0.1]
             predict:
@@ -471,6 +509,8 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.Equal(resolved, ResolvedPipelineYaml.Write(reread, "inceptionv3"));
         Assert.Equal("inceptionv3", reread.Model.Name);
         Assert.Equal(definition.OutputPath, reread.OutputPath);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), reread.Limits.MaxDecodeTime);
+        Assert.Equal(new SplitSettings(TestFraction: 0), reread.Split);
     }
 
     [Fact]

@@ -94,6 +94,27 @@ public sealed class PipelineRunServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RunFolderHoldsFeaturesOfAPreferredModelWhoseFileIsGone_SaysWhyTheFolderCannotBeReused()
+    {
+        var folder = new RunFolder(_dir.Combine("runs", "p"));
+        await using (var writer = await FeatureStoreWriter.CreateAsync(folder.Root, SyntheticFeatures.Metadata(4) with { ModelName = "inceptionv3" }, new FeatureStoreOptions(), CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 0, 3, 3);
+        }
+
+        var runner = FakeRunner.Completing();
+        using var log = new CapturedLog();
+
+        await Service(runner, new PresentModels("resnet18"), log).RunAsync(_file);
+
+        // The store is incomplete (an interrupted first run) and its model's file has been removed since.
+        Assert.Equal("resnet18", Assert.Single(runner.Calls).ModelName);
+        Assert.Contains(
+            $"Run folder {folder.Root} holds inceptionv3 features, but that model is not in the models folder any more; the run uses resnet18, whose features cannot join them: restore the model file or delete the folder",
+            log.Messages);
+    }
+
+    [Fact]
     public async Task RunAsync_RunFolderHoldsFeaturesOfAModelNoLongerChosen_ResolvesAsIfEmpty()
     {
         File.WriteAllText(_file, File.ReadAllText(_file).Replace("name: resnet18", "name: resnet50", StringComparison.Ordinal));

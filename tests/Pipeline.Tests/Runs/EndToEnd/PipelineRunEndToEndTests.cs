@@ -158,6 +158,31 @@ public sealed class PipelineRunEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_AgainAfterATestImageDeletedAndOneMoved_TestsOnTheCurrentTestImagesOnly()
+    {
+        var test = _dir.Combine("test");
+        DigitsSubset.CopyTo(test, classes: 3, perClass: 4);
+        var file = WritePipeline(regParam: "0.03", split: "testSource: {kind: folder, path: test}");
+        var first = await Service.RunAsync(file);
+        Assert.True(first.State == RunState.Completed, first.Error);
+        var zeros = Directory.GetFiles(Path.Combine(test, "0")).Order(StringComparer.Ordinal).ToArray();
+        File.Delete(zeros[0]);
+        var moved = Path.Combine(test, "2", Path.GetFileName(zeros[1]));
+        File.Move(zeros[1], moved);
+
+        var second = await Service.RunAsync(file);
+
+        // The test store is compacted like the training store: 11 rows, not the 12 of the first run
+        // plus the moved image's new row.
+        Assert.True(second.State == RunState.Completed, second.Error);
+        var folder = second.Folder!;
+        using var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Model, "model.json")));
+        Assert.Equal(11, model.RootElement.GetProperty("training").GetProperty("testSamples").GetInt32());
+        var rows = FeatureStore.DuckDbQuery.Rows($"SELECT label FROM read_parquet('{Path.Combine(folder.Root, "test", "features", "*.parquet")}') WHERE path = '{moved}' OR path = '{zeros[1]}'");
+        Assert.Equal("2", (string)Assert.Single(rows)[0]);
+    }
+
+    [Fact]
     public async Task RunAsync_TestFractionZero_TrainsOnEveryRowAndRecordsNoMetrics()
     {
         var file = WritePipeline(regParam: "0.03", split: "split: {testFraction: 0}");

@@ -38,6 +38,22 @@ public sealed class ValidateCommandEndToEndTests : IDisposable
             validate.ErrorLines);
     }
 
+    [Theory]
+    [InlineData("fifo", "a FIFO")]
+    [InlineData("link to /dev/zero", "a character device")]
+    public async Task Validate_PipelineFileThatIsNotARegularFile_SaysWhatItIsInsteadOfReadingIt(string what, string described)
+    {
+        // A FIFO blocked the open until a writer came, forever for validate and for a worker's slot;
+        // /dev/zero was read until memory ran out.
+        var path = _dir.Combine("p.yaml");
+        _ = what == "fifo" ? SpecialFiles.Fifo(path) : SpecialFiles.Link(path, "/dev/zero");
+
+        using var validate = await PipelineProcess.RunAsync(RepositoryRoot.Path, "validate", path);
+
+        Assert.Equal(1, validate.ExitCode);
+        Assert.Equal([$"{path}:1:1: {described}, not a regular file; a pipeline file must be one"], validate.ErrorLines);
+    }
+
     [Fact]
     public async Task Validate_BundledDigitsPipeline_ExitsZero()
     {
