@@ -148,6 +148,11 @@ public static class FeaturizationJob
     private static async Task CompactAsync(FeatureStoreReader earlier, SourceSnapshot current, FeatureStoreOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         var result = await FeatureStoreCompaction.CompactAsync(earlier, current.LabelIndexOf, options, cancellationToken).ConfigureAwait(false);
+        if (result.PartsRewritten == 0)
+        {
+            return;
+        }
+
         logger.LogInformation(
             "Compacted the feature store {Store}: removed {Removed} stale rows (images gone from the source or changed since they were featurized), relabelled {Relabelled}, rewrote {Parts} parts",
             earlier.StoreDirectory,

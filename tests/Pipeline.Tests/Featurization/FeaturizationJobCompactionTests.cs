@@ -57,6 +57,21 @@ public sealed class FeaturizationJobCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_AgainOverAnUnchangedSource_RewritesNothingAndLogsNoCompaction()
+    {
+        var images = GeneratedImages.WriteFolder(_input.Path, 6, "a", "b");
+        await RunAsync(TestFeaturization.Options, await ImageSourceFactory.OpenAsync(_input.Path));
+        var parts = Directory.GetFiles(Path.Combine(_output.Path, "features"), "*.parquet").ToDictionary(p => p, File.GetLastWriteTimeUtc);
+
+        var summary = await RunAsync(TestFeaturization.Options, await ImageSourceFactory.OpenAsync(_input.Path));
+
+        Assert.Equal((6, 0, 6), (summary.Read, summary.Featurized, summary.Cached));
+        AssertStoreHolds(images);
+        Assert.Equal(parts, Directory.GetFiles(Path.Combine(_output.Path, "features"), "*.parquet").ToDictionary(p => p, File.GetLastWriteTimeUtc));
+        Assert.DoesNotContain(_log.Messages, m => m.StartsWith("Compacted", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_ArrowTwinsAndAStaleRow_RewritesEachTwinToItsPartsRows()
     {
         var options = TestFeaturization.Options with { Store = TestFeaturization.Options.Store with { WriteArrow = true } };
