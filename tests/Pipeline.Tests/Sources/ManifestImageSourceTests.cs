@@ -122,6 +122,25 @@ public sealed class ManifestImageSourceTests
         Assert.Contains("'path'", e.Message);
     }
 
+    /// <remarks>
+    /// Two-row manifests whose footer's row count was changed. Buffers sized from the claim threw
+    /// OverflowException for 2^31 and -1 rows (and the process died of "Out of memory." at 2^31-1);
+    /// a claim of 100 read the 2 rows and reported row 3 as an empty path.
+    /// </remarks>
+    [Theory]
+    [InlineData("parquet-row-count-over-int-range.parquet", "row group 1 declares 2147483648 rows; a manifest row group may hold at most 16777216 (write it in smaller row groups).")]
+    [InlineData("parquet-row-count-negative.parquet", "row group 1 declares a negative row count (-1): the file is corrupt.")]
+    [InlineData("parquet-row-count-over-column-values.parquet", "row group 1 declares 100 rows but its 'path' column holds 2 values: the file is corrupt.")]
+    public async Task OpenAsync_ParquetRowCountNoBufferMayBeSizedFrom_ThrowsNamingFileAndCounts(string fixture, string expected)
+    {
+        using var folder = new TempFolder();
+        var manifest = folder.Write("manifest.parquet", File.ReadAllBytes(FuzzFixture.PathOf(fixture)));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Equal($"Manifest '{manifest}' {expected}", e.Message);
+    }
+
     /// <summary>Columns label, extra (int) and path, in that order, one row group per array.</summary>
     private static async Task WriteParquetAsync(string file, string[][] paths, string[][] labels)
     {
