@@ -13,7 +13,8 @@ namespace Pipeline.Fuzz;
 /// <remarks>
 /// <para>Rejects are the promised outcome for bad files, so they pass, except the ones the decoder's
 /// catch-all makes ("The decoder failed (IndexOutOfRangeException) …"): those are exceptions nobody
-/// anticipated, the findings this target is for.</para>
+/// anticipated, the findings this target is for. So is an image decoded past the pixel limit, which
+/// would mean a header told Identify one size and the decoder another.</para>
 /// <para>The pixel limit is 1 megapixel (<c>--max-megapixels 1</c>) rather than the default 64, so that
 /// an image within the limit decodes in milliseconds and afl-fuzz's timeout only fires on a real
 /// hang, not on a legitimately large picture.</para>
@@ -58,6 +59,12 @@ internal sealed class DecodeTarget : IFuzzTarget
         {
             throw new FuzzFindingException(
                 $"Decoded to {image.Pixels.Width}×{image.Pixels.Height} from {image.OriginalWidth}×{image.OriginalHeight}; the model needs {_spec.InputSize}×{_spec.InputSize}.");
+        }
+
+        if ((long)image.OriginalWidth * image.OriginalHeight > Limits.MaxPixels)
+        {
+            throw new FuzzFindingException(
+                $"Decoded {image.OriginalWidth}×{image.OriginalHeight} pixels past the {Limits.MaxPixels}-pixel limit that the header check enforces.");
         }
 
         _preprocessor.Write(image.Pixels, _tensor);

@@ -209,6 +209,19 @@ public sealed class ImageDecoderTests
         AssertClose(new Rgb24(255, 255, 0), decoded.Pixels[12, 4], 8);
     }
 
+    [Fact]
+    public void Decode_TiffWithCorruptDeflateData_RejectsAsCorruptData()
+    {
+        // Found by fuzz/: .NET's inflater throws InvalidDataException, which fell to the catch-all's
+        // "The decoder failed (InvalidDataException)" as if the decoder, not the file, were at fault.
+        var path = FuzzFixture.PathOf("tiff-deflate-invalid-data.tiff");
+
+        var outcome = _decoder.Decode(Image("corrupt.tiff", path), 8, 8, ResizeRule.Stretch);
+
+        AssertRejected(outcome, RejectStages.Decode, "");
+        Assert.StartsWith("The image data is corrupt or truncated: ", outcome.Reject!.Reason, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> LosslessFormats => ["bmp", "gif", "tiff", "webp", "png"];
 
     [Theory]
