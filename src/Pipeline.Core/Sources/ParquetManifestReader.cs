@@ -51,7 +51,7 @@ internal static class ParquetManifestReader
             {
                 row++;
                 yield return new ManifestRow(
-                    NonEmpty(manifestPath, row, paths[i], ManifestColumns.Path),
+                    ValidPath(manifestPath, row, paths[i]),
                     NonEmpty(manifestPath, row, labels[i], ManifestColumns.Label));
             }
         }
@@ -102,6 +102,14 @@ internal static class ParquetManifestReader
         }
 
         return field;
+    }
+
+    private static string ValidPath(string manifestPath, long row, string? value)
+    {
+        var path = NonEmpty(manifestPath, row, value, ManifestColumns.Path);
+        return ManifestColumns.PathProblem(path) is { } problem
+            ? throw new SourceException($"Manifest '{manifestPath}' row {row}: column '{ManifestColumns.Path}' {problem}.")
+            : path;
     }
 
     private static string NonEmpty(string manifestPath, long row, string? value, string column) =>

@@ -122,6 +122,31 @@ public sealed class ManifestImageSourceTests
         Assert.Contains("'path'", e.Message);
     }
 
+    [Fact]
+    public async Task OpenAsync_CsvPathWithNulCharacter_ThrowsNamingFileLineAndColumn()
+    {
+        using var folder = new TempFolder();
+        // Found by fuzz/: the path passed the manifest's checks, and the first read threw
+        // "Null character in path." from Path.GetFullPath, naming neither the manifest nor the line.
+        var manifest = folder.Write("nul.csv", File.ReadAllBytes(FuzzFixture.PathOf("manifest-path-with-nul.csv")));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Equal($"Manifest '{manifest}' line 2: column 'path' holds a NUL character, which no file path may contain.", e.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_ParquetPathWithNulCharacter_ThrowsNamingFileRowAndColumn()
+    {
+        using var folder = new TempFolder();
+        var manifest = folder.Combine("nul.parquet");
+        await WriteParquetAsync(manifest, [["a.png", "b\0.png"]], [["x", "y"]]);
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Equal($"Manifest '{manifest}' row 2: column 'path' holds a NUL character, which no file path may contain.", e.Message);
+    }
+
     /// <remarks>
     /// Two-row manifests whose footer's row count was changed. Buffers sized from the claim threw
     /// OverflowException for 2^31 and -1 rows (and the process died of "Out of memory." at 2^31-1);
