@@ -222,6 +222,33 @@ public sealed class ImageDecoderTests
         Assert.StartsWith("The image data is corrupt or truncated: ", outcome.Reject!.Reason, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Inputs found by fuzz/ (afl-tmin'd) on which ImageSharp 2.1.13's own code throws; the
+    /// decoder's catch-all must turn each into a reject and stay usable for the next image.
+    /// </summary>
+    public static TheoryData<string, string> ImageSharpCrashes => new()
+    {
+        { "imagesharp-tiff-identify-nullable.tiff", nameof(InvalidOperationException) },
+        { "imagesharp-tiff-sequence-no-elements.tiff", nameof(InvalidOperationException) },
+        { "imagesharp-tiff-argument-out-of-range.tiff", nameof(ArgumentOutOfRangeException) },
+        { "imagesharp-tiff-height-not-positive.tiff", nameof(ArgumentOutOfRangeException) },
+        { "imagesharp-tiff-divide-by-zero.tiff", nameof(DivideByZeroException) },
+        { "imagesharp-jpeg-null-reference.jpg", nameof(NullReferenceException) },
+    };
+
+    [Theory]
+    [MemberData(nameof(ImageSharpCrashes))]
+    public void Decode_FileThatCrashesImageSharp_RejectsAtDecodeAndDecodesTheNextImage(string fixture, string exception)
+    {
+        var outcome = _decoder.Decode(Image(fixture, FuzzFixture.PathOf(fixture)), 8, 8, ResizeRule.Stretch);
+
+        AssertRejected(outcome, RejectStages.Decode, $"The decoder failed ({exception}): ");
+        using var folder = new TempFolder();
+        var good = folder.Write("good.png", EncodeSolid(4, 4, new Rgb24(1, 2, 3), new PngEncoder()));
+        using var decoded = _decoder.Decode(Image("good.png", good), 4, 4, ResizeRule.Stretch).Image!;
+        Assert.Equal(new Rgb24(1, 2, 3), decoded.Pixels[2, 2]);
+    }
+
     public static TheoryData<string> LosslessFormats => ["bmp", "gif", "tiff", "webp", "png"];
 
     [Theory]
