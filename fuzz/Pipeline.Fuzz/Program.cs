@@ -20,6 +20,9 @@ switch (args)
         return 2;
 }
 
+// An input that makes one execution allocate more than MaxAllocatedBytes of managed memory is a
+// finding even when the run then fails cleanly: it is a claim in the input sized a buffer. (The GC
+// heap limit that run.sh sets catches the larger ones as OutOfMemoryException.)
 // PIPELINE_FUZZ_EXPECT (run.sh tmin sets it) narrows what counts as a crash to findings whose type
 // and message contain it, so that afl-tmin shrinks an input without drifting to another bug.
 // Out of process: a hang or a stack overflow kills only the child, which SharpFuzz restarts, so
@@ -28,6 +31,7 @@ switch (args)
 // memory (it crashes with an AccessViolationException); that first call's coverage is discarded.
 static void Fuzz(Func<IFuzzTarget> create)
 {
+    const long MaxAllocatedBytes = 256L * 1024 * 1024;
     var underAfl = Environment.GetEnvironmentVariable("__AFL_SHM_ID") is not null;
     var expect = Environment.GetEnvironmentVariable("PIPELINE_FUZZ_EXPECT") is { Length: > 0 } e ? e : null;
     var input = new MemoryStream();
@@ -40,7 +44,13 @@ static void Fuzz(Func<IFuzzTarget> create)
         string outcome;
         try
         {
+            var before = GC.GetTotalAllocatedBytes();
             outcome = target.Run(input.GetBuffer().AsSpan(0, (int)input.Length));
+            var allocated = GC.GetTotalAllocatedBytes() - before;
+            if (allocated > MaxAllocatedBytes)
+            {
+                throw new FuzzFindingException($"A {input.Length}-byte input allocated {allocated} bytes of managed memory ({outcome}).");
+            }
         }
         catch (Exception finding) when (expect is not null && !$"{finding.GetType().Name}: {finding.Message}".Contains(expect, StringComparison.Ordinal))
         {
