@@ -41,19 +41,38 @@ internal static class ParquetManifestReader
         long row = 0;
         for (var group = 0; group < reader.RowGroupCount; group++)
         {
-            using var groupReader = reader.OpenRowGroupReader(group);
-            var count = CheckedRowCount(manifestPath, group, groupReader, pathField, labelField);
-            var paths = new string?[count];
-            var labels = new string?[count];
-            await groupReader.ReadAsync(pathField, paths.AsMemory(), null, cancellationToken).ConfigureAwait(false);
-            await groupReader.ReadAsync(labelField, labels.AsMemory(), null, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < count; i++)
+            var (paths, labels) = await ReadRowGroupAsync(manifestPath, reader, group, pathField, labelField, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < paths.Length; i++)
             {
                 row++;
                 yield return new ManifestRow(
                     ValidPath(manifestPath, row, paths[i]),
                     NonEmpty(manifestPath, row, labels[i], ManifestColumns.Label));
             }
+        }
+    }
+
+    /// <remarks>
+    /// Parquet.Net reports a corrupt page with whatever its decoder hit (IndexOutOfRange,
+    /// ArgumentOutOfRange, NotSupported, Thrift and Parquet exceptions), so everything but
+    /// cancellation becomes one error naming the manifest and the row group.
+    /// </remarks>
+    private static async Task<(string?[] Paths, string?[] Labels)> ReadRowGroupAsync(
+        string manifestPath, ParquetReader reader, int group, DataField pathField, DataField labelField, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var groupReader = reader.OpenRowGroupReader(group);
+            var count = CheckedRowCount(manifestPath, group, groupReader, pathField, labelField);
+            var paths = new string?[count];
+            var labels = new string?[count];
+            await groupReader.ReadAsync(pathField, paths.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+            await groupReader.ReadAsync(labelField, labels.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+            return (paths, labels);
+        }
+        catch (Exception e) when (e is not (SourceException or OperationCanceledException))
+        {
+            throw new SourceException($"Manifest '{manifestPath}' row group {group + 1} cannot be read: {e.Message}", e);
         }
     }
 

@@ -166,6 +166,33 @@ public sealed class ManifestImageSourceTests
         Assert.Equal($"Manifest '{manifest}' {expected}", e.Message);
     }
 
+    /// <summary>
+    /// Valid two-row manifests with one byte of the first data page changed (found by fuzz/'s seed
+    /// mutations): Parquet.Net throws these while reading the row group, and they escaped as is,
+    /// naming neither the manifest nor the row group.
+    /// </summary>
+    public static TheoryData<string, string> CorruptPages => new()
+    {
+        { "parquet-corrupt-page-index-out-of-range.parquet", nameof(IndexOutOfRangeException) },
+        { "parquet-corrupt-page-argument-out-of-range.parquet", nameof(ArgumentOutOfRangeException) },
+        { "parquet-corrupt-page-type.parquet", nameof(NotSupportedException) },
+        { "parquet-corrupt-page-header.parquet", nameof(Parquet.Meta.Proto.ThriftProtocolException) },
+        { "parquet-missing-data-page-header.parquet", nameof(ParquetException) },
+    };
+
+    [Theory]
+    [MemberData(nameof(CorruptPages))]
+    public async Task OpenAsync_ParquetWithCorruptPage_ThrowsNamingFileAndRowGroup(string fixture, string exception)
+    {
+        using var folder = new TempFolder();
+        var manifest = folder.Write("manifest.parquet", File.ReadAllBytes(FuzzFixture.PathOf(fixture)));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.StartsWith($"Manifest '{manifest}' row group 1 cannot be read: ", e.Message, StringComparison.Ordinal);
+        Assert.Equal(exception, e.InnerException!.GetType().Name);
+    }
+
     /// <summary>Columns label, extra (int) and path, in that order, one row group per array.</summary>
     private static async Task WriteParquetAsync(string file, string[][] paths, string[][] labels)
     {
