@@ -234,6 +234,8 @@ public sealed class ImageDecoderTests
         { "imagesharp-tiff-height-not-positive.tiff", nameof(ArgumentOutOfRangeException) },
         { "imagesharp-tiff-divide-by-zero.tiff", nameof(DivideByZeroException) },
         { "imagesharp-jpeg-null-reference.jpg", nameof(NullReferenceException) },
+        { "imagesharp-png-itxt-index-out-of-range.png", nameof(IndexOutOfRangeException) },
+        { "imagesharp-webp-alpha-null-reference.webp", nameof(NullReferenceException) },
     };
 
     [Theory]
