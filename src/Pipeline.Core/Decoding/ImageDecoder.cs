@@ -318,7 +318,9 @@ public sealed class ImageDecoder
         FileNotFoundException or DirectoryNotFoundException => new(path, RejectStages.Read, "The file does not exist."),
         UnauthorizedAccessException => new(path, RejectStages.Read, $"The file cannot be read: {e.Message}"),
         UnknownImageFormatException => UnknownFormat(path),
-        InvalidImageContentException or EndOfStreamException => new(path, RejectStages.Decode, $"The image data is corrupt or truncated: {e.Message}"),
+        // InvalidDataException is what .NET's inflater throws for a bad PNG or TIFF deflate stream.
+        InvalidImageContentException or EndOfStreamException or InvalidDataException =>
+            new(path, RejectStages.Decode, $"The image data is corrupt or truncated: {e.Message}"),
         ImageFormatException => new(path, RejectStages.Decode, $"The image cannot be decoded: {e.Message}"),
         NotSupportedException => new(path, RejectStages.Decode, $"The image uses an unsupported variant of its format: {e.Message}"),
         InvalidMemoryOperationException => new(

@@ -40,6 +40,11 @@ internal static partial class YamlDocumentReader
             // A mark-less exception is thrown before the scanner consumes the offending character.
             diagnostics.Add(e.Start.Equals(Mark.Empty) ? scanner.CurrentPosition : e.Start, "", Syntax(e.Message));
         }
+        catch (InvalidOperationException e) when (e.Message.Contains("no more tokens", StringComparison.Ordinal))
+        {
+            // The parser has ended the stream (after a '...' document end marker) while the scanner still holds text.
+            diagnostics.Add(scanner.CurrentPosition, "", Syntax("text after the end of the document ('...' ends a YAML document); remove it or start the value on its own line"));
+        }
         catch (InvalidOperationException)
         {
             // The scanner looks ahead for a ':' after a possible key, so the bracket may still sit in

@@ -33,7 +33,7 @@ internal static class CsvManifestReader
             }
 
             yield return new ManifestRow(
-                NonEmpty(manifestPath, records.LineNumber, fields[pathColumn], ManifestColumns.Path),
+                ValidPath(manifestPath, records.LineNumber, fields[pathColumn]),
                 NonEmpty(manifestPath, records.LineNumber, fields[labelColumn], ManifestColumns.Label),
                 records.LineNumber);
         }
@@ -50,6 +50,11 @@ internal static class CsvManifestReader
 
         return index;
     }
+
+    private static string ValidPath(string manifestPath, int line, string value) =>
+        ManifestColumns.PathProblem(NonEmpty(manifestPath, line, value, ManifestColumns.Path)) is { } problem
+            ? throw new SourceException($"Manifest '{manifestPath}' line {line}: column '{ManifestColumns.Path}' {problem}.")
+            : value;
 
     private static string NonEmpty(string manifestPath, int line, string value, string column) =>
         value.Length > 0

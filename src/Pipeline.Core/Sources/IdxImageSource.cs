@@ -20,6 +20,10 @@ internal sealed class IdxImageSource : ILabelledImageSource
     private const int ImagesMagic = 0x00000803;
     private const int LabelsMagic = 0x00000801;
     private const int ImagesHeaderBytes = 16;
+    private const int LabelsHeaderBytes = 8;
+
+    /// <summary>First buffer for a gzip labels file's labels; it doubles as they arrive.</summary>
+    private const int InitialLabelsBufferBytes = 64 * 1024;
 
     /// <summary>Caps rows × cols so a corrupt header cannot ask for a gigantic per-image buffer.</summary>
     private const int MaxPixelsPerImage = 1 << 24;
@@ -92,16 +96,44 @@ internal sealed class IdxImageSource : ILabelledImageSource
         }
     }
 
+    /// <remarks>
+    /// The header's count is only a claim, so nothing is allocated from it: a raw file's length
+    /// must hold the count before the array is made, and a gzip file's labels are read into a buffer
+    /// that doubles as they arrive, so a corrupt count costs at most twice what the file really holds.
+    /// </remarks>
     private static async Task<byte[]> ReadLabelsAsync(string labelsPath, CancellationToken cancellationToken)
     {
         var stream = OpenDecompressed(labelsPath);
         await using var _ = stream.ConfigureAwait(false);
-        var header = new byte[8];
+        var header = new byte[LabelsHeaderBytes];
         await ReadExactlyAsync(stream, header, labelsPath, cancellationToken).ConfigureAwait(false);
         CheckMagic(header, LabelsMagic, labelsPath, "labels");
         var count = ReadCount(header.AsSpan(4), labelsPath, "label count");
-        var labels = new byte[count];
-        await ReadExactlyAsync(stream, labels, labelsPath, cancellationToken).ConfigureAwait(false);
+        if (stream is FileStream file && file.Length < LabelsHeaderBytes + (long)count)
+        {
+            throw new SourceException(
+                $"IDX labels file '{labelsPath}' is truncated: it is {file.Length} bytes where its header's {count} labels need {LabelsHeaderBytes + (long)count}.");
+        }
+
+        var labels = new byte[Math.Min(count, InitialLabelsBufferBytes)];
+        var read = 0;
+        while (read < count)
+        {
+            if (read == labels.Length)
+            {
+                Array.Resize(ref labels, (int)Math.Min(count, 2L * labels.Length));
+            }
+
+            var chunk = await ReadSomeAsync(stream, labels.AsMemory(read), labelsPath, cancellationToken).ConfigureAwait(false);
+            if (chunk == 0)
+            {
+                throw new SourceException(
+                    $"IDX labels file '{labelsPath}' is truncated: it holds {read} labels where its header declares {count}.");
+            }
+
+            read += chunk;
+        }
+
         return labels;
     }
 
@@ -158,6 +190,18 @@ internal sealed class IdxImageSource : ILabelledImageSource
         catch (EndOfStreamException e)
         {
             throw new SourceException($"IDX file '{path}' is truncated: it ends before the data its header declares.", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new SourceException($"IDX file '{path}' is not valid gzip data: {e.Message}", e);
+        }
+    }
+
+    private static async ValueTask<int> ReadSomeAsync(Stream stream, Memory<byte> buffer, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {

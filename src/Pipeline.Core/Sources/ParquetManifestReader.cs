@@ -11,6 +11,14 @@ namespace Pipeline.Sources;
 /// </summary>
 internal static class ParquetManifestReader
 {
+    /// <summary>
+    /// Most rows one row group may declare. The column buffers are sized from the footer's claim
+    /// (Parquet.Net reads into caller-made buffers), and a dictionary-encoded column packs many rows
+    /// into few bytes, so the file's size cannot bound the claim; this does, at 16× the largest row
+    /// group pyarrow and Spark write by default.
+    /// </summary>
+    private const long MaxRowGroupRows = 1 << 24;
+
     public static async IAsyncEnumerable<ManifestRow> ReadRowsAsync(
         string manifestPath,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -33,21 +41,72 @@ internal static class ParquetManifestReader
         long row = 0;
         for (var group = 0; group < reader.RowGroupCount; group++)
         {
-            using var groupReader = reader.OpenRowGroupReader(group);
-            var count = checked((int)groupReader.RowCount);
-            var paths = new string?[count];
-            var labels = new string?[count];
-            await groupReader.ReadAsync(pathField, paths.AsMemory(), null, cancellationToken).ConfigureAwait(false);
-            await groupReader.ReadAsync(labelField, labels.AsMemory(), null, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < count; i++)
+            var (paths, labels) = await ReadRowGroupAsync(manifestPath, reader, group, pathField, labelField, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < paths.Length; i++)
             {
                 row++;
                 yield return new ManifestRow(
-                    NonEmpty(manifestPath, row, paths[i], ManifestColumns.Path),
+                    ValidPath(manifestPath, row, paths[i]),
                     NonEmpty(manifestPath, row, labels[i], ManifestColumns.Label),
                     row);
             }
         }
+    }
+
+    /// <remarks>
+    /// Parquet.Net reports a corrupt page with whatever its decoder hit (IndexOutOfRange,
+    /// ArgumentOutOfRange, NotSupported, Thrift and Parquet exceptions), so everything but
+    /// cancellation becomes one error naming the manifest and the row group.
+    /// </remarks>
+    private static async Task<(string?[] Paths, string?[] Labels)> ReadRowGroupAsync(
+        string manifestPath, ParquetReader reader, int group, DataField pathField, DataField labelField, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var groupReader = reader.OpenRowGroupReader(group);
+            var count = CheckedRowCount(manifestPath, group, groupReader, pathField, labelField);
+            var paths = new string?[count];
+            var labels = new string?[count];
+            await groupReader.ReadAsync(pathField, paths.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+            await groupReader.ReadAsync(labelField, labels.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+            return (paths, labels);
+        }
+        catch (Exception e) when (e is not (SourceException or OperationCanceledException))
+        {
+            throw new SourceException($"Manifest '{manifestPath}' row group {group + 1} cannot be read: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// The footer's row count, once it is one that buffers may be sized from: within
+    /// <see cref="MaxRowGroupRows"/>, and equal to the value count of both (flat) columns, since the
+    /// reader fills only the values a column holds and would leave the rest of a buffer empty.
+    /// </summary>
+    private static int CheckedRowCount(string manifestPath, int group, ParquetRowGroupReader groupReader, DataField pathField, DataField labelField)
+    {
+        var rows = groupReader.RowCount;
+        if (rows < 0)
+        {
+            throw new SourceException($"Manifest '{manifestPath}' row group {group + 1} declares a negative row count ({rows}): the file is corrupt.");
+        }
+
+        if (rows > MaxRowGroupRows)
+        {
+            throw new SourceException(
+                $"Manifest '{manifestPath}' row group {group + 1} declares {rows} rows; a manifest row group may hold at most {MaxRowGroupRows} (write it in smaller row groups).");
+        }
+
+        foreach (var field in new[] { pathField, labelField })
+        {
+            var values = groupReader.GetMetadata(field)?.MetaData?.NumValues;
+            if (values != rows)
+            {
+                throw new SourceException(
+                    $"Manifest '{manifestPath}' row group {group + 1} declares {rows} rows but its '{field.Name}' column holds {values?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no"} values: the file is corrupt.");
+            }
+        }
+
+        return (int)rows;
     }
 
     private static DataField FindColumn(string manifestPath, DataField[] columns, string column)
@@ -63,6 +122,14 @@ internal static class ParquetManifestReader
         }
 
         return field;
+    }
+
+    private static string ValidPath(string manifestPath, long row, string? value)
+    {
+        var path = NonEmpty(manifestPath, row, value, ManifestColumns.Path);
+        return ManifestColumns.PathProblem(path) is { } problem
+            ? throw new SourceException($"Manifest '{manifestPath}' row {row}: column '{ManifestColumns.Path}' {problem}.")
+            : path;
     }
 
     private static string NonEmpty(string manifestPath, long row, string? value, string column) =>

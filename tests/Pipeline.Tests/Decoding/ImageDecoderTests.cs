@@ -261,6 +261,48 @@ public sealed class ImageDecoderTests
         AssertClose(new Rgb24(255, 255, 0), decoded.Pixels[12, 4], 8);
     }
 
+    [Fact]
+    public void Decode_TiffWithCorruptDeflateData_RejectsAsCorruptData()
+    {
+        // Found by fuzz/: .NET's inflater throws InvalidDataException, which fell to the catch-all's
+        // "The decoder failed (InvalidDataException)" as if the decoder, not the file, were at fault.
+        var path = FuzzFixture.PathOf("tiff-deflate-invalid-data.tiff");
+
+        var outcome = _decoder.Decode(Image("corrupt.tiff", path), 8, 8, ResizeRule.Stretch);
+
+        AssertRejected(outcome, RejectStages.Decode, "");
+        Assert.StartsWith("The image data is corrupt or truncated: ", outcome.Reject!.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Inputs found by fuzz/ (afl-tmin'd) on which ImageSharp 2.1.13's own code throws; the
+    /// decoder's catch-all must turn each into a reject and stay usable for the next image.
+    /// </summary>
+    public static TheoryData<string, string> ImageSharpCrashes => new()
+    {
+        { "imagesharp-tiff-identify-nullable.tiff", nameof(InvalidOperationException) },
+        { "imagesharp-tiff-sequence-no-elements.tiff", nameof(InvalidOperationException) },
+        { "imagesharp-tiff-argument-out-of-range.tiff", nameof(ArgumentOutOfRangeException) },
+        { "imagesharp-tiff-height-not-positive.tiff", nameof(ArgumentOutOfRangeException) },
+        { "imagesharp-tiff-divide-by-zero.tiff", nameof(DivideByZeroException) },
+        { "imagesharp-jpeg-null-reference.jpg", nameof(NullReferenceException) },
+        { "imagesharp-png-itxt-index-out-of-range.png", nameof(IndexOutOfRangeException) },
+        { "imagesharp-webp-alpha-null-reference.webp", nameof(NullReferenceException) },
+    };
+
+    [Theory]
+    [MemberData(nameof(ImageSharpCrashes))]
+    public void Decode_FileThatCrashesImageSharp_RejectsAtDecodeAndDecodesTheNextImage(string fixture, string exception)
+    {
+        var outcome = _decoder.Decode(Image(fixture, FuzzFixture.PathOf(fixture)), 8, 8, ResizeRule.Stretch);
+
+        AssertRejected(outcome, RejectStages.Decode, $"The decoder failed ({exception}): ");
+        using var folder = new TempFolder();
+        var good = folder.Write("good.png", EncodeSolid(4, 4, new Rgb24(1, 2, 3), new PngEncoder()));
+        using var decoded = _decoder.Decode(Image("good.png", good), 4, 4, ResizeRule.Stretch).Image!;
+        Assert.Equal(new Rgb24(1, 2, 3), decoded.Pixels[2, 2]);
+    }
+
     public static TheoryData<string> LosslessFormats => ["bmp", "gif", "tiff", "webp", "png"];
 
     [Theory]

@@ -247,6 +247,8 @@ public sealed class PipelineFileLoaderTests : IDisposable
     [InlineData("pipeline-deeply-nested-flow-sequences.yaml", "f.yaml:1:72: YAML syntax error: nested deeper than 64 levels; a pipeline file needs three")]
     [InlineData("pipeline-unclosed-flow-sequence.yaml", "f.yaml:2:1: YAML syntax error: '[' opened at line 1, column 9 is not closed; add ']' or quote the value")]
     [InlineData("pipeline-path-with-nul.yaml", "f.yaml:1:30: source.path: the path holds the character U+0000, which no file name can hold")]
+    [InlineData("pipeline-empty-key-unsupported-event.yaml", "f.yaml:1:2: YAML syntax error: this mapping has an entry without a key or without a value")]
+    [InlineData("pipeline-document-end-then-scalar.yaml", "f.yaml:1:6: YAML syntax error: text after the end of the document ('...' ends a YAML document); remove it or start the value on its own line")]
     public async Task LoadAsync_FuzzFinding_ReportsOneErrorInsteadOfCrashing(string fixture, string expected)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Fuzz", fixture);

@@ -118,6 +118,36 @@ public sealed class IdxImageSourceTests
         Assert.Contains("truncated", e.Message);
     }
 
+    [Fact]
+    public async Task OpenAsync_RawLabelCountOverFileSize_ThrowsNamingFileAndCountsWithoutAllocating()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Write("imgs", ImagesFile(Images.Length, Images));
+        // 20 bytes whose header claims 2^31-1 labels: an allocation from the header alone throws
+        // "Array dimensions exceeded supported range" (an OutOfMemoryException) instead.
+        var labels = folder.Write("labels", File.ReadAllBytes(FuzzFixture.PathOf("idx-label-count-over-file-size")));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => IdxImageSource.OpenAsync(images, labels, CancellationToken.None));
+
+        Assert.Equal(
+            $"IDX labels file '{labels}' is truncated: it is 20 bytes where its header's 2147483647 labels need 2147483655.",
+            e.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_GzipLabelCountOverContent_ThrowsNamingFileAndCountsWithoutAllocating()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Write("imgs", ImagesFile(Images.Length, Images));
+        var labels = folder.Write("labels.gz", Encode(File.ReadAllBytes(FuzzFixture.PathOf("idx-label-count-over-file-size")), gzip: true));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => IdxImageSource.OpenAsync(images, labels, CancellationToken.None));
+
+        Assert.Equal(
+            $"IDX labels file '{labels}' is truncated: it holds 12 labels where its header declares 2147483647.",
+            e.Message);
+    }
+
     internal static byte[] ImagesFile(int count, byte[][] images)
     {
         var header = new byte[16];

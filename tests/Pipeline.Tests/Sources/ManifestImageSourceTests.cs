@@ -165,6 +165,77 @@ public sealed class ManifestImageSourceTests
         Assert.Contains("'path'", e.Message);
     }
 
+    [Fact]
+    public async Task OpenAsync_CsvPathWithNulCharacter_ThrowsNamingFileLineAndColumn()
+    {
+        using var folder = new TempFolder();
+        // Found by fuzz/: the path passed the manifest's checks, and the first read threw
+        // "Null character in path." from Path.GetFullPath, naming neither the manifest nor the line.
+        var manifest = folder.Write("nul.csv", File.ReadAllBytes(FuzzFixture.PathOf("manifest-path-with-nul.csv")));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Equal($"Manifest '{manifest}' line 2: column 'path' holds a NUL character, which no file path may contain.", e.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_ParquetPathWithNulCharacter_ThrowsNamingFileRowAndColumn()
+    {
+        using var folder = new TempFolder();
+        var manifest = folder.Combine("nul.parquet");
+        await WriteParquetAsync(manifest, [["a.png", "b\0.png"]], [["x", "y"]]);
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Equal($"Manifest '{manifest}' row 2: column 'path' holds a NUL character, which no file path may contain.", e.Message);
+    }
+
+    /// <remarks>
+    /// Two-row manifests whose footer's row count was changed. Buffers sized from the claim threw
+    /// OverflowException for 2^31 and -1 rows (and the process died of "Out of memory." at 2^31-1);
+    /// a claim of 100 read the 2 rows and reported row 3 as an empty path.
+    /// </remarks>
+    [Theory]
+    [InlineData("parquet-row-count-over-int-range.parquet", "row group 1 declares 2147483648 rows; a manifest row group may hold at most 16777216 (write it in smaller row groups).")]
+    [InlineData("parquet-row-count-negative.parquet", "row group 1 declares a negative row count (-1): the file is corrupt.")]
+    [InlineData("parquet-row-count-over-column-values.parquet", "row group 1 declares 100 rows but its 'path' column holds 2 values: the file is corrupt.")]
+    public async Task OpenAsync_ParquetRowCountNoBufferMayBeSizedFrom_ThrowsNamingFileAndCounts(string fixture, string expected)
+    {
+        using var folder = new TempFolder();
+        var manifest = folder.Write("manifest.parquet", File.ReadAllBytes(FuzzFixture.PathOf(fixture)));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.Equal($"Manifest '{manifest}' {expected}", e.Message);
+    }
+
+    /// <summary>
+    /// Valid two-row manifests with one byte of the first data page changed (found by fuzz/'s seed
+    /// mutations): Parquet.Net throws these while reading the row group, and they escaped as is,
+    /// naming neither the manifest nor the row group.
+    /// </summary>
+    public static TheoryData<string, string> CorruptPages => new()
+    {
+        { "parquet-corrupt-page-index-out-of-range.parquet", nameof(IndexOutOfRangeException) },
+        { "parquet-corrupt-page-argument-out-of-range.parquet", nameof(ArgumentOutOfRangeException) },
+        { "parquet-corrupt-page-type.parquet", nameof(NotSupportedException) },
+        { "parquet-corrupt-page-header.parquet", nameof(Parquet.Meta.Proto.ThriftProtocolException) },
+        { "parquet-missing-data-page-header.parquet", nameof(ParquetException) },
+    };
+
+    [Theory]
+    [MemberData(nameof(CorruptPages))]
+    public async Task OpenAsync_ParquetWithCorruptPage_ThrowsNamingFileAndRowGroup(string fixture, string exception)
+    {
+        using var folder = new TempFolder();
+        var manifest = folder.Write("manifest.parquet", File.ReadAllBytes(FuzzFixture.PathOf(fixture)));
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ManifestImageSource.OpenAsync(manifest, CancellationToken.None));
+
+        Assert.StartsWith($"Manifest '{manifest}' row group 1 cannot be read: ", e.Message, StringComparison.Ordinal);
+        Assert.Equal(exception, e.InnerException!.GetType().Name);
+    }
+
     /// <summary>Columns label, extra (int) and path, in that order, one row group per array.</summary>
     private static async Task WriteParquetAsync(string file, string[][] paths, string[][] labels)
     {
