@@ -62,6 +62,16 @@ internal sealed class PipelineProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>CPU time the process has used so far: a sign it has got past its start-up.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Starts <c>pipeline <paramref name="arguments"/></c> in <paramref name="workingDirectory"/>.</summary>
     public static PipelineProcess Start(string workingDirectory, params string[] arguments) =>
         Start(new ProcessStartInfo(Muxer), workingDirectory, arguments);

@@ -32,4 +32,35 @@ public sealed class FeaturizeStopTests : IDisposable
         var summary = Assert.Single(featurize.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.Matches($"^stopped after read: [0-9]+  featurized: {kept.ToString(CultureInfo.InvariantCulture)}  rejected: 0  cached: 0$", summary);
     }
+
+    [Fact]
+    public async Task Featurize_SignalledTwiceWhileOpeningAManifestThatNeverOpens_EndsAtOnce()
+    {
+        // A fuzz finding: Parquet.Net 6.1.0 spins forever in this manifest's footer, and nothing there
+        // observes the stop token, so only the second signal's default action can end the process.
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Fuzz", "parquet-manifest-reader-never-returns.parquet"), _dir.Combine("m.parquet"));
+        using var featurize = PipelineProcess.Start(_dir.Path, "featurize", "--input", "m.parquet", "--output", "store", "--device", "cpu");
+        // Start-up takes well under this much CPU; the spin in the footer takes it quickly, and the
+        // stop handler is registered before the manifest is opened.
+        await Poll.UntilAsync(() => featurize.ProcessorTime > TimeSpan.FromSeconds(4) || featurize.HasExited, PipelineProcess.Patience, TimeSpan.FromMilliseconds(100));
+        Assert.False(featurize.HasExited, featurize.Output);
+
+        featurize.Terminate();
+        await Poll.UntilAsync(() => featurize.Output.Contains("Stopping:", StringComparison.Ordinal), PipelineProcess.Patience, TimeSpan.FromMilliseconds(100));
+        await Poll.UntilAsync(
+            () =>
+            {
+                if (!featurize.HasExited)
+                {
+                    featurize.Terminate();
+                }
+
+                return featurize.HasExited;
+            },
+            PipelineProcess.Patience,
+            TimeSpan.FromMilliseconds(500));
+
+        Assert.Equal(143, featurize.ExitCode);
+        Assert.Contains("Stopping: committing the rows already featurized; signal again (Ctrl+C or SIGTERM) to end at once.", featurize.ErrorLines);
+    }
 }
