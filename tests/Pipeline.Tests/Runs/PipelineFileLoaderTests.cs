@@ -301,6 +301,72 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.Equal(["t.yaml:6:3: source.path: does not apply to kind idx; give images and labels"], Errors(yaml));
     }
 
+    [Theory]
+    [InlineData("folder")]
+    [InlineData("manifest")]
+    public void Parse_PathSourceWithImagesAndLabels_NamesTheKindTheyBelongTo(string kind)
+    {
+        File.WriteAllBytes(_dir.Combine("m.csv"), [0]);
+        var yaml = Minimal.Replace("kind: folder\n  path: images", $"kind: {kind}\n  path: {(kind == "folder" ? "images" : "m.csv")}\n  images: i.gz\n  labels: l.gz", StringComparison.Ordinal);
+
+        Assert.Equal(
+        [
+            $"t.yaml:5:3: source.images: applies only to kind idx; kind {kind} takes path",
+            $"t.yaml:6:3: source.labels: applies only to kind idx; kind {kind} takes path",
+        ], Errors(yaml));
+    }
+
+    [Fact]
+    public void Parse_UnknownSourceKind_ListsTheKindsAndTheNearest()
+    {
+        var yaml = Minimal.Replace("kind: folder", "kind: folders", StringComparison.Ordinal);
+
+        Assert.Equal(["t.yaml:3:9: source.kind: expected one of folder, manifest, idx, got 'folders'; did you mean 'folder'?"], Errors(yaml));
+    }
+
+    [Fact]
+    public void Parse_SourceWithoutKind_ListsTheKinds()
+    {
+        var yaml = Minimal.Replace("  kind: folder\n", "", StringComparison.Ordinal);
+
+        Assert.Equal(["t.yaml:2:1: source.kind: missing required value; expected one of folder, manifest, idx"], Errors(yaml));
+    }
+
+    [Fact]
+    public void Parse_NoSource_SaysWhatASourceHolds()
+    {
+        var yaml = Minimal.Replace("source:\n  kind: folder\n  path: images\n", "", StringComparison.Ordinal);
+
+        Assert.Equal(["t.yaml:1:1: source: missing required value; expected a mapping with kind and path (or images and labels for idx)"], Errors(yaml));
+    }
+
+    [Fact]
+    public void Parse_SourceKindInCapitals_IsAccepted()
+    {
+        var yaml = Minimal.Replace("kind: folder", "kind: Folder", StringComparison.Ordinal);
+
+        Assert.Equal(_dir.Combine("images"), Valid(yaml).Source.Path);
+    }
+
+    [Fact]
+    public void Write_EachSourceKind_WritesItsKindPlainAndItsPathsQuoted()
+    {
+        File.WriteAllBytes(_dir.Combine("m.parquet"), [0]);
+        File.WriteAllBytes(_dir.Combine("i.gz"), [0]);
+        File.WriteAllBytes(_dir.Combine("l.gz"), [0]);
+        var yaml = Minimal.Replace("kind: folder\n  path: images", "kind: manifest\n  path: m.parquet", StringComparison.Ordinal)
+            + "\ntestSource: {kind: idx, images: i.gz, labels: l.gz}\n";
+
+        var resolved = ResolvedPipelineYaml.Write(Valid(yaml), "resnet18");
+
+        Assert.Contains(
+            $"source:\n  kind: manifest\n  path: \"{_dir.Combine("m.parquet")}\"\n"
+            + $"testSource:\n  kind: idx\n  images: \"{_dir.Combine("i.gz")}\"\n  labels: \"{_dir.Combine("l.gz")}\"\nmodel:",
+            resolved,
+            StringComparison.Ordinal);
+        Assert.Contains($"source:\n  kind: folder\n  path: \"{_dir.Combine("images")}\"\nmodel:", ResolvedPipelineYaml.Write(Valid(Minimal), "resnet18"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_PredictWithTwoFolders_ReportsEachAsTheRunWouldRefuseItAfterTraining()
     {

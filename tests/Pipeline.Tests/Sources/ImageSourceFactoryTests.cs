@@ -56,6 +56,27 @@ public sealed class ImageSourceFactoryTests
         Assert.Contains(expected, e.Message);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task OpenAsync_BlankInput_ListsTheInputForms(string input)
+    {
+        var e = await Assert.ThrowsAsync<SourceException>(() => ImageSourceFactory.OpenAsync(input));
+
+        Assert.Equal("No input given: expected a folder, a .csv or .parquet manifest, or idx:IMAGES,LABELS.", e.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_FileOfNoInputForm_ListsTheInputForms()
+    {
+        using var folder = new TempFolder();
+        var notes = folder.Write("notes.txt");
+
+        var e = await Assert.ThrowsAsync<SourceException>(() => ImageSourceFactory.OpenAsync(notes));
+
+        Assert.Equal($"Input '{notes}' is neither a folder, a .csv or .parquet manifest, nor idx:IMAGES,LABELS.", e.Message);
+    }
+
     [Fact]
     public async Task OpenAsync_IdxWithMissingFile_ThrowsNamingIt()
     {
