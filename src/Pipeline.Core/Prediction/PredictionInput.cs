@@ -28,7 +28,8 @@ internal static class PredictionInput
                 return ImageFilesSource.FromFolder(input);
             }
 
-            return await ImageSourceFactory.OpenAsync(input, cancellationToken).ConfigureAwait(false);
+            var definition = ImageSourceFactory.Parse(input);
+            return await ImageSourceFactory.OpenAsync(definition, cancellationToken).ConfigureAwait(false);
         }
 
         var notImages = inputs.Where(i => !ImageFileExtensions.IsImage(i)).ToArray();

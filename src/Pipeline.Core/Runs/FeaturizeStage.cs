@@ -22,7 +22,7 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         CancellationToken cancellationToken,
         CancellationToken abandonToken)
     {
-        var source = await OpenAsync(sourceDefinition, cancellationToken).ConfigureAwait(false);
+        var source = await ImageSourceFactory.OpenAsync(sourceDefinition, cancellationToken).ConfigureAwait(false);
         var options = definition.Featurize.ToOptions(definition.Limits);
 
         FeaturizationSummary summary;
@@ -47,14 +47,4 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
 
         return summary;
     }
-
-    /// <summary>
-    /// An IDX pair opens from its two paths as given, never re-joined into <c>idx:IMAGES,LABELS</c>,
-    /// whose comma a path may hold too.
-    /// </summary>
-    private static Task<ILabelledImageSource> OpenAsync(SourceDefinition source, CancellationToken cancellationToken) => source.Kind switch
-    {
-        SourceKind.Idx => ImageSourceFactory.OpenIdxAsync(source.Images!, source.Labels!, cancellationToken),
-        _ => ImageSourceFactory.OpenAsync(source.Path!, cancellationToken),
-    };
 }

@@ -1,5 +1,6 @@
 using Pipeline.Training;
 using Pipeline.Decoding;
+using Pipeline.Sources;
 
 namespace Pipeline.Runs;
 

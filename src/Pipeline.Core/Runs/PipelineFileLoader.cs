@@ -24,7 +24,7 @@ public static class PipelineFileLoader
     private static readonly string[] TopLevelKeys =
         ["name", "source", "testSource", "model", "featurize", "limits", "split", "train", "grid", "evaluate", "predict", "output"];
 
-    private static readonly string[] SourceKeys = ["kind", "path", "images", "labels"];
+    private static readonly string[] SourceKeys = ["kind", .. SourceKinds.All.SelectMany(k => k.Fields).Select(f => f.Key).Distinct()];
     private static readonly string[] ModelKeys = ["name", "prefer"];
     private static readonly string[] FeaturizeKeys = ["batchSize", "parallelism", "device", "rowsPerPart", "partSeconds", "arrow"];
     private static readonly string[] LimitsKeys = ["maxFileBytes", "maxPixels", "maxDecodeSeconds"];
@@ -130,7 +130,7 @@ public static class PipelineFileLoader
         return new PipelineDefinition
         {
             Name = name,
-            Source = source ?? new SourceDefinition(SourceKind.Folder, ""),
+            Source = source ?? new FolderSourceDefinition(""),
             TestSource = testSource,
             Model = model ?? new ModelChoice("", []),
             Featurize = featurize,
@@ -145,44 +145,105 @@ public static class PipelineFileLoader
         };
     }
 
+    /// <summary>
+    /// A source, read generically from the keys its kind declares: each must be given, pass its
+    /// field's check and exist, and a key of another kind is refused with the keys this kind takes.
+    /// </summary>
     private static SourceDefinition? ReadSource(YamlSection parent, string key, bool required, RunDefaults defaults)
     {
         if (!parent.Has(key))
         {
             if (required)
             {
-                parent.ErrorAtKey(key, "missing required value; expected a mapping with kind and path (or images and labels for idx)");
+                parent.ErrorAtKey(key, $"missing required value; expected {SourceShape()}");
             }
 
             return null;
         }
 
         var section = parent.Section(key, SourceKeys);
-        var kind = section.Choice<SourceKind>("kind", required: true);
-        switch (kind)
+        var kind = ReadKind(section);
+        if (kind is null)
         {
-            case SourceKind.Folder or SourceKind.Manifest:
-                RejectKeys(section, kind.Value, "images", "labels");
-                var path = kind == SourceKind.Folder ? ExistingPath(section, "path", defaults, PathKind.Directory) : ManifestPath(section, defaults);
-                return path is null ? null : new SourceDefinition(kind.Value, path);
-            case SourceKind.Idx:
-                RejectKeys(section, kind.Value, "path");
-                var images = ExistingPath(section, "images", defaults, PathKind.File);
-                var labels = ExistingPath(section, "labels", defaults, PathKind.File);
-                return images is null || labels is null ? null : new SourceDefinition(SourceKind.Idx, null, images, labels);
-            default:
-                return null;
+            return null;
+        }
+
+        RejectKeys(section, kind);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var field in kind.Fields)
+        {
+            if (FieldValue(section, field, defaults) is { } value)
+            {
+                values[field.Key] = value;
+            }
+        }
+
+        return values.Count == kind.Fields.Count ? kind.Create(values) : null;
+    }
+
+    /// <summary>What a source holds, for the message when none is given: the first kind's keys, then those of each kind that takes others.</summary>
+    private static string SourceShape()
+    {
+        var first = KeyList(SourceKinds.All[0]);
+        var others = SourceKinds.All.Select(KeyList).Distinct().Skip(1).ToArray();
+        return $"a mapping with kind and {first}" + (others.Length == 0 ? "" : $" (or {string.Join(", or ", others.Select(keys => $"{keys} for {KindsTaking(keys)}"))})");
+    }
+
+    /// <summary>The kind named in <c>kind</c>, in any case as enum choices are read; null (reported) when missing or unknown.</summary>
+    private static ISourceKind? ReadKind(YamlSection section)
+    {
+        var names = string.Join(", ", SourceKinds.All.Select(k => k.Name));
+        var node = section.Value("kind");
+        if (node is null)
+        {
+            section.ErrorAtKey("kind", $"missing required value; expected one of {names}");
+            return null;
+        }
+
+        var text = (node as YamlScalarNode)?.Value?.Trim();
+        var kind = SourceKinds.All.FirstOrDefault(k => k.Name.Equals(text, StringComparison.OrdinalIgnoreCase));
+        if (kind is null)
+        {
+            var nearest = text is null ? null : NearestName.Find(text, [.. SourceKinds.All.Select(k => k.Name)]);
+            section.Error("kind", $"expected one of {names}, got {YamlSection.Describe(node)}" + (nearest is null ? "" : $"; did you mean '{nearest}'?"));
+        }
+
+        return kind;
+    }
+
+    /// <summary>A key of other kinds only: one that a single kind takes is named as that kind's.</summary>
+    private static void RejectKeys(YamlSection section, ISourceKind kind)
+    {
+        foreach (var key in SourceKeys.Skip(1).Where(k => section.Has(k) && !kind.Fields.Any(f => f.Key == k)))
+        {
+            var owners = SourceKinds.All.Where(k => k.Fields.Any(f => f.Key == key)).ToArray();
+            section.ErrorAtKey(key, owners.Length == 1
+                ? $"applies only to kind {owners[0].Name}; kind {kind.Name} takes {KeyList(kind)}"
+                : $"does not apply to kind {kind.Name}; give {KeyList(kind)}");
         }
     }
 
-    private static void RejectKeys(YamlSection section, SourceKind kind, params string[] keys)
+    private static string KeyList(ISourceKind kind) => string.Join(" and ", kind.Fields.Select(f => f.Key));
+
+    private static string KindsTaking(string keyList) => string.Join(" or ", SourceKinds.All.Where(k => KeyList(k) == keyList).Select(k => k.Name));
+
+    /// <summary>A field's path, absolute; a wrong extension is refused before the file is looked for, and named as the kind calls it.</summary>
+    private static string? FieldValue(YamlSection section, SourceField field, RunDefaults defaults)
     {
-        foreach (var key in keys.Where(section.Has))
+        var text = section.String(field.Key, required: true);
+        if (text is null)
         {
-            section.ErrorAtKey(key, kind == SourceKind.Idx
-                ? "does not apply to kind idx; give images and labels"
-                : $"applies only to kind idx; kind {YamlSection.CamelCase(kind.ToString())} takes path");
+            return null;
         }
+
+        if (field.TextError(text) is { } error)
+        {
+            section.Error(field.Key, error);
+            return null;
+        }
+
+        var kind = field.Kind == SourceFieldKind.Folder ? PathKind.Directory : PathKind.File;
+        return CheckExists(section, text, defaults, kind, section.ValueMark(field.Key), section.KeyPath(field.Key));
     }
 
     private enum PathKind
@@ -190,25 +251,6 @@ public static class PipelineFileLoader
         File,
         Directory,
         FileOrDirectory,
-    }
-
-    private static string? ExistingPath(YamlSection section, string key, RunDefaults defaults, PathKind kind)
-    {
-        var text = section.String(key, required: true);
-        return text is null ? null : CheckExists(section, text, defaults, kind, section.ValueMark(key), section.KeyPath(key));
-    }
-
-    /// <summary>The manifest's path; its extension picks the reader, so any other is refused here rather than when the run opens it.</summary>
-    private static string? ManifestPath(YamlSection section, RunDefaults defaults)
-    {
-        var text = section.String("path", required: true);
-        if (text is not null && !ImageSourceFactory.IsManifest(text))
-        {
-            section.Error("path", $"manifest '{text}' is neither a .csv nor a .parquet file");
-            return null;
-        }
-
-        return text is null ? null : CheckExists(section, text, defaults, PathKind.File, section.ValueMark("path"), section.KeyPath("path"));
     }
 
     private static string? CheckExists(YamlSection section, string text, RunDefaults defaults, PathKind kind, Mark at, string keyPath)
@@ -408,7 +450,7 @@ public static class PipelineFileLoader
                 : "is a folder without image files, at its top level or in label subfolders";
         }
 
-        return ImageSourceFactory.IsManifest(path)
+        return ManifestSourceKind.IsManifest(path)
             ? null
             : "is neither an image file, a folder, nor a .csv or .parquet manifest";
     }

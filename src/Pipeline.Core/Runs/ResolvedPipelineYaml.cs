@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipeline.Sources;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -91,17 +92,15 @@ internal static class ResolvedPipelineYaml
         return yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml[..^4] : yaml;
     }
 
+    /// <summary>The kind's name, then its keys in the order the kind declares them.</summary>
     private static YamlMappingNode Source(SourceDefinition source)
     {
-        var node = new YamlMappingNode { { "kind", Enum(source.Kind) } };
-        if (source.Kind == SourceKind.Idx)
+        var kind = SourceKinds.Of(source);
+        var values = kind.Values(source);
+        var node = new YamlMappingNode { { "kind", new YamlScalarNode(kind.Name) } };
+        foreach (var field in kind.Fields)
         {
-            node.Add("images", Text(source.Images!));
-            node.Add("labels", Text(source.Labels!));
-        }
-        else
-        {
-            node.Add("path", Text(source.Path!));
+            node.Add(field.Key, Text(values[field.Key]));
         }
 
         return node;

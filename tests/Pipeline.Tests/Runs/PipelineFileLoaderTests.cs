@@ -1,6 +1,7 @@
 using Pipeline.Training;
 using Pipeline.Inference;
 using Pipeline.Runs;
+using Pipeline.Sources;
 using Pipeline.Tests.Sources;
 
 namespace Pipeline.Tests.Runs;
@@ -345,7 +346,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
     {
         var yaml = Minimal.Replace("kind: folder", "kind: Folder", StringComparison.Ordinal);
 
-        Assert.Equal(_dir.Combine("images"), Valid(yaml).Source.Path);
+        Assert.Equal(new FolderSourceDefinition(_dir.Combine("images")), Valid(yaml).Source);
     }
 
     [Fact]
@@ -457,7 +458,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
 
         var source = Valid(yaml).Source;
 
-        Assert.Equal((_dir.Combine("a,b.gz"), _dir.Combine("c,d.gz")), (source.Images, source.Labels));
+        Assert.Equal(new IdxSourceDefinition(_dir.Combine("a,b.gz"), _dir.Combine("c,d.gz")), source);
     }
 
     [Fact]
@@ -474,7 +475,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.True(definition.Evaluate);
         Assert.Null(definition.Grid);
         Assert.Null(definition.Predict);
-        Assert.Equal(_dir.Combine("images"), definition.Source.Path);
+        Assert.Equal(new FolderSourceDefinition(_dir.Combine("images")), definition.Source);
     }
 
     [Fact]
@@ -526,9 +527,8 @@ public sealed class PipelineFileLoaderTests : IDisposable
 
         var definition = (await PipelineFileLoader.LoadAsync(copy, defaults)).GetDefinitionOrThrow();
 
-        Assert.Equal(SourceKind.Idx, definition.Source.Kind);
-        Assert.Equal(Path.Combine(dataset, "train-images-idx3-ubyte.gz"), definition.Source.Images);
-        Assert.Equal(Path.Combine(dataset, "t10k-labels-idx1-ubyte.gz"), definition.TestSource!.Labels);
+        Assert.Equal(Path.Combine(dataset, "train-images-idx3-ubyte.gz"), Assert.IsType<IdxSourceDefinition>(definition.Source).Images);
+        Assert.Equal(Path.Combine(dataset, "t10k-labels-idx1-ubyte.gz"), Assert.IsType<IdxSourceDefinition>(definition.TestSource).Labels);
     }
 
     [SystemDatasetFact]
