@@ -21,6 +21,89 @@ public sealed class ImageSourceFactoryTests
     }
 
     [Fact]
+    public void Parse_EachInputForm_GivesItsTypedDefinition()
+    {
+        using var folder = new TempFolder();
+        var set = Directory.CreateDirectory(folder.Combine("set")).FullName;
+        var folderNamedLikeAManifest = Directory.CreateDirectory(folder.Combine("set.csv")).FullName;
+
+        Assert.Equal(new FolderSourceDefinition(set), ImageSourceFactory.Parse(set));
+        Assert.Equal(new FolderSourceDefinition(folderNamedLikeAManifest), ImageSourceFactory.Parse(folderNamedLikeAManifest));
+        Assert.Equal(new ManifestSourceDefinition("missing.csv"), ImageSourceFactory.Parse("missing.csv"));
+        Assert.Equal(new ManifestSourceDefinition("m.PARQUET"), ImageSourceFactory.Parse("m.PARQUET"));
+        Assert.Equal(new IdxSourceDefinition("i.gz", "l.gz"), ImageSourceFactory.Parse("idx:i.gz,l.gz"));
+        Assert.Equal(new IdxSourceDefinition("i.gz", "l.gz"), ImageSourceFactory.Parse("IDX: i.gz , l.gz "));
+    }
+
+    [Fact]
+    public void Parse_IdxPairInAFolderWithACommaInItsName_SplitsAtTheOnlyCommaThatNamesTwoFiles()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Write(Path.Combine("mnist,small", "imgs"));
+        var labels = folder.Write(Path.Combine("mnist,small", "labels"));
+
+        Assert.Equal(new IdxSourceDefinition(images, labels), ImageSourceFactory.Parse($"idx:{images},{labels}"));
+    }
+
+    [Theory]
+    [InlineData("idx:")]
+    [InlineData("idx:only-one")]
+    [InlineData("idx:,l.gz")]
+    public void Parse_IdxWithoutTwoFiles_SaysWhatItMustName(string input)
+    {
+        var e = Assert.Throws<SourceException>(() => ImageSourceFactory.Parse(input));
+
+        Assert.Equal($"IDX input '{input}' must name two files: idx:IMAGES,LABELS.", e.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_EachDefinition_OpensItsSource()
+    {
+        using var folder = new TempFolder();
+        folder.Write("set/a/x.png");
+        var csv = folder.Write("m.csv", Encoding.UTF8.GetBytes("path,label\nx.png,a\n"));
+        var images = folder.Write("i,1", IdxImageSourceTests.ImagesFile(1, [[1, 2, 3, 4, 5, 6]]));
+        var labels = folder.Write("l,2", IdxImageSourceTests.LabelsFile([4]));
+
+        Assert.IsType<FolderImageSource>(await ImageSourceFactory.OpenAsync(new FolderSourceDefinition(folder.Combine("set"))));
+        Assert.IsType<ManifestImageSource>(await ImageSourceFactory.OpenAsync(new ManifestSourceDefinition(csv)));
+        var idx = Assert.IsType<IdxImageSource>(await ImageSourceFactory.OpenAsync(new IdxSourceDefinition(images, labels)));
+        Assert.Equal($"idx {images},{labels}", idx.Description);
+        Assert.Equal(["4"], idx.Classes.Names);
+    }
+
+    [Fact]
+    public async Task OpenAsync_DefinitionOfAMissingFolderOrFile_ThrowsNamingIt()
+    {
+        using var folder = new TempFolder();
+        var labels = folder.Write("labels", IdxImageSourceTests.LabelsFile([4]));
+        var missing = folder.Combine("missing");
+
+        var folderError = await Assert.ThrowsAsync<SourceException>(() => ImageSourceFactory.OpenAsync(new FolderSourceDefinition(missing)));
+        var manifestError = await Assert.ThrowsAsync<SourceException>(() => ImageSourceFactory.OpenAsync(new ManifestSourceDefinition(missing + ".csv")));
+        var idxError = await Assert.ThrowsAsync<SourceException>(() => ImageSourceFactory.OpenAsync(new IdxSourceDefinition(missing, labels)));
+
+        Assert.Equal($"Image folder '{missing}' does not exist.", folderError.Message);
+        Assert.Equal($"Manifest '{missing}.csv' does not exist.", manifestError.Message);
+        Assert.Equal($"IDX file '{missing}' does not exist.", idxError.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_DefinitionNamingAFifo_ThrowsWithoutOpeningIt()
+    {
+        using var folder = new TempFolder();
+        var fifo = SpecialFiles.Fifo(folder.Combine("m.csv"));
+        var labels = folder.Write("labels", IdxImageSourceTests.LabelsFile([4]));
+
+        // Bounded: opening a FIFO nobody writes to would block for ever.
+        var manifestError = await Assert.ThrowsAsync<SourceException>(() => Task.Run(() => ImageSourceFactory.OpenAsync(new ManifestSourceDefinition(fifo))).WaitAsync(TimeSpan.FromSeconds(30)));
+        var idxError = await Assert.ThrowsAsync<SourceException>(() => Task.Run(() => ImageSourceFactory.OpenAsync(new IdxSourceDefinition(labels, fifo))).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal($"Manifest '{fifo}' is not a regular file (FIFO).", manifestError.Message);
+        Assert.Equal($"IDX file '{fifo}' is not a regular file (FIFO).", idxError.Message);
+    }
+
+    [Fact]
     public async Task OpenAsync_ManifestOrIdxFileIsAFifo_ThrowsNamingItWithoutOpeningIt()
     {
         using var folder = new TempFolder();
