@@ -35,9 +35,9 @@ internal sealed class LoadTarget : IFuzzTarget
                 var result = PipelineFileLoader.Parse(Encoding.UTF8.GetString(body), "fuzz.yaml", _defaults);
                 return result.IsValid ? "valid pipeline file" : string.Join(Environment.NewLine, result.Errors);
             case LoadMode.CsvManifest:
-                return ReadSource(Write("manifest.csv", body));
+                return ReadSource(new ManifestSourceDefinition(Write("manifest.csv", body)));
             case LoadMode.ParquetManifest:
-                return ReadSource(Write("manifest.parquet", body));
+                return ReadSource(new ManifestSourceDefinition(Write("manifest.parquet", body)));
             case LoadMode.Idx or LoadMode.IdxGzip:
                 // The second byte is the labels file's length; the images file is the rest.
                 var gzip = LoadModes.Of(input[0]) == LoadMode.IdxGzip;
@@ -46,7 +46,7 @@ internal sealed class LoadTarget : IFuzzTarget
                 var images = body.IsEmpty ? body : body[(1 + labelsLength)..];
                 var labelsFile = Write("labels.idx", gzip ? Gzip(labels) : labels);
                 var imagesFile = Write("images.idx", gzip ? Gzip(images) : images);
-                return ReadSource($"{ImageSourceFactory.IdxPrefix}{imagesFile},{labelsFile}");
+                return ReadSource(new IdxSourceDefinition(imagesFile, labelsFile));
             default:
                 throw new System.Diagnostics.UnreachableException();
         }
@@ -56,11 +56,11 @@ internal sealed class LoadTarget : IFuzzTarget
     /// SharpFuzz calls a synchronous action per input, hence the one blocking wait: nothing else
     /// runs in this process, so there is no context to deadlock on.
     /// </remarks>
-    private static string ReadSource(string input)
+    private static string ReadSource(SourceDefinition definition)
     {
         try
         {
-            return ReadSourceAsync(input).GetAwaiter().GetResult();
+            return ReadSourceAsync(definition).GetAwaiter().GetResult();
         }
         catch (SourceException e)
         {
@@ -68,9 +68,9 @@ internal sealed class LoadTarget : IFuzzTarget
         }
     }
 
-    private static async Task<string> ReadSourceAsync(string input)
+    private static async Task<string> ReadSourceAsync(SourceDefinition definition)
     {
-        var source = await ImageSourceFactory.OpenAsync(input).ConfigureAwait(false);
+        var source = await ImageSourceFactory.OpenAsync(definition).ConfigureAwait(false);
         var count = 0;
         await foreach (var image in source.ReadAsync().ConfigureAwait(false))
         {
