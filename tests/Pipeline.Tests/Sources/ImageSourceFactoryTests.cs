@@ -89,21 +89,6 @@ public sealed class ImageSourceFactoryTests
     }
 
     [Fact]
-    public async Task OpenAsync_DefinitionNamingAFifo_ThrowsWithoutOpeningIt()
-    {
-        using var folder = new TempFolder();
-        var fifo = SpecialFiles.Fifo(folder.Combine("m.csv"));
-        var labels = folder.Write("labels", IdxImageSourceTests.LabelsFile([4]));
-
-        // Bounded: opening a FIFO nobody writes to would block for ever.
-        var manifestError = await Assert.ThrowsAsync<SourceException>(() => Task.Run(() => ImageSourceFactory.OpenAsync(new ManifestSourceDefinition(fifo))).WaitAsync(TimeSpan.FromSeconds(30)));
-        var idxError = await Assert.ThrowsAsync<SourceException>(() => Task.Run(() => ImageSourceFactory.OpenAsync(new IdxSourceDefinition(labels, fifo))).WaitAsync(TimeSpan.FromSeconds(30)));
-
-        Assert.Equal($"Manifest '{fifo}' is not a regular file (FIFO).", manifestError.Message);
-        Assert.Equal($"IDX file '{fifo}' is not a regular file (FIFO).", idxError.Message);
-    }
-
-    [Fact]
     public async Task OpenAsync_ManifestOrIdxFileIsAFifo_ThrowsNamingItWithoutOpeningIt()
     {
         using var folder = new TempFolder();
