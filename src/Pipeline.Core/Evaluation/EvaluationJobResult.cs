@@ -1,3 +1,5 @@
+using Pipeline.Metrics;
+
 namespace Pipeline.Evaluation;
 
 /// <summary>What <see cref="EvaluationJob"/> measured and wrote.</summary>
