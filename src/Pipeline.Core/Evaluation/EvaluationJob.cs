@@ -62,6 +62,9 @@ public static class EvaluationJob
         return await ScoreAsync(training.Model, test, training.TestLabels, options.ReportDirectoryOrDefault, context, clock, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Whether <see cref="RunAsync(TrainingJobResult, TrainingJobOptions, CancellationToken)"/> scores anything: evaluation is on and the training set test rows apart.</summary>
+    internal static bool Scores(TrainingJobResult training, TrainingJobOptions options) => options.Evaluate && training.Test is not null;
+
     private static async Task<EvaluationJobResult> ScoreAsync(
         ClassifierModel model, FeatureSet features, int[] labels, string reportDirectory, EvaluationContext context, Stopwatch clock, CancellationToken cancellationToken)
     {

@@ -81,7 +81,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
         await journal.CompleteStageAsync(RunStage.Train).ConfigureAwait(false);
 
         // A stage of its own only when there are rows to score; without, the step only removes an earlier report.
-        if (options.Evaluate && training.Test is not null)
+        if (EvaluationJob.Scores(training, options))
         {
             await journal.BeginStageAsync(RunStage.Evaluate).ConfigureAwait(false);
         }
