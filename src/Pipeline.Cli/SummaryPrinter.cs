@@ -1,6 +1,9 @@
 using System.Globalization;
+using Pipeline.Classifier;
 using Pipeline.Evaluation;
+using Pipeline.Export;
 using Pipeline.Featurization;
+using Pipeline.Metrics;
 using Pipeline.Prediction;
 using Pipeline.Training;
 
@@ -24,7 +27,7 @@ internal static class SummaryPrinter
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopped after read: {counters.Read}  featurized: {counters.Featurized}  rejected: {counters.Rejected}  cached: {counters.Cached}"));
     }
 
-    public static void Print(TrainingJobResult result, SelectionMetricKind metric)
+    public static void Print(TrainingJobResult result, OnnxExportResult export, EvaluationJobResult? evaluation, SelectionMetricKind metric)
     {
         var culture = CultureInfo.InvariantCulture;
         if (result.GridSearch is { } grid)
@@ -37,9 +40,9 @@ internal static class SummaryPrinter
         var parameters = summary.Options;
         Console.WriteLine(string.Create(culture, $"train: {result.TrainSamples}  test: {result.TestSamples}  regParam: {parameters.RegParam}  elasticNetParam: {parameters.ElasticNetParam}  maxIter: {parameters.MaxIter}"));
         Console.WriteLine(string.Create(culture, $"iterations: {summary.Iterations}  stop: {summary.StopReason}  objective: {summary.ObjectiveHistory[^1]:R}  seconds: {result.TrainingSeconds:F2}"));
-        if (result.Evaluation is { } evaluation)
+        if (evaluation is not null)
         {
-            PrintMetrics(evaluation);
+            PrintMetrics(evaluation.Evaluation);
         }
         else
         {
@@ -47,10 +50,10 @@ internal static class SummaryPrinter
         }
 
         Console.WriteLine($"model: {result.ModelDirectory}");
-        Console.WriteLine($"onnx: {result.OnnxPath ?? "not exported (see warning)"}");
-        if (result.Report is { } report)
+        Console.WriteLine($"onnx: {export.OnnxPath ?? "not exported (see warning)"}");
+        if (evaluation is not null)
         {
-            Console.WriteLine($"report: {report.ReportMarkdown}");
+            Console.WriteLine($"report: {evaluation.Report.ReportMarkdown}");
         }
     }
 

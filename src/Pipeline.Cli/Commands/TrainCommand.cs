@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Pipeline.Classifier;
+using Pipeline.Evaluation;
+using Pipeline.Export;
 using Pipeline.Runs;
 using Pipeline.Training;
 
@@ -74,8 +77,11 @@ internal static class TrainCommand
                 Metric = parse.GetValue(metric),
             };
             using var logging = ConsoleLogging.Create();
-            var result = await TrainingJob.RunAsync(options, logging.CreateLogger("train"), cancellationToken);
-            SummaryPrinter.Print(result, options.Metric);
+            var logger = logging.CreateLogger("train");
+            var training = await TrainingJob.RunAsync(options, logger, cancellationToken);
+            var export = await OnnxExportJob.RunAsync(training.Model, training.ModelDirectory, options.ModelsDirectory, logger, cancellationToken);
+            var evaluation = await EvaluationJob.RunAsync(training, options, cancellationToken);
+            SummaryPrinter.Print(training, export, evaluation, options.Metric);
             return 0;
         });
         return command;

@@ -1,5 +1,5 @@
 using Pipeline.IO;
-using Pipeline.Preprocessing;
+using Pipeline.Models;
 using Pipeline.Sources;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
@@ -132,7 +132,7 @@ public sealed class ImageDecoder
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        if (rule.Mode == Preprocessing.ResizeMode.CenterCrop && rule.ShorterSide < Math.Max(width, height))
+        if (rule.Mode == Models.ResizeMode.CenterCrop && rule.ShorterSide < Math.Max(width, height))
         {
             throw new ArgumentOutOfRangeException(
                 nameof(rule), rule.ShorterSide, $"A centre crop to {width}×{height} needs ShorterSide ≥ {Math.Max(width, height)}.");
@@ -267,7 +267,7 @@ public sealed class ImageDecoder
 
     private static void Resize(Image<Rgb24> pixels, int width, int height, ResizeRule rule)
     {
-        if (rule.Mode == Preprocessing.ResizeMode.Stretch)
+        if (rule.Mode == Models.ResizeMode.Stretch)
         {
             ResizeTo(pixels, width, height);
             return;

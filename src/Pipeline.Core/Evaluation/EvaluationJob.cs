@@ -1,11 +1,17 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Pipeline.Classifier;
 using Pipeline.FeatureStore;
-using Pipeline.Prediction;
+using Pipeline.Metrics;
+using Pipeline.Training;
 
 namespace Pipeline.Evaluation;
 
-/// <summary>Scores a saved classifier on a whole labelled feature store and writes the report: <c>pipeline evaluate</c>.</summary>
+/// <summary>
+/// Scores a saved classifier and writes the report: on a whole labelled feature store
+/// (<c>pipeline evaluate</c>), or on the test rows its training set apart (the evaluation step of
+/// <c>pipeline train</c> and of pipeline runs, timed there as a stage of its own).
+/// </summary>
 public static class EvaluationJob
 {
     /// <summary>
@@ -25,10 +31,47 @@ public static class EvaluationJob
         var features = await reader.ReadAllAsync(cancellationToken).ConfigureAwait(false);
         var labels = FeatureCompatibility.LabelsFor(model.Featurizer, model.Classes, features, $"Feature store '{reader.StoreDirectory}'");
         logger.LogInformation("Evaluating {Count} rows of {Store}", features.Count, reader.StoreDirectory);
+        return await ScoreAsync(
+            model, features, labels, options.ReportDirectory, ClassifierReportContext.For(model) with { TestSamples = features.Count }, clock, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The evaluation step after <see cref="TrainingJob"/>: scores the classifier it saved on the
+    /// test rows it set apart and writes the report into <see cref="TrainingJobOptions.ReportDirectoryOrDefault"/>,
+    /// with the grid search's table when there was one. With <see cref="TrainingJobOptions.Evaluate"/>
+    /// off or no test rows it writes nothing and returns null.
+    /// </summary>
+    public static async Task<EvaluationJobResult?> RunAsync(TrainingJobResult training, TrainingJobOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.Evaluate || training.Test is not { } test)
+        {
+            // An earlier report there scored another model; left in place it would pass for this one's.
+            EvaluationReportWriter.Delete(options.ReportDirectoryOrDefault);
+            return null;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var context = ClassifierReportContext.For(training.Model) with
+        {
+            MarkdownAppendix = training.GridSearch is not { } grid
+                ? null
+                : $"\n## Grid search\n\nSelected by {options.Metric.SparkName()} over {options.Folds}-fold cross-validation on the training rows.\n\n{GridSearchTable.Render(grid, options.Metric, options.Folds)}",
+        };
+        return await ScoreAsync(training.Model, test, training.TestLabels, options.ReportDirectoryOrDefault, context, clock, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether <see cref="RunAsync(TrainingJobResult, TrainingJobOptions, CancellationToken)"/> scores anything: evaluation is on and the training set test rows apart.</summary>
+    internal static bool Scores(TrainingJobResult training, TrainingJobOptions options) => options.Evaluate && training.Test is not null;
+
+    private static async Task<EvaluationJobResult> ScoreAsync(
+        ClassifierModel model, FeatureSet features, int[] labels, string reportDirectory, EvaluationContext context, Stopwatch clock, CancellationToken cancellationToken)
+    {
         var probabilities = model.PredictProbabilities(features, cancellationToken);
         var evaluation = MulticlassEvaluator.Evaluate(labels, probabilities, model.Classes);
         var report = await EvaluationReportWriter.WriteAsync(
-            options.ReportDirectory, evaluation, ClassifierReportContext.For(model) with { TestSamples = features.Count }, model.Training?.ObjectiveHistory, cancellationToken).ConfigureAwait(false);
+            reportDirectory, evaluation, context, model.Training?.ObjectiveHistory, cancellationToken).ConfigureAwait(false);
         return new EvaluationJobResult(evaluation, report, clock.Elapsed);
     }
 }

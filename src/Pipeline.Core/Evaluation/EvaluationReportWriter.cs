@@ -1,4 +1,5 @@
 using Pipeline.IO;
+using Pipeline.Metrics;
 
 namespace Pipeline.Evaluation;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Pipeline.Metrics;
 
 namespace Pipeline.Evaluation;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipeline.Metrics;
 using ScottPlot;
 
 namespace Pipeline.Evaluation;

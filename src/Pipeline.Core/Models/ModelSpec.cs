@@ -1,4 +1,3 @@
-using Pipeline.Preprocessing;
 
 namespace Pipeline.Models;
 

@@ -1,4 +1,3 @@
-using Pipeline.Preprocessing;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;

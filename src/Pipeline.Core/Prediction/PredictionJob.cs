@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Pipeline.Classifier;
 using Pipeline.Featurization;
 using Pipeline.FeatureStore;
 using Pipeline.IO;

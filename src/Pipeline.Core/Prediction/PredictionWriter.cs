@@ -2,9 +2,10 @@ using System.IO.Compression;
 using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
+using Pipeline.Classifier;
 using Pipeline.Decoding;
-using Pipeline.Evaluation;
 using Pipeline.IO;
+using Pipeline.Metrics;
 
 namespace Pipeline.Prediction;
 

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pipeline.Classifier;
 using Pipeline.Evaluation;
+using Pipeline.Export;
 using Pipeline.Featurization;
+using Pipeline.Metrics;
 using Pipeline.Models;
 using Pipeline.Prediction;
 using Pipeline.Training;
@@ -10,8 +13,9 @@ namespace Pipeline.Runs;
 
 /// <summary>
 /// The stages of a pipeline run: featurize the source (and the test source) into feature stores in
-/// the run folder, train (or grid-search) and evaluate on them, then classify the prediction inputs.
-/// Training reads the stores, so a run whose images are unchanged featurizes nothing.
+/// the run folder, train (or grid-search) on them and export the model, evaluate it on the test rows
+/// (a stage of its own in run.json), then classify the prediction inputs. Training reads the stores,
+/// so a run whose images are unchanged featurizes nothing.
 /// </summary>
 public sealed class StagePipelineRunner : IPipelineRunner
 {
@@ -71,14 +75,25 @@ public sealed class StagePipelineRunner : IPipelineRunner
         await journal.CompleteStageAsync(RunStage.Featurize).ConfigureAwait(false);
 
         await journal.BeginStageAsync(RunStage.Train).ConfigureAwait(false);
-        var training = await TrainingJob.RunAsync(TrainingOptions(run, testStore), logger, cancellationToken).ConfigureAwait(false);
+        var options = TrainingOptions(run, testStore);
+        var training = await TrainingJob.RunAsync(options, logger, cancellationToken).ConfigureAwait(false);
+        await OnnxExportJob.RunAsync(training.Model, training.ModelDirectory, options.ModelsDirectory, logger, cancellationToken).ConfigureAwait(false);
         await journal.CompleteStageAsync(RunStage.Train).ConfigureAwait(false);
 
-        var metrics = training.Evaluation is { } evaluation ? Headline(evaluation) : [];
-        if (training.Report is { } report)
+        // A stage of its own only when there are rows to score; without, the step only removes an earlier report.
+        if (EvaluationJob.Scores(training, options))
         {
+            await journal.BeginStageAsync(RunStage.Evaluate).ConfigureAwait(false);
+        }
+
+        Dictionary<string, double> metrics = [];
+        var evaluation = await EvaluationJob.RunAsync(training, options, cancellationToken).ConfigureAwait(false);
+        if (evaluation is not null)
+        {
+            await journal.CompleteStageAsync(RunStage.Evaluate).ConfigureAwait(false);
+            metrics = Headline(evaluation.Evaluation);
             await journal.RecordMetricsAsync(metrics).ConfigureAwait(false);
-            await journal.RecordReportAsync(report.Folder).ConfigureAwait(false);
+            await journal.RecordReportAsync(evaluation.Report.Folder).ConfigureAwait(false);
         }
 
         if (definition.Predict is { } predict)
@@ -100,7 +115,7 @@ public sealed class StagePipelineRunner : IPipelineRunner
             await journal.CompleteStageAsync(RunStage.Predict).ConfigureAwait(false);
         }
 
-        return new RunOutcome(counts, metrics, training.Report?.Folder);
+        return new RunOutcome(counts, metrics, evaluation?.Report.Folder);
     }
 
     internal static TrainingJobOptions TrainingOptions(ResolvedRun run, string? testStore)

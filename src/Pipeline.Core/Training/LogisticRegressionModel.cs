@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Pipeline.Evaluation;
+using Pipeline.Metrics;
 
 namespace Pipeline.Training;
 

@@ -1,4 +1,4 @@
-using Pipeline.Evaluation;
+using Pipeline.Metrics;
 
 namespace Pipeline.Training;
 

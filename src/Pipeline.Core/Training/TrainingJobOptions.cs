@@ -1,7 +1,7 @@
 namespace Pipeline.Training;
 
 /// <summary>
-/// What <see cref="TrainingJob"/> trains on, how, and where it writes: the options of
+/// What <see cref="Classifier.TrainingJob"/> trains on, how, and where it writes: the options of
 /// <c>pipeline train</c>, with its defaults.
 /// </summary>
 public sealed record TrainingJobOptions

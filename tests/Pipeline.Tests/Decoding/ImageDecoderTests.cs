@@ -1,6 +1,6 @@
 using System.Text;
 using Pipeline.Decoding;
-using Pipeline.Preprocessing;
+using Pipeline.Models;
 using Pipeline.Sources;
 using Pipeline.Tests.Sources;
 using SixLabors.ImageSharp;
@@ -360,7 +360,7 @@ public sealed class ImageDecoderTests
         // 20×10 with ShorterSide 8 → 16×8 (scale 0.8), then the centre 8×8 starts at x = 4.
         // Output (4, 4) is resized (8, 4), which samples source ((8.5 * 1.25) - 0.5, (4.5 * 1.25) - 0.5)
         // = (10.125, 5.125) → R = 101.25, G = 51.25.
-        using var decoded = DecodeGradient(20, 10, new ResizeRule(global::Pipeline.Preprocessing.ResizeMode.CenterCrop, 8));
+        using var decoded = DecodeGradient(20, 10, new ResizeRule(global::Pipeline.Models.ResizeMode.CenterCrop, 8));
 
         Assert.Equal((8, 8), (decoded.Pixels.Width, decoded.Pixels.Height));
         Assert.Equal((20, 10), (decoded.OriginalWidth, decoded.OriginalHeight));
@@ -372,7 +372,7 @@ public sealed class ImageDecoderTests
     {
         // 8×11 with ShorterSide 8 needs no resize; (11 - 8) / 2 = 1.5 rounds half-to-even to 2,
         // as torchvision's CenterCrop does, so output row 0 is source row 2.
-        using var decoded = DecodeGradient(8, 11, new ResizeRule(global::Pipeline.Preprocessing.ResizeMode.CenterCrop, 8));
+        using var decoded = DecodeGradient(8, 11, new ResizeRule(global::Pipeline.Models.ResizeMode.CenterCrop, 8));
 
         Assert.Equal(new Rgb24(30, 20, 0), decoded.Pixels[3, 0]);
         Assert.Equal(new Rgb24(70, 90, 0), decoded.Pixels[7, 7]);

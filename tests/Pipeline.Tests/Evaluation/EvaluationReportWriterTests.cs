@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Pipeline.Evaluation;
+using Pipeline.Metrics;
+using Pipeline.Tests.Metrics;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 

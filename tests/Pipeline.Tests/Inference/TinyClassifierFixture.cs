@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Pipeline.Models;
-using Pipeline.Preprocessing;
 
 namespace Pipeline.Tests.Inference;
 

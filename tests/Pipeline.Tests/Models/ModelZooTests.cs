@@ -1,5 +1,4 @@
 using Pipeline.Models;
-using Pipeline.Preprocessing;
 
 namespace Pipeline.Tests.Models;
 

@@ -1,3 +1,5 @@
+using Pipeline.Tests.Classifier;
+
 namespace Pipeline.Tests.Prediction;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using Pipeline.Classifier;
 using Pipeline.Decoding;
 using Pipeline.Export;
 using Pipeline.Featurization;
@@ -8,6 +9,7 @@ using Pipeline.IO;
 using Pipeline.Preprocessing;
 using Pipeline.Prediction;
 using Pipeline.Sources;
+using Pipeline.Tests.Classifier;
 
 namespace Pipeline.Tests.Prediction;
 

@@ -1,3 +1,5 @@
+using Pipeline.Tests.Classifier;
+
 namespace Pipeline.Tests.Prediction;
 
 /// <summary><c>pipeline train</c> as a child process, on the collection's feature stores.</summary>

@@ -1,3 +1,4 @@
+using Pipeline.Classifier;
 using Pipeline.Runs;
 using Pipeline.Training;
 

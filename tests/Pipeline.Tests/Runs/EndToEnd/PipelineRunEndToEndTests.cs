@@ -48,7 +48,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
         Assert.Equal("resnet18", run.GetProperty("model").GetString());
         Assert.Equal(1, run.GetProperty("attempt").GetInt32());
         Assert.True(run.GetProperty("seconds").GetDouble() > 0);
-        Assert.Equal(["featurize", "train"], run.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("stage").GetString()));
+        Assert.Equal(["featurize", "train", "evaluate"], run.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("stage").GetString()));
         foreach (var stage in run.GetProperty("stages").EnumerateArray())
         {
             Assert.Equal("completed", stage.GetProperty("state").GetString());
@@ -202,6 +202,22 @@ public sealed class PipelineRunEndToEndTests : IDisposable
         Assert.Equal(Images, training.GetProperty("trainSamples").GetInt32());
         Assert.Equal(0, training.GetProperty("testSamples").GetInt32());
         Assert.Contains("evaluation: none", RunSummary.Describe(result.Record!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateDisabledAfterAnEvaluatedRun_TimesNoEvaluateStageAndRemovesTheReport()
+    {
+        var first = await Service.RunAsync(WritePipeline(regParam: "0.03"));
+        Assert.True(first.State == RunState.Completed, first.Error);
+        var folder = new RunFolder(_dir.Combine("runs", "digits"));
+        Assert.True(File.Exists(Path.Combine(folder.Report, "report.md")));
+
+        var result = await Service.RunAsync(WritePipeline(regParam: "0.03", split: "evaluate: {enabled: false}"));
+
+        Assert.True(result.State == RunState.Completed, result.Error);
+        Assert.Equal([RunStage.Featurize, RunStage.Train], result.Record!.Stages.Select(s => s.Stage));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder.Report));
+        Assert.True(File.Exists(Path.Combine(folder.Model, "model.onnx")));
     }
 
     private PipelineRunService Service => _host.Service;

@@ -1,4 +1,4 @@
-namespace Pipeline.Evaluation;
+namespace Pipeline.Metrics;
 
 /// <summary>
 /// An average row of the classification report (sklearn's "macro avg" or "weighted avg").

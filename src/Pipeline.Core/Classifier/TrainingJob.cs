@@ -1,27 +1,26 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Pipeline.Evaluation;
-using Pipeline.Export;
 using Pipeline.FeatureStore;
-using Pipeline.IO;
-using Pipeline.Models;
-using Pipeline.Prediction;
+using Pipeline.Training;
 
-namespace Pipeline.Training;
+namespace Pipeline.Classifier;
 
 /// <summary>
-/// Trains a classifier on a feature store and saves it as a model folder with its test report:
-/// the one entry point that <c>pipeline train</c>, pipeline runs and the worker share.
+/// Trains a classifier on a feature store and saves it as a model folder: the training step that
+/// <c>pipeline train</c> and pipeline runs share. Exporting <c>model.onnx</c>
+/// (<see cref="Export.OnnxExportJob"/>) and scoring the test rows (<see cref="Evaluation.EvaluationJob"/>)
+/// are steps of their own that take this job's result, so that a run times them apart from the fit
+/// and this folder does not depend on theirs.
 /// </summary>
 public static class TrainingJob
 {
     /// <summary>
     /// Reads the store, holds out the test rows (or reads <see cref="TrainingJobOptions.TestFeaturesDirectory"/>),
-    /// fits (or grid-searches by k-fold cross-validation and refits the best point), writes
-    /// <c>model.json</c> and <c>model.onnx</c>, evaluates on the test rows and writes the report.
-    /// With a test fraction of 0 and no test store every row is trained on (and cross-validated on
-    /// by a grid search) and nothing is evaluated: the result has no evaluation and no report.
+    /// fits (or grid-searches by k-fold cross-validation and refits the best point) and writes
+    /// <c>model.json</c>. The test rows come back in the result for the evaluation step. With a test
+    /// fraction of 0 and no test store every row is trained on (and cross-validated on by a grid
+    /// search) and the result holds no test rows.
     /// </summary>
     /// <exception cref="InvalidDataException">The store is empty or incomplete, has one class, holds a non-finite
     /// feature, the test store comes from another featurizer, or the test split is empty; one
@@ -108,38 +107,11 @@ public static class TrainingJob
         var model = new ClassifierModel(featurizer, regression, training, DateTimeOffset.UtcNow);
 
         var directory = Path.GetFullPath(options.OutputDirectory);
-        Directory.CreateDirectory(directory);
-        var warnings = new List<string>();
-        var onnx = await ExportOnnxAsync(model, directory, options.ModelsDirectory, warnings, cancellationToken).ConfigureAwait(false);
-        await model.SaveAsync(directory, onnx is null ? null : ClassifierModel.OnnxFileName, cancellationToken).ConfigureAwait(false);
-        foreach (var warning in warnings)
-        {
-            logger.LogWarning("{Warning}", warning);
-        }
+        await model.SaveAsync(directory, onnxFileName: null, cancellationToken).ConfigureAwait(false);
 
-        MulticlassEvaluation? evaluation = null;
-        EvaluationReport? report = null;
-        if (options.Evaluate && test is not null)
-        {
-            var probabilities = model.PredictProbabilities(test, cancellationToken);
-            evaluation = MulticlassEvaluator.Evaluate(testLabels, probabilities, classes);
-            var context = ClassifierReportContext.For(model) with
-            {
-                MarkdownAppendix = grid is null
-                    ? null
-                    : $"\n## Grid search\n\nSelected by {options.Metric.SparkName()} over {options.Folds}-fold cross-validation on the training rows.\n\n{GridSearchTable.Render(grid, options.Metric, options.Folds)}",
-            };
-            report = await EvaluationReportWriter.WriteAsync(
-                options.ReportDirectoryOrDefault, evaluation, context, summary.ObjectiveHistory, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            // An earlier report there scored another model; left in place it would pass for this one's.
-            EvaluationReportWriter.Delete(options.ReportDirectoryOrDefault);
-        }
-
-        return new TrainingJobResult(
-            model, directory, onnx, train.Count, test?.Count ?? 0, summary, trainingSeconds, clock.Elapsed, grid, evaluation, report, warnings);
+        // An earlier model.onnx there holds another head; model.json, now written, no longer names it.
+        File.Delete(Path.Combine(directory, ClassifierModel.OnnxFileName));
+        return new TrainingJobResult(model, directory, train.Count, test, testLabels, summary, trainingSeconds, clock.Elapsed, grid);
     }
 
     internal static GridSearchOptions GridOptions(TrainingJobOptions options) => new()
@@ -171,43 +143,5 @@ public static class TrainingJob
 
         FeatureCompatibility.EnsureFinite(set, $"Feature store '{reader.StoreDirectory}'");
         return set;
-    }
-
-    /// <summary>
-    /// Writes <c>model.onnx</c> when the featurizer the store was made with can be found in the zoo
-    /// with the same ONNX file; otherwise removes any older export (it would belong to another
-    /// head) and says why in <paramref name="warnings"/>.
-    /// </summary>
-    private static async Task<string?> ExportOnnxAsync(
-        ClassifierModel model, string directory, string modelsDirectory, List<string> warnings, CancellationToken cancellationToken)
-    {
-        var path = Path.Combine(directory, ClassifierModel.OnnxFileName);
-        File.Delete(path);
-        var featurizer = model.Featurizer;
-        ResolvedModel resolved;
-        try
-        {
-            resolved = featurizer.Resolve(ModelZoo.LoadDefault(), modelsDirectory);
-        }
-        catch (ModelZooException e)
-        {
-            warnings.Add($"{ClassifierModel.OnnxFileName} was not exported: {e.Message}");
-            return null;
-        }
-
-        var sha = await FeaturizerSignature.ComputeSha256Async(resolved.OnnxPath, cancellationToken).ConfigureAwait(false);
-        if (!string.Equals(sha, featurizer.ModelSha256, StringComparison.OrdinalIgnoreCase))
-        {
-            warnings.Add(
-                $"{ClassifierModel.OnnxFileName} was not exported: '{resolved.OnnxPath}' has SHA-256 {sha[..12]}…, but the features were made with {featurizer.ModelSha256[..Math.Min(12, featurizer.ModelSha256.Length)]}…, so the head would sit on another featurizer.");
-            return null;
-        }
-
-        var regression = model.Regression;
-        var coefficients = Array.ConvertAll(regression.Coefficients, c => (float)c);
-        var intercepts = Array.ConvertAll(regression.Intercepts, c => (float)c);
-        var bytes = OnnxClassifierExporter.Export(resolved.Spec, resolved.OnnxPath, coefficients, intercepts, model.Classes);
-        await AtomicFile.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
-        return path;
     }
 }

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Classifier;
+using Pipeline.Evaluation;
+using Pipeline.Export;
 using Pipeline.Featurization;
 using Pipeline.FeatureStore;
 using Pipeline.Inference;
@@ -7,12 +10,13 @@ using Pipeline.Sources;
 using Pipeline.Tests.Models;
 using Pipeline.Training;
 
-namespace Pipeline.Tests.Prediction;
+namespace Pipeline.Tests.Classifier;
 
 /// <summary>
 /// Real stores and a real model, made once for the whole collection: 28 training and 12 test
 /// digits of four classes (Fixtures/Prediction/digits) featurized by the bundled ResNet18 on the
-/// CPU, and a classifier trained on the first and tested on the second.
+/// CPU, and a classifier trained on the first, exported and tested on the second, the three steps
+/// of <c>pipeline train</c>.
 /// </summary>
 public sealed class ClassifierFixture : IAsyncLifetime
 {
@@ -32,6 +36,10 @@ public sealed class ClassifierFixture : IAsyncLifetime
 
     public TrainingJobResult Training { get; private set; } = null!;
 
+    public OnnxExportResult Export { get; private set; } = null!;
+
+    public EvaluationJobResult Evaluation { get; private set; } = null!;
+
     public static FeaturizationOptions Featurization { get; } = new()
     {
         Inference = new InferenceOptions { Device = InferenceDevice.Cpu, BatchSize = 8 },
@@ -42,17 +50,17 @@ public sealed class ClassifierFixture : IAsyncLifetime
     {
         await FeaturizeAsync(Path.Combine(DigitsDirectory, "train"), TrainStore);
         await FeaturizeAsync(Path.Combine(DigitsDirectory, "test"), TestStore);
-        Training = await TrainingJob.RunAsync(
-            new TrainingJobOptions
-            {
-                FeaturesDirectory = TrainStore,
-                TestFeaturesDirectory = TestStore,
-                OutputDirectory = ModelDirectory,
-                ModelsDirectory = AppContext.BaseDirectory,
-                Regression = new LogisticRegressionOptions { MaxIter = 50, RegParam = 0.03, ElasticNetParam = 0.5 },
-            },
-            NullLogger.Instance,
-            CancellationToken.None);
+        var options = new TrainingJobOptions
+        {
+            FeaturesDirectory = TrainStore,
+            TestFeaturesDirectory = TestStore,
+            OutputDirectory = ModelDirectory,
+            ModelsDirectory = AppContext.BaseDirectory,
+            Regression = new LogisticRegressionOptions { MaxIter = 50, RegParam = 0.03, ElasticNetParam = 0.5 },
+        };
+        Training = await TrainingJob.RunAsync(options, NullLogger.Instance, CancellationToken.None);
+        Export = await OnnxExportJob.RunAsync(Training.Model, ModelDirectory, options.ModelsDirectory, NullLogger.Instance, CancellationToken.None);
+        Evaluation = (await EvaluationJob.RunAsync(Training, options, CancellationToken.None))!;
     }
 
     /// <summary>A copy of the model folder that a test may edit.</summary>

@@ -1,4 +1,4 @@
-namespace Pipeline.Evaluation;
+namespace Pipeline.Metrics;
 
 /// <summary>
 /// Everything <see cref="MulticlassEvaluator"/> measures on one labelled test set: Spark's

@@ -1,4 +1,4 @@
-namespace Pipeline.Preprocessing;
+namespace Pipeline.Models;
 
 /// <summary>How an image is brought to the model's input size.</summary>
 public enum ResizeMode

@@ -1,4 +1,4 @@
-namespace Pipeline.Evaluation;
+namespace Pipeline.Metrics;
 
 /// <summary>
 /// Scores predicted class probabilities against true labels, the way Spark's

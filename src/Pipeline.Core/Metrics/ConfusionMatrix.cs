@@ -1,4 +1,4 @@
-namespace Pipeline.Evaluation;
+namespace Pipeline.Metrics;
 
 /// <summary>
 /// Counts of (true class, predicted class) pairs: rows are true classes, columns predicted ones,

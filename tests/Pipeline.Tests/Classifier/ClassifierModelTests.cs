@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Pipeline.Prediction;
+using Pipeline.Classifier;
 using Pipeline.Training;
 
-namespace Pipeline.Tests.Prediction;
+namespace Pipeline.Tests.Classifier;
 
 [Collection(ClassifierCollection.Name)]
 public sealed class ClassifierModelTests(ClassifierFixture fixture)

@@ -4,7 +4,7 @@ using Pipeline.FeatureStore;
 using Pipeline.IO;
 using Pipeline.Training;
 
-namespace Pipeline.Prediction;
+namespace Pipeline.Classifier;
 
 /// <summary>
 /// A trained classifier as a folder: <c>model.json</c> (classes, the linear head on the original

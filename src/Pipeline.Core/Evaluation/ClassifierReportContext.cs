@@ -1,7 +1,7 @@
 using System.Globalization;
-using Pipeline.Evaluation;
+using Pipeline.Classifier;
 
-namespace Pipeline.Prediction;
+namespace Pipeline.Evaluation;
 
 /// <summary>The training facts of a saved classifier, as the evaluation report shows them.</summary>
 internal static class ClassifierReportContext

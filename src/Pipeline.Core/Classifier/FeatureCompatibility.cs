@@ -1,7 +1,7 @@
 using System.Globalization;
 using Pipeline.FeatureStore;
 
-namespace Pipeline.Prediction;
+namespace Pipeline.Classifier;
 
 /// <summary>
 /// Whether a feature store can be scored by a classifier: same featurizer (ONNX hash,

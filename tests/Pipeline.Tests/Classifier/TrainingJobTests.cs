@@ -1,36 +1,36 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pipeline.Evaluation;
-using Pipeline.Prediction;
+using Pipeline.Classifier;
 using Pipeline.Training;
 
-namespace Pipeline.Tests.Prediction;
+namespace Pipeline.Tests.Classifier;
 
 [Collection(ClassifierCollection.Name)]
 public sealed class TrainingJobTests(ClassifierFixture fixture)
 {
     [Fact]
-    public async Task RunAsync_TestFeatures_TrainsOnEveryRowAndReportsTheTestStoreMetrics()
+    public async Task RunAsync_TestFeatures_TrainsOnEveryRowAndHoldsTheTestStoreForEvaluation()
     {
         var result = fixture.Training;
         var test = await ClassifierFixture.ReadStoreAsync(fixture.TestStore);
 
-        var expected = MulticlassEvaluator.Evaluate(test.LabelIndices, result.Model.PredictProbabilities(test), test.Classes.Names);
-
         Assert.Equal(28, result.TrainSamples);
         Assert.Equal(12, result.TestSamples);
-        Assert.Equal(expected.Accuracy, result.Evaluation!.Accuracy);
-        Assert.Equal(expected.LogLoss, result.Evaluation!.LogLoss);
-        Assert.Empty(result.Warnings);
-        Assert.True(File.Exists(result.OnnxPath));
-        foreach (var file in new[] { result.Report!.MetricsJson, result.Report!.ReportMarkdown, result.Report!.ConfusionMatrixPng, result.Report!.RocCurvesPng, result.Report!.ObjectivePng! })
-        {
-            Assert.True(File.Exists(file), file);
-        }
+        Assert.Equal(test.Paths, result.Test!.Paths);
+        // Both stores list the same four classes, so the labels index the model's classes unchanged.
+        Assert.Equal(test.LabelIndices, result.TestLabels);
+        Assert.Equal(fixture.ModelDirectory, result.ModelDirectory);
+    }
 
-        var metrics = JsonNode.Parse(await File.ReadAllTextAsync(result.Report!.MetricsJson))!.ToJsonString();
-        Assert.Contains("\"regParam\":\"0.03\"", metrics);
-        Assert.Equal(Path.Combine(fixture.ModelDirectory, "report"), result.Report!.Folder);
+    [Fact]
+    public async Task RunAsync_OverAnExportedModel_SavesModelJsonWithoutTheStaleOnnx()
+    {
+        using var dir = new TempFolder();
+        var folder = fixture.CopyModel(Path.Combine(dir.Path, "model"));
+
+        await TrainAsync(Options(folder));
+
+        Assert.False(File.Exists(Path.Combine(folder, ClassifierModel.OnnxFileName)));
+        Assert.Null((await ClassifierModel.LoadAsync(folder)).OnnxPath);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
         // round(0.2 · 28) = 6 rows held out.
         Assert.Equal(22, result.TrainSamples);
         Assert.Equal(6, result.TestSamples);
-        Assert.Equal(6, result.Evaluation!.SampleCount);
+        Assert.Equal(6, result.Test!.Count);
         Assert.Equal(5, result.Summary.Iterations);
         Assert.Equal(StopReason.MaxIterations, result.Summary.StopReason);
         var saved = await ClassifierModel.LoadAsync(dir.Path);
@@ -52,7 +52,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
     }
 
     [Fact]
-    public async Task RunAsync_TestFractionZero_TrainsOnEveryRowAndEvaluatesNothing()
+    public async Task RunAsync_TestFractionZero_TrainsOnEveryRowAndHoldsNoTestRows()
     {
         using var dir = new TempFolder();
 
@@ -61,39 +61,13 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
         // Spark's fit(df): all 28 rows of the train store.
         Assert.Equal(28, result.TrainSamples);
         Assert.Equal(0, result.TestSamples);
-        Assert.Null(result.Evaluation);
-        Assert.Null(result.Report);
+        Assert.Null(result.Test);
+        Assert.Empty(result.TestLabels);
         Assert.False(Directory.Exists(Path.Combine(dir.Path, "report")));
         var saved = await ClassifierModel.LoadAsync(dir.Path);
         Assert.Equal(28, saved.Training!.TrainSamples);
         Assert.Equal(0, saved.Training.TestSamples);
         Assert.Equal(0, saved.Training.TestFraction);
-    }
-
-    [Fact]
-    public async Task RunAsync_TestFractionZeroOverAnEarlierReport_RemovesTheStaleReportFiles()
-    {
-        using var dir = new TempFolder();
-        var earlier = await TrainAsync(Options(dir.Path));
-        var notes = Path.Combine(earlier.Report!.Folder, "notes.txt");
-        await File.WriteAllTextAsync(notes, "mine");
-
-        await TrainAsync(Options(dir.Path) with { TestFraction = 0 });
-
-        Assert.Equal([notes], Directory.GetFiles(earlier.Report.Folder));
-    }
-
-    [Fact]
-    public async Task RunAsync_TestFractionZeroWithTestFeatures_EvaluatesOnTheTestStore()
-    {
-        using var dir = new TempFolder();
-
-        var result = await TrainAsync(Options(dir.Path) with { TestFeaturesDirectory = fixture.TestStore, TestFraction = 0 });
-
-        Assert.Equal(28, result.TrainSamples);
-        Assert.Equal(12, result.TestSamples);
-        Assert.Equal(12, result.Evaluation!.SampleCount);
-        Assert.True(File.Exists(result.Report!.MetricsJson));
     }
 
     [Fact]
@@ -106,24 +80,11 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
         var grid = Assert.IsType<GridSearchResult>(result.GridSearch);
         Assert.Equal(2, grid.Points.Count);
         Assert.Equal(28, result.TrainSamples);
-        Assert.Null(result.Evaluation);
+        Assert.Null(result.Test);
     }
 
     [Fact]
-    public async Task RunAsync_EvaluateOff_SavesTheModelAndWritesNoReport()
-    {
-        using var dir = new TempFolder();
-
-        var result = await TrainAsync(Options(dir.Path) with { Evaluate = false });
-
-        Assert.Null(result.Evaluation);
-        Assert.Null(result.Report);
-        Assert.True(File.Exists(Path.Combine(dir.Path, "model.json")));
-        Assert.False(Directory.Exists(Path.Combine(dir.Path, "report")));
-    }
-
-    [Fact]
-    public async Task RunAsync_GridSearch_RecordsEveryPointInModelJsonAndReport()
+    public async Task RunAsync_GridSearch_RecordsEveryPointInModelJson()
     {
         using var dir = new TempFolder();
 
@@ -151,9 +112,6 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
         Assert.Equal(2, saved.Folds);
         Assert.Equal(grid.Points.Select(p => (p.Mean, p.StandardDeviation)), saved.Points.Select(p => (p.Mean, p.StandardDeviation)));
         Assert.Equal(grid.Best.Options, saved.Chosen.Options);
-        var report = await File.ReadAllTextAsync(result.Report!.ReportMarkdown);
-        Assert.Contains("## Grid search", report);
-        Assert.Contains(GridSearchTable.Render(grid, SelectionMetricKind.Accuracy, 2), report);
     }
 
     [Fact]

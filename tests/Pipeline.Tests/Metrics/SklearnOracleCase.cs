@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Pipeline.Tests.Evaluation;
+namespace Pipeline.Tests.Metrics;
 
 /// <summary>
 /// One fixture written by scripts/make_evaluation_oracle.py: inputs and sklearn 1.2.1's outputs.

@@ -1,4 +1,4 @@
-namespace Pipeline.Tests.Prediction;
+namespace Pipeline.Tests.Classifier;
 
 /// <summary>The test classes that share one <see cref="ClassifierFixture"/> (featurizing is the slow part).</summary>
 [CollectionDefinition(Name)]

@@ -1,6 +1,6 @@
 using Pipeline.Training;
 
-namespace Pipeline.Prediction;
+namespace Pipeline.Classifier;
 
 /// <summary>How a saved classifier was trained: the <c>training</c> object of <c>model.json</c>.</summary>
 /// <param name="Parameters">The options of the final fit (for a grid search, the chosen point's).</param>

@@ -3,7 +3,7 @@ using Pipeline.FeatureStore;
 using Pipeline.Models;
 using Pipeline.Preprocessing;
 
-namespace Pipeline.Prediction;
+namespace Pipeline.Classifier;
 
 /// <summary>
 /// The featurizer a classifier expects its features from: a linear head is only meaningful on

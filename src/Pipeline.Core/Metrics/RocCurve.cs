@@ -1,4 +1,4 @@
-namespace Pipeline.Evaluation;
+namespace Pipeline.Metrics;
 
 /// <summary>
 /// The one-vs-rest ROC curve of one class, scored by that class's probability column, with the

@@ -1,6 +1,6 @@
 using Pipeline.Training;
 
-namespace Pipeline.Prediction;
+namespace Pipeline.Classifier;
 
 /// <summary>The JSON shape of <c>model.json</c>; see <see cref="ClassifierModel"/>.</summary>
 internal sealed record ClassifierDocument(

@@ -1,4 +1,4 @@
-namespace Pipeline.Evaluation;
+namespace Pipeline.Metrics;
 
 /// <summary>
 /// One row of the classification report. Ratios whose denominator is zero are 0 (Spark's

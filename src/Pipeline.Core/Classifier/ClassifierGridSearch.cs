@@ -1,6 +1,6 @@
 using Pipeline.Training;
 
-namespace Pipeline.Prediction;
+namespace Pipeline.Classifier;
 
 /// <summary>A grid search as <c>model.json</c> records it: the metric, the folds, every point and the chosen one.</summary>
 /// <param name="Metric">The selection metric (Spark's name: f1, accuracy, weightedPrecision, weightedRecall, logLoss).</param>

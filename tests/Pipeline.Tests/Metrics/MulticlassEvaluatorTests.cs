@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Pipeline.Evaluation;
+using Pipeline.Metrics;
 
-namespace Pipeline.Tests.Evaluation;
+namespace Pipeline.Tests.Metrics;
 
 public sealed class MulticlassEvaluatorTests
 {
