@@ -19,13 +19,7 @@ internal static class FeatureCompatibility
     public static int[] LabelsFor(FeaturizerSignature featurizer, IReadOnlyList<string> classes, FeatureSet features, string what)
     {
         EnsureFinite(features, what);
-        var store = FeaturizerSignature.FromMetadata(features.Metadata);
-        var difference = featurizer.FirstDifference(store);
-        if (difference is not null)
-        {
-            throw new InvalidDataException(
-                $"{what} was featurized by another featurizer than the classifier expects: it has {difference}; featurize it with model '{featurizer.ModelName}' and the same preprocessing.");
-        }
+        featurizer.ThrowIfOtherThan(features.Metadata, what, "the classifier expects", $"featurize it with model '{featurizer.ModelName}' and the same preprocessing");
 
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var c = 0; c < classes.Count; c++)

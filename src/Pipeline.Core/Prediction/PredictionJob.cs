@@ -64,12 +64,11 @@ public static class PredictionJob
             {
                 var reader = await FeatureStoreReader.OpenAsync(store, cancellationToken).ConfigureAwait(false);
                 var features = await reader.ReadAllAsync(cancellationToken).ConfigureAwait(false);
-                var difference = model.Featurizer.FirstDifference(FeaturizerSignature.FromMetadata(features.Metadata));
-                if (difference is not null)
-                {
-                    throw new InvalidDataException(
-                        $"Model '{Path.GetFullPath(options.ModelDirectory)}' expects other features than the featurizer gave: they have {difference}.");
-                }
+                model.Featurizer.ThrowIfOtherThan(
+                    features.Metadata,
+                    $"The input '{source.Description}'",
+                    $"model '{Path.GetFullPath(options.ModelDirectory)}' expects",
+                    "its head cannot be applied to these features");
 
                 FeatureCompatibility.EnsureFinite(features, $"Features of '{source.Description}'");
                 paths = features.Paths;
