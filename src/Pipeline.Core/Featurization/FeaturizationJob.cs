@@ -2,9 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pipeline.Decoding;
 using Pipeline.FeatureStore;
-using Pipeline.Inference;
 using Pipeline.Models;
-using Pipeline.Preprocessing;
 using Pipeline.Sources;
 
 namespace Pipeline.Featurization;
