@@ -19,13 +19,7 @@ internal static class FeatureCompatibility
     public static int[] LabelsFor(FeaturizerSignature featurizer, IReadOnlyList<string> classes, FeatureSet features, string what)
     {
         EnsureFinite(features, what);
-        var store = FeaturizerSignature.FromMetadata(features.Metadata);
-        var difference = featurizer.FirstDifference(store);
-        if (difference is not null)
-        {
-            throw new InvalidDataException(
-                $"{what} was featurized by another featurizer than the classifier expects: it has {difference}; featurize it with model '{featurizer.ModelName}' and the same preprocessing.");
-        }
+        featurizer.ThrowIfOtherThan(features.Metadata, what, "the classifier expects", $"featurize it with model '{featurizer.ModelName}' and the same preprocessing");
 
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var c = 0; c < classes.Count; c++)
@@ -54,14 +48,24 @@ internal static class FeatureCompatibility
 
     /// <summary>Refuses a NaN or infinite feature, naming its row and path: the solver and the evaluator need finite input.</summary>
     /// <exception cref="InvalidDataException">A feature is not finite.</exception>
-    public static void EnsureFinite(FeatureSet features, string what)
+    public static void EnsureFinite(FeatureSet features, string what) =>
+        EnsureFinite(features.Features, features.Dimension, row => features.Paths[row], firstRow: 0, what);
+
+    /// <summary>
+    /// <see cref="EnsureFinite(FeatureSet, string)"/> for one batch of rows, numbered from
+    /// <paramref name="firstRow"/> so that the message names the row as a whole set would.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A feature is not finite.</exception>
+    internal static void EnsureFinite(ReadOnlySpan<float> features, int dimension, Func<int, string> pathOf, long firstRow, string what)
     {
-        var bad = Array.FindIndex(features.Features, v => !float.IsFinite(v));
-        if (bad >= 0)
+        for (var bad = 0; bad < features.Length; bad++)
         {
-            var row = bad / features.Dimension;
-            throw new InvalidDataException(
-                $"{what} row {row} ('{features.Paths[row]}') has feature {bad % features.Dimension} = {features.Features[bad].ToString(CultureInfo.InvariantCulture)}; features must be finite.");
+            if (!float.IsFinite(features[bad]))
+            {
+                var row = bad / dimension;
+                throw new InvalidDataException(
+                    $"{what} row {firstRow + row} ('{pathOf(row)}') has feature {bad % dimension} = {features[bad].ToString(CultureInfo.InvariantCulture)}; features must be finite.");
+            }
         }
     }
 }

@@ -23,21 +23,15 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
     }
 
     /// <summary>
-    /// What differs from <paramref name="other"/>, in words naming the key, or null when both
-    /// describe the same featurizer. The model name is not compared: the SHA-256 is what counts.
+    /// Refuses features described by <paramref name="found"/> unless this featurizer made them,
+    /// with the one featurizer comparison and message of <see cref="FeaturizerMismatch"/>.
     /// </summary>
-    public string? FirstDifference(FeaturizerSignature other)
+    /// <exception cref="InvalidDataException">The ONNX SHA-256, feature node, dimension or preprocessing differs.</exception>
+    internal void ThrowIfOtherThan(FeatureStoreMetadata found, string place, string reference, string remedy)
     {
-        ArgumentNullException.ThrowIfNull(other);
-        return
-            !string.Equals(ModelSha256, other.ModelSha256, StringComparison.OrdinalIgnoreCase)
-                ? $"modelSha256 {Short(other.ModelSha256)} ({other.ModelName}) instead of {Short(ModelSha256)} ({ModelName})" :
-            !string.Equals(Preprocessing, other.Preprocessing, StringComparison.Ordinal)
-                ? $"preprocessing '{other.Preprocessing}' instead of '{Preprocessing}'" :
-            Dimension != other.Dimension ? $"dimension {other.Dimension} instead of {Dimension}" :
-            !string.Equals(FeatureNode, other.FeatureNode, StringComparison.Ordinal)
-                ? $"featureNode '{other.FeatureNode}' instead of '{FeatureNode}'" :
-            null;
+        ArgumentNullException.ThrowIfNull(found);
+        var expected = new FeatureStoreMetadata(ModelName, ModelSha256, FeatureNode, Dimension, Preprocessing, found.Classes, found.CreatedAt);
+        FeaturizerMismatch.ThrowIfDifferent(expected, found, FeaturizerMatch.Features, place, reference, remedy);
     }
 
     /// <summary>
@@ -70,6 +64,4 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
         await using var stream = new FileStream(onnxPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
-
-    private static string Short(string sha) => sha.Length > 12 ? sha[..12] + "…" : sha;
 }

@@ -60,38 +60,4 @@ internal static class FeatureStoreKeyValues
 
         return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt);
     }
-
-    /// <summary>
-    /// The first key on which two stores' featurizers differ, or null when their rows can share a
-    /// store. <see cref="FeatureStoreMetadata.CreatedAt"/> is ignored: a resumed run has its own.
-    /// </summary>
-    public static string? FirstDifference(FeatureStoreMetadata a, FeatureStoreMetadata b)
-    {
-        if (!string.Equals(a.ModelName, b.ModelName, StringComparison.Ordinal))
-        {
-            return Model;
-        }
-
-        if (!string.Equals(a.ModelSha256, b.ModelSha256, StringComparison.OrdinalIgnoreCase))
-        {
-            return ModelSha256;
-        }
-
-        if (!string.Equals(a.FeatureNode, b.FeatureNode, StringComparison.Ordinal))
-        {
-            return FeatureNode;
-        }
-
-        if (a.Dimension != b.Dimension)
-        {
-            return Dimension;
-        }
-
-        if (!string.Equals(a.Preprocessing, b.Preprocessing, StringComparison.Ordinal))
-        {
-            return Preprocessing;
-        }
-
-        return a.Classes.SequenceEqual(b.Classes, StringComparer.Ordinal) ? null : Classes;
-    }
 }

@@ -72,7 +72,7 @@ public sealed class FeatureStoreReader
     /// <c>features</c> folder itself is accepted too) and reads every part's footer.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
-    /// <exception cref="InvalidDataException">No parts, or a part that is not a feature part or comes from another featurizer; the message names the part.</exception>
+    /// <exception cref="InvalidDataException">No parts, or a part that is not a feature part or comes from another featurizer; the message names the part (and, for another featurizer, every key that differs).</exception>
     public static async Task<FeatureStoreReader> OpenAsync(string storeDirectory, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeDirectory);
@@ -101,11 +101,8 @@ public sealed class FeatureStoreReader
             await using var reader = await OpenPartAsync(parts[i], ct);
             var metadata = FeatureStoreKeyValues.Parse(reader.CustomMetadata, parts[i]);
             first ??= metadata;
-            var key = FeatureStoreKeyValues.FirstDifference(first, metadata);
-            if (key is not null)
-            {
-                throw new InvalidDataException($"Feature store part '{parts[i]}' has a different '{key}' than '{parts[0]}', so the store mixes featurizers.");
-            }
+            FeaturizerMismatch.ThrowIfDifferent(
+                first, metadata, FeaturizerMatch.Store, $"Feature store part '{parts[i]}'", $"'{parts[0]}'", "the store mixes featurizers, so featurize it again into an empty folder");
 
             rows[i] = reader.RowGroups.Sum(g => g.RowCount);
         }

@@ -91,7 +91,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
     /// from the same featurizer (<see cref="FeatureStoreMetadata"/> apart from its timestamp).
     /// </summary>
     /// <exception cref="IOException">The output directory cannot be created or written.</exception>
-    /// <exception cref="InvalidOperationException">Existing parts were written by another featurizer.</exception>
+    /// <exception cref="InvalidDataException">Existing parts were written by another featurizer.</exception>
     public static async Task<FeatureStoreWriter> CreateAsync(
         string outputDirectory,
         FeatureStoreMetadata metadata,
@@ -329,11 +329,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
     {
         await using var reader = await ParquetReader.CreateAsync(part, cancellationToken: ct);
         var existing = FeatureStoreKeyValues.Parse(reader.CustomMetadata, part);
-        var key = FeatureStoreKeyValues.FirstDifference(existing, metadata);
-        if (key is not null)
-        {
-            throw new InvalidOperationException(
-                $"Existing feature store part '{part}' has a different '{key}' than this run, so their rows cannot share a store; write to another output directory.");
-        }
+        FeaturizerMismatch.ThrowIfDifferent(
+            metadata, existing, FeaturizerMatch.Store, $"Existing feature store part '{part}'", "this run", "their rows cannot share one store, so write to another output directory");
     }
 }

@@ -29,6 +29,7 @@ internal sealed class FeaturizationCache
     /// written by the same featurizer: rows of another model or preprocessing, or another class
     /// list, cannot share a store with the new ones.
     /// </summary>
+    /// <exception cref="InvalidDataException">The store was written by another featurizer or for other classes.</exception>
     public static async Task<FeaturizationCache> LoadAsync(string storeDirectory, FeatureStoreMetadata expected, CancellationToken cancellationToken)
     {
         var keys = new HashSet<(string, long, long)>();
@@ -38,19 +39,8 @@ internal sealed class FeaturizationCache
         }
 
         var reader = await FeatureStoreReader.OpenAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
-        var found = reader.Metadata;
-        var mismatch = FeatureStoreKeyValues.FirstDifference(found, expected) switch
-        {
-            null => null,
-            FeatureStoreKeyValues.Preprocessing => $"other preprocessing ({found.Preprocessing})",
-            FeatureStoreKeyValues.Classes => $"other classes ({string.Join(", ", found.Classes)})",
-            _ => $"model {found.ModelName} (ONNX SHA-256 {found.ModelSha256[..Math.Min(12, found.ModelSha256.Length)]}…, node {found.FeatureNode})",
-        };
-        if (mismatch is not null)
-        {
-            throw new InvalidOperationException(
-                $"The output folder '{storeDirectory}' already holds features of {mismatch}; featurize into a new folder or delete it.");
-        }
+        FeaturizerMismatch.ThrowIfDifferent(
+            expected, reader.Metadata, FeaturizerMatch.Store, $"The output folder '{storeDirectory}'", "this run", "featurize into a new folder or delete it");
 
         await foreach (var record in reader.ReadRecordsAsync(cancellationToken).ConfigureAwait(false))
         {

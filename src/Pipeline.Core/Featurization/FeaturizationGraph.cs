@@ -11,13 +11,15 @@ namespace Pipeline.Featurization;
 
 /// <summary>
 /// The featurization dataflow: source → decode (parallel) → batch → pack into the inference
-/// tensor → infer → sink. Every block is bounded, so a slow stage back-pressures the ones before
-/// it and memory stays flat whatever the data set's size.
+/// tensor → infer → sinks. Every block is bounded, so a slow stage back-pressures the ones before
+/// it and memory stays flat whatever the data set's size. What the batches become (a feature store
+/// and its rejects, predictions) is the sinks' business: the graph hands each finished batch to
+/// every <see cref="IFeaturizationSink"/> in turn.
 /// </summary>
 /// <remarks>
 /// Bad images travel through the graph as <see cref="Reject"/>s inside their batch instead of
 /// faulting a block: a fault in a bounded graph would stall the blocks upstream of it. Only bugs
-/// and fatal conditions (the store cannot be written, the model fails) fault the graph, and then
+/// and fatal conditions (a sink cannot write, the model fails) fault the graph, and then
 /// a shared token cancels every block so the producer never waits on a dead consumer.
 /// </remarks>
 internal sealed class FeaturizationGraph
@@ -28,8 +30,7 @@ internal sealed class FeaturizationGraph
     private readonly ImageDecoder _decoder;
     private readonly TensorPreprocessor _preprocessor;
     private readonly FeatureExtractor _extractor;
-    private readonly FeatureStoreWriter _store;
-    private readonly RejectsWriter _rejects;
+    private readonly IReadOnlyList<IFeaturizationSink> _sinks;
     private readonly FeaturizationCounters _counters;
     private readonly int _parallelism;
 
@@ -37,16 +38,14 @@ internal sealed class FeaturizationGraph
         ImageDecoder decoder,
         TensorPreprocessor preprocessor,
         FeatureExtractor extractor,
-        FeatureStoreWriter store,
-        RejectsWriter rejects,
+        IReadOnlyList<IFeaturizationSink> sinks,
         FeaturizationCounters counters,
         int parallelism)
     {
         _decoder = decoder;
         _preprocessor = preprocessor;
         _extractor = extractor;
-        _store = store;
-        _rejects = rejects;
+        _sinks = sinks;
         _counters = counters;
         _parallelism = parallelism;
     }
@@ -57,7 +56,7 @@ internal sealed class FeaturizationGraph
     /// flight finish and are written, and the method throws <see cref="OperationCanceledException"/>.
     /// When <paramref name="abandonToken"/> fires too (the stop's drain ran out of time), the images
     /// not yet inferred are dropped and an inference in progress is aborted; only a batch already at
-    /// the sink is still written, so every row handed to the store is whole.
+    /// the sinks is still written to all of them, so every row handed to a sink is whole.
     /// </summary>
     public async Task RunAsync(
         IAsyncEnumerable<LabelledImage> images,
@@ -67,8 +66,9 @@ internal sealed class FeaturizationGraph
     {
         using var fault = new CancellationTokenSource();
 
-        // Every block before the sink also ends on the abandon token; the sink ends only on a fault,
-        // because a store write cut short would leave the open part corrupt and lose the rows before it.
+        // Every block before the sinks also ends on the abandon token; the sink stage ends only on a
+        // fault, because a store write cut short would leave the open part corrupt and lose the rows
+        // before it, and a batch given to some sinks but not the rest would leave them disagreeing.
         using var abandonOrFault = CancellationTokenSource.CreateLinkedTokenSource(fault.Token, abandonToken);
         var upstream = abandonOrFault.Token;
         var batchSize = _extractor.BatchSize;
@@ -168,8 +168,8 @@ internal sealed class FeaturizationGraph
         }
 
         // Wait for every block, not only the last: after a fault the others are cancelled, but one
-        // may still be inside an ONNX Runtime Run or a store write, and returning before it ends
-        // would let the caller dispose the extractor or the store under it.
+        // may still be inside an ONNX Runtime Run or a sink's write, and returning before it ends
+        // would let the caller dispose the extractor or a sink's output under it.
         IDataflowBlock[] blocks = [decode, batch, pack, infer, sink];
         try
         {
@@ -243,21 +243,14 @@ internal sealed class FeaturizationGraph
 
     private async Task WriteAsync(BatchSlot slot, ChannelWriter<BatchSlot> free, CancellationToken cancellationToken)
     {
-        if (slot.Count > 0)
+        var batch = new FeaturizedBatch(slot.Records.AsMemory(0, slot.Count), slot.Inference.AllFeatures, slot.Inference.FeatureDimension, slot.Rejects);
+        foreach (var sink in _sinks)
         {
-            await _store.WriteAsync(slot.Records.AsMemory(0, slot.Count), slot.Inference.AllFeatures, cancellationToken).ConfigureAwait(false);
-            _counters.AddFeaturized(slot.Count);
-            foreach (var record in slot.Records.AsSpan(0, slot.Count))
-            {
-                _rejects.Featurized(record.Path);
-            }
+            await sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var reject in slot.Rejects)
-        {
-            await _rejects.WriteAsync(reject, cancellationToken).ConfigureAwait(false);
-        }
-
+        // Counted once every sink holds the batch, so the counts never run ahead of any output.
+        _counters.AddFeaturized(slot.Count);
         _counters.AddRejected(slot.Rejects.Count);
         await free.WriteAsync(slot, cancellationToken).ConfigureAwait(false);
     }

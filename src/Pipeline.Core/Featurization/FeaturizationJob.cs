@@ -2,9 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pipeline.Decoding;
 using Pipeline.FeatureStore;
-using Pipeline.Inference;
 using Pipeline.Models;
-using Pipeline.Preprocessing;
 using Pipeline.Sources;
 
 namespace Pipeline.Featurization;
@@ -45,21 +43,8 @@ public static class FeaturizationJob
         // Validates the limits, before the lock creates the store's folders: bad options leave nothing behind.
         var decoder = new ImageDecoder(options.Limits);
         using var writing = FeatureStoreWriter.Lock(storeDirectory);
-        using var extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.Inference, logger);
-        var preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
-        var metadata = new FeatureStoreMetadata(
-            model.Spec.Name,
-            extractor.ModelSha256,
-            extractor.FeatureNode,
-            extractor.FeatureDimension,
-            preprocessor.Describe(),
-            source.Classes.Names,
-            DateTimeOffset.UtcNow);
-
-        if (source.Duplicates > 0)
-        {
-            logger.LogWarning("{Source} repeats {Duplicates} entries (an image already listed, with the same label); each image is featurized once", source.Description, source.Duplicates);
-        }
+        using var featurizer = new ImageFeaturizer(decoder, model, options, logger);
+        var metadata = featurizer.Describe(source.Classes.Names);
 
         var cache = await FeaturizationCache.LoadAsync(storeDirectory, metadata, cancellationToken).ConfigureAwait(false);
         if (cache.Count > 0)
@@ -83,27 +68,15 @@ public static class FeaturizationJob
         try
         {
             rejects = await RejectsWriter.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
-            var graph = new FeaturizationGraph(
-                decoder,
-                preprocessor,
-                extractor,
-                store,
-                rejects,
-                counters,
-                options.Parallelism);
 
-            counters.Total = source.Count;
-            using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, logger, stopCounting.Token) : Task.CompletedTask;
-            try
-            {
-                await graph.RunAsync(source.ReadAsync(cancellationToken), isCached, cancellationToken, abandonToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                await stopCounting.CancelAsync().ConfigureAwait(false);
-                await counting.ConfigureAwait(false);
-            }
+            // The rejects sink comes after the store's: an image is settled once its row is in the store.
+            await featurizer.RunAsync(
+                source,
+                isCached,
+                [new FeatureStoreSink(store), new RejectsSink(rejects)],
+                counters,
+                cancellationToken,
+                abandonToken).ConfigureAwait(false);
 
             rejects.SourceCompleted();
             await rejects.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -133,7 +106,7 @@ public static class FeaturizationJob
             counters.Rejected,
             counters.Cached,
             clock.Elapsed,
-            extractor.ExecutionProvider,
+            featurizer.ExecutionProvider,
             storeDirectory)
         {
             Duplicates = source.Duplicates,
@@ -186,35 +159,6 @@ public static class FeaturizationJob
         catch (Exception e)
         {
             logger.LogWarning(e, "Closing the {Writer} after the run failed also failed: {Reason}", writer.GetType().Name, e.Message);
-        }
-    }
-
-    /// <summary>
-    /// Counts a source that cannot say its size up front (a folder tree) by listing it once more
-    /// beside the run, so the progress bar gains a total and an ETA without delaying the first
-    /// image; listing is cheap next to decoding and inference. Only the total depends on this pass,
-    /// so its failure leaves the total unknown instead of failing the run (the run's own pass
-    /// reports a source that really cannot be read).
-    /// </summary>
-    private static async Task CountInBackgroundAsync(ILabelledImageSource source, FeaturizationCounters counters, ILogger logger, CancellationToken cancellationToken)
-    {
-        await Task.Yield();
-        try
-        {
-            long count = 0;
-            await foreach (var _ in source.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                count++;
-            }
-
-            counters.Total = count;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            logger.LogDebug(e, "Counting {Source} for the progress total failed: {Reason}", source.Description, e.Message);
         }
     }
 }

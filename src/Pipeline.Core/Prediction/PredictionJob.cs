@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pipeline.Classifier;
+using Pipeline.Decoding;
 using Pipeline.Featurization;
-using Pipeline.FeatureStore;
 using Pipeline.IO;
 using Pipeline.Models;
 using Pipeline.Sources;
@@ -11,16 +11,16 @@ namespace Pipeline.Prediction;
 
 /// <summary>
 /// Classifies images with a saved model: featurizes them through the same featurization graph
-/// the training store came from and applies the model's head. The entry point that
-/// <c>pipeline predict</c>, pipeline runs and the worker share.
+/// the training store came from and applies the model's head to each batch as it leaves the graph.
+/// The entry point that <c>pipeline predict</c>, pipeline runs and the worker share.
 /// </summary>
 public static class PredictionJob
 {
     /// <summary>
     /// Refuses a model whose featurizer is not the zoo's file (ONNX SHA-256) or preprocessing,
-    /// featurizes the inputs into a hidden store beside the output
-    /// (<c>.&lt;output name&gt;.features/</c>, removed afterwards: a prediction run does not resume),
-    /// and writes the predictions file (see <see cref="PredictionWriter"/>), rejects included.
+    /// featurizes the inputs into a predictions sink (no feature store: a prediction run does not
+    /// resume), and writes the predictions file (see <see cref="PredictionWriter"/>), rejects
+    /// included. A stop drops the images in flight at once and leaves no predictions file.
     /// </summary>
     /// <exception cref="InvalidDataException">The model folder is unreadable or was trained on another featurizer; one sentence naming the file.</exception>
     /// <exception cref="ModelZooException">The model's featurizer is not in the zoo or its file is missing.</exception>
@@ -45,54 +45,34 @@ public static class PredictionJob
         var source = await PredictionInput.OpenAsync(options.Inputs, cancellationToken).ConfigureAwait(false);
         var output = Path.GetFullPath(options.OutputPath);
         var folder = Path.GetDirectoryName(output)!;
-        var store = Path.Combine(folder, "." + Path.GetFileName(output) + ".features");
 
-        // A second prediction into the same file would delete this one's store from under it. The lock
-        // file lies beside the output rather than in the store, which is deleted.
+        // Two predictions into the same file would race for its rename, and the last would win
+        // whatever it held.
         Directory.CreateDirectory(folder);
         using var predicting = FolderLock.TryAcquire(folder, "." + Path.GetFileName(output) + ".lock", out var holder)
             ?? throw new IOException($"Predictions '{output}' are being written by another process{FolderLock.DescribeHolder(holder)}; one process at a time writes them.");
-        DeleteStore(store);
-        try
-        {
-            // The store is thrown away when the job stops, so a stop abandons the batches in flight at once.
-            var summary = await FeaturizationJob.RunAsync(source, resolved, store, options.Featurization, counters, logger, cancellationToken, abandonToken: cancellationToken).ConfigureAwait(false);
-            var rejects = await RejectsReader.ReadAsync(store, cancellationToken).ConfigureAwait(false);
-            string[] paths = [];
-            string?[] labels = [];
-            double[] probabilities = [];
-            if (summary.Featurized > 0)
-            {
-                var reader = await FeatureStoreReader.OpenAsync(store, cancellationToken).ConfigureAwait(false);
-                var features = await reader.ReadAllAsync(cancellationToken).ConfigureAwait(false);
-                var difference = model.Featurizer.FirstDifference(FeaturizerSignature.FromMetadata(features.Metadata));
-                if (difference is not null)
-                {
-                    throw new InvalidDataException(
-                        $"Model '{Path.GetFullPath(options.ModelDirectory)}' expects other features than the featurizer gave: they have {difference}.");
-                }
+        using var featurizer = new ImageFeaturizer(new ImageDecoder(options.Featurization.Limits), resolved, options.Featurization, logger);
+        model.Featurizer.ThrowIfOtherThan(
+            featurizer.Describe(source.Classes.Names),
+            $"The input '{source.Description}'",
+            $"model '{Path.GetFullPath(options.ModelDirectory)}' expects",
+            "its head cannot be applied to these features");
 
-                FeatureCompatibility.EnsureFinite(features, $"Features of '{source.Description}'");
-                paths = features.Paths;
-                labels = source is ImageFilesSource ? new string?[features.Count] : features.Labels;
-                probabilities = model.PredictProbabilities(features, cancellationToken);
-            }
-
-            await PredictionWriter.WriteAsync(output, model, paths, labels, probabilities, rejects, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Wrote {Predicted} predictions and {Rejected} rejects to {Output}", paths.Length, rejects.Count, output);
-            return new PredictionJobResult(output, paths.Length, rejects.Count, clock.Elapsed, summary.ExecutionProvider);
-        }
-        finally
+        var predicted = 0;
+        var rejected = 0;
+        await AtomicFile.WriteAsync(output, async (stream, ct) =>
         {
-            DeleteStore(store);
-        }
-    }
+            await using var writer = await PredictionWriter.CreateAsync(stream, model, ct).ConfigureAwait(false);
+            var sink = new PredictionSink(model, writer, labelled: source is not ImageFilesSource, $"Features of '{source.Description}'");
 
-    private static void DeleteStore(string store)
-    {
-        if (Directory.Exists(store))
-        {
-            Directory.Delete(store, recursive: true);
-        }
+            // Nothing of a stopped prediction is kept, so a stop abandons the batches in flight at once.
+            await featurizer.RunAsync(source, _ => false, [sink], counters, ct, abandonToken: ct).ConfigureAwait(false);
+            await sink.CompleteAsync(ct).ConfigureAwait(false);
+            predicted = writer.Predicted;
+            rejected = writer.Rejected;
+        }, cancellationToken).ConfigureAwait(false);
+
+        logger.LogInformation("Wrote {Predicted} predictions and {Rejected} rejects to {Output}", predicted, rejected, output);
+        return new PredictionJobResult(output, predicted, rejected, clock.Elapsed, featurizer.ExecutionProvider);
     }
 }

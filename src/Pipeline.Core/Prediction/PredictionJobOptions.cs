@@ -17,6 +17,6 @@ public sealed record PredictionJobOptions
     /// <summary>Where the zoo's ONNX files are (default <c>models</c>; bundled models need none).</summary>
     public string ModelsDirectory { get; init; } = "models";
 
-    /// <summary>Device, batch size, parallelism and decode limits of the featurization (the store options are not used beyond the run).</summary>
+    /// <summary>Device, batch size, parallelism and decode limits of the featurization (the store options are not used: predictions keep no store).</summary>
     public FeaturizationOptions Featurization { get; init; } = new();
 }

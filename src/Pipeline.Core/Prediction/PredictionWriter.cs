@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json;
 using Parquet;
@@ -10,7 +11,9 @@ using Pipeline.Metrics;
 namespace Pipeline.Prediction;
 
 /// <summary>
-/// Writes <c>predictions.parquet</c>: one row per input image, predictions first, then rejects.
+/// Writes <c>predictions.parquet</c>: one row per input image, predictions first (in the order
+/// the images left the featurizer, as in a store's parts), then rejects. Rows are written a row
+/// group at a time as they come, so a run holds one group's rows, never the whole input's.
 /// </summary>
 /// <remarks>
 /// Columns: <c>path</c> (string); <c>label</c> (the source's label, null for unlabelled image
@@ -20,9 +23,11 @@ namespace Pipeline.Prediction;
 /// <c>reject_reason</c> (null for a prediction). Every value column is nullable so that rejected
 /// images sit in the same file as the predictions. The file's key-value metadata holds
 /// <see cref="ClassesKey"/> (the classes as a JSON array) and <see cref="FeaturizerKey"/> (the
-/// featurizer's ONNX SHA-256). Written under a hidden temporary name and renamed into place.
+/// featurizer's ONNX SHA-256). The writer fills the stream it is given; the caller writes that
+/// under a hidden temporary name and renames it into place (see <see cref="IO.AtomicFile"/>).
+/// Not thread-safe: one consumer feeds it.
 /// </remarks>
-internal static class PredictionWriter
+internal sealed class PredictionWriter : IAsyncDisposable
 {
     public const string ClassesKey = "pipeline.classes";
     public const string FeaturizerKey = "pipeline.featurizer_sha256";
@@ -30,94 +35,179 @@ internal static class PredictionWriter
 
     private const int RowGroupSize = 65_536;
 
-    public static async Task WriteAsync(
-        string path,
-        ClassifierModel model,
-        IReadOnlyList<string> paths,
-        IReadOnlyList<string?> labels,
-        double[] probabilities,
-        IReadOnlyList<Reject> rejects,
-        CancellationToken cancellationToken)
+    private readonly IReadOnlyList<string> _classes;
+    private readonly DataField<string> _pathField = new("path", nullable: false);
+    private readonly DataField<string> _labelField = new("label", nullable: true);
+    private readonly DataField<string> _predictedField = new("predicted_label", nullable: true);
+    private readonly DataField<double?> _probabilityField = new("probability");
+    private readonly DataField<double?>[] _classFields;
+    private readonly DataField<string> _stageField = new("reject_stage", nullable: true);
+    private readonly DataField<string> _reasonField = new("reject_reason", nullable: true);
+    private readonly string[] _paths = new string[RowGroupSize];
+    private readonly string?[] _labels = new string?[RowGroupSize];
+    private readonly string?[] _predicted = new string?[RowGroupSize];
+    private readonly double?[] _probability = new double?[RowGroupSize];
+    private readonly double?[][] _perClass;
+    private readonly string?[] _stages = new string?[RowGroupSize];
+    private readonly string?[] _reasons = new string?[RowGroupSize];
+    private ParquetWriter _writer = null!;
+    private int _buffered;
+    private bool _rejectsStarted;
+    private bool _closed;
+
+    private PredictionWriter(IReadOnlyList<string> classes)
     {
-        var classes = model.Classes;
-        var k = classes.Count;
-        var pathField = new DataField<string>("path", nullable: false);
-        var labelField = new DataField<string>("label", nullable: true);
-        var predictedField = new DataField<string>("predicted_label", nullable: true);
-        var probabilityField = new DataField<double?>("probability");
-        var classFields = classes.Select(c => new DataField<double?>(ProbabilityColumnPrefix + c)).ToArray();
-        var stageField = new DataField<string>("reject_stage", nullable: true);
-        var reasonField = new DataField<string>("reject_reason", nullable: true);
-        var schema = new ParquetSchema([pathField, labelField, predictedField, probabilityField, .. classFields, stageField, reasonField]);
-
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var total = paths.Count + rejects.Count;
-        await AtomicFile.WriteAsync(full, async (stream, ct) =>
+        _classes = classes;
+        _classFields = classes.Select(c => new DataField<double?>(ProbabilityColumnPrefix + c)).ToArray();
+        _perClass = new double?[classes.Count][];
+        for (var c = 0; c < _perClass.Length; c++)
         {
-            var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, CompressionLevel = CompressionLevel.Optimal };
-            await using var writer = await ParquetWriter.CreateAsync(schema, stream, options, append: false, ct).ConfigureAwait(false);
-            writer.CustomMetadata = new Dictionary<string, string>
-            {
-                [ClassesKey] = JsonSerializer.Serialize(classes),
-                [FeaturizerKey] = model.Featurizer.ModelSha256,
-            };
-            for (var start = 0; start < total; start += RowGroupSize)
-            {
-                var n = Math.Min(RowGroupSize, total - start);
-                var pathValues = new string[n];
-                var labelValues = new string?[n];
-                var predicted = new string?[n];
-                var probability = new double?[n];
-                var perClass = new double?[k][];
-                for (var c = 0; c < k; c++)
-                {
-                    perClass[c] = new double?[n];
-                }
-
-                var stages = new string?[n];
-                var reasons = new string?[n];
-                for (var i = 0; i < n; i++)
-                {
-                    var row = start + i;
-                    if (row < paths.Count)
-                    {
-                        var p = probabilities.AsSpan(row * k, k);
-                        for (var c = 0; c < k; c++)
-                        {
-                            perClass[c][i] = p[c];
-                        }
-
-                        var best = MulticlassEvaluator.ArgMax(p);
-
-                        pathValues[i] = paths[row];
-                        labelValues[i] = labels[row];
-                        predicted[i] = classes[best];
-                        probability[i] = p[best];
-                    }
-                    else
-                    {
-                        var reject = rejects[row - paths.Count];
-                        pathValues[i] = reject.Path;
-                        stages[i] = reject.Stage;
-                        reasons[i] = reject.Reason;
-                    }
-                }
-
-                using var group = writer.CreateRowGroup();
-                await group.WriteAsync(pathField, pathValues).ConfigureAwait(false);
-                await group.WriteAsync(labelField, labelValues).ConfigureAwait(false);
-                await group.WriteAsync(predictedField, predicted).ConfigureAwait(false);
-                await group.WriteAsync<double>(probabilityField, probability.AsMemory(), cancellationToken: ct).ConfigureAwait(false);
-                for (var c = 0; c < k; c++)
-                {
-                    await group.WriteAsync<double>(classFields[c], perClass[c].AsMemory(), cancellationToken: ct).ConfigureAwait(false);
-                }
-
-                await group.WriteAsync(stageField, stages).ConfigureAwait(false);
-                await group.WriteAsync(reasonField, reasons).ConfigureAwait(false);
-                group.CompleteValidate();
-            }
-        }, cancellationToken).ConfigureAwait(false);
+            _perClass[c] = new double?[RowGroupSize];
+        }
     }
+
+    /// <summary>Predictions written so far.</summary>
+    public int Predicted { get; private set; }
+
+    /// <summary>Rejects written so far.</summary>
+    public int Rejected { get; private set; }
+
+    /// <summary>Starts a predictions file for <paramref name="model"/>'s classes in <paramref name="stream"/>.</summary>
+    public static async Task<PredictionWriter> CreateAsync(Stream stream, ClassifierModel model, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(model);
+        var prediction = new PredictionWriter(model.Classes);
+        var schema = new ParquetSchema(
+        [
+            prediction._pathField,
+            prediction._labelField,
+            prediction._predictedField,
+            prediction._probabilityField,
+            .. prediction._classFields,
+            prediction._stageField,
+            prediction._reasonField,
+        ]);
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, CompressionLevel = CompressionLevel.Optimal };
+
+        // Made here rather than in the constructor, which cannot await; the schema needs the fields the rows are written with.
+        prediction._writer = await ParquetWriter.CreateAsync(schema, stream, options, append: false, cancellationToken).ConfigureAwait(false);
+        prediction._writer.CustomMetadata = new Dictionary<string, string>
+        {
+            [ClassesKey] = JsonSerializer.Serialize(model.Classes),
+            [FeaturizerKey] = model.Featurizer.ModelSha256,
+        };
+        return prediction;
+    }
+
+    /// <summary>
+    /// Adds the prediction of one image from its class <paramref name="probabilities"/> (the model's
+    /// class order), writing the row group once it is full. Not <c>async</c>, so that it can take a
+    /// span: only a full group is awaited.
+    /// </summary>
+    public ValueTask WritePredictionAsync(string path, string? label, ReadOnlySpan<double> probabilities, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(probabilities.Length, _classes.Count, nameof(probabilities));
+        ThrowIfClosed();
+        if (_rejectsStarted)
+        {
+            throw new InvalidOperationException("Predictions come before the rejects in a predictions file; a prediction was added after a reject.");
+        }
+
+        var row = _buffered;
+        for (var c = 0; c < probabilities.Length; c++)
+        {
+            _perClass[c][row] = probabilities[c];
+        }
+
+        var best = MulticlassEvaluator.ArgMax(probabilities);
+        _paths[row] = path;
+        _labels[row] = label;
+        _predicted[row] = _classes[best];
+        _probability[row] = probabilities[best];
+        Predicted++;
+        return AddedAsync(cancellationToken);
+    }
+
+    /// <summary>Adds a rejected image, after every prediction.</summary>
+    public ValueTask WriteRejectAsync(Reject reject, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reject);
+        ThrowIfClosed();
+        _rejectsStarted = true;
+        var row = _buffered;
+        _paths[row] = reject.Path;
+        _stages[row] = reject.Stage;
+        _reasons[row] = reject.Reason;
+        Rejected++;
+        return AddedAsync(cancellationToken);
+    }
+
+    /// <summary>Writes the last row group and the footer; the stream then holds the whole file.</summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfClosed();
+        if (_buffered > 0)
+        {
+            await WriteGroupAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _closed = true;
+        await _writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Without <see cref="CompleteAsync"/> the file is being thrown away (the run failed or
+    /// stopped), so the footer is not written: writing it could only fail again on the disk that
+    /// failed, and hide why the run ended. The stream is the caller's.
+    /// </summary>
+    public ValueTask DisposeAsync()
+    {
+        _closed = true;
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask AddedAsync(CancellationToken cancellationToken)
+    {
+        _buffered++;
+        return _buffered == RowGroupSize ? new ValueTask(WriteGroupAsync(cancellationToken)) : ValueTask.CompletedTask;
+    }
+
+    private async Task WriteGroupAsync(CancellationToken cancellationToken)
+    {
+        Debug.Assert(_buffered > 0);
+        var n = _buffered;
+        using (var group = _writer.CreateRowGroup())
+        {
+            await group.WriteAsync(_pathField, new ArraySegment<string?>(_paths, 0, n)).ConfigureAwait(false);
+            await group.WriteAsync(_labelField, new ArraySegment<string?>(_labels, 0, n)).ConfigureAwait(false);
+            await group.WriteAsync(_predictedField, new ArraySegment<string?>(_predicted, 0, n)).ConfigureAwait(false);
+            await group.WriteAsync<double>(_probabilityField, _probability.AsMemory(0, n), cancellationToken: cancellationToken).ConfigureAwait(false);
+            for (var c = 0; c < _classFields.Length; c++)
+            {
+                await group.WriteAsync<double>(_classFields[c], _perClass[c].AsMemory(0, n), cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            await group.WriteAsync(_stageField, new ArraySegment<string?>(_stages, 0, n)).ConfigureAwait(false);
+            await group.WriteAsync(_reasonField, new ArraySegment<string?>(_reasons, 0, n)).ConfigureAwait(false);
+            group.CompleteValidate();
+        }
+
+        // A prediction row leaves the reject columns null and a reject row the prediction columns:
+        // clear the group's buffers so that the next group starts from nulls.
+        Array.Clear(_labels, 0, n);
+        Array.Clear(_predicted, 0, n);
+        Array.Clear(_probability, 0, n);
+        foreach (var column in _perClass)
+        {
+            Array.Clear(column, 0, n);
+        }
+
+        Array.Clear(_stages, 0, n);
+        Array.Clear(_reasons, 0, n);
+        _buffered = 0;
+    }
+
+    private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(_closed, this);
 }

@@ -128,7 +128,7 @@ public sealed class TrainingJobTests(ClassifierFixture fixture)
             CancellationToken.None));
 
         Assert.Contains($"Test feature store '{other}' was featurized by another featurizer", error.Message);
-        Assert.Contains("modelSha256 000000000000…", error.Message);
+        Assert.Contains("pipeline.model_sha256 000000000000… (resnet18) instead of ", error.Message);
         Assert.False(Directory.Exists(Path.Combine(dir.Path, "model")));
     }
 

@@ -88,11 +88,13 @@ public sealed class FeatureStoreReaderTests
     public async Task OpenAsync_PartsOfDifferentDimensions_ThrowsNamingTheOddPart()
     {
         using var dir = new TempFolder();
-        await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), [Full(0)]);
+        var first = await WriteRawPartAsync(dir, 0, SyntheticFeatures.Metadata(Dimension), [Full(0)]);
         var odd = await WriteRawPartAsync(dir, 1, SyntheticFeatures.Metadata(Dimension * 2), [(SyntheticFeatures.Record(1), new float[Dimension * 2])]);
 
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => FeatureStoreReader.OpenAsync(dir.Path));
-        Assert.StartsWith($"Feature store part '{odd}' has a different 'pipeline.dimension'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            $"Feature store part '{odd}' was featurized by another featurizer than '{first}': it has pipeline.dimension {Dimension * 2} instead of {Dimension}; the store mixes featurizers, so featurize it again into an empty folder.",
+            e.Message);
     }
 
     [Fact]

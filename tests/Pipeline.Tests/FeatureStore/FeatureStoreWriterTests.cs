@@ -187,7 +187,7 @@ public sealed class FeatureStoreWriterTests
         }
 
         var other = SyntheticFeatures.Metadata(Dimension) with { ModelName = "resnet50" };
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(
+        var e = await Assert.ThrowsAsync<InvalidDataException>(
             () => FeatureStoreWriter.CreateAsync(dir.Path, other, new FeatureStoreOptions(), CancellationToken.None));
         Assert.Contains("part-00000.parquet", e.Message, StringComparison.Ordinal);
         Assert.Contains("pipeline.model", e.Message, StringComparison.Ordinal);

@@ -24,10 +24,10 @@ public sealed class FeaturizationCacheTests
     }
 
     [Theory]
-    [InlineData("preprocessing", "other preprocessing (")]
-    [InlineData("classes", "other classes (cat, dog, eel)")]
-    [InlineData("sha", "model resnet18 (ONNX SHA-256 0123456789ab…")]
-    [InlineData("node", "node Pooling395_Output_0)")]
+    [InlineData("preprocessing", "pipeline.preprocessing 'stretch 224x224; BGR; mean-subtract ImageNet; NCHW' instead of 'stretch 299x299'")]
+    [InlineData("classes", "pipeline.classes [cat, dog, eel] instead of [cat, dog]")]
+    [InlineData("sha", "pipeline.model_sha256 0123456789ab… (resnet18) instead of ffffffffffff… (resnet18)")]
+    [InlineData("node", "pipeline.feature_node 'Pooling395_Output_0' instead of 'other_node'")]
     public async Task LoadAsync_OtherFeaturizer_ThrowsNamingTheFolderAndTheDifference(string differs, string expected)
     {
         using var store = await WriteStoreAsync(rows: 1);
@@ -40,10 +40,11 @@ public sealed class FeaturizationCacheTests
             _ => metadata with { FeatureNode = "other_node" },
         };
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => FeaturizationCache.LoadAsync(store.Path, other, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => FeaturizationCache.LoadAsync(store.Path, other, CancellationToken.None));
 
-        Assert.StartsWith($"The output folder '{store.Path}' already holds features of ", e.Message, StringComparison.Ordinal);
-        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            $"The output folder '{store.Path}' was featurized by another featurizer than this run: it has {expected}; featurize into a new folder or delete it.",
+            e.Message);
     }
 
     private static async Task<TempFolder> WriteStoreAsync(int rows)

@@ -10,6 +10,7 @@ using Pipeline.Preprocessing;
 using Pipeline.Prediction;
 using Pipeline.Sources;
 using Pipeline.Tests.Classifier;
+using Pipeline.Tests.FeatureStore;
 
 namespace Pipeline.Tests.Prediction;
 
@@ -47,6 +48,101 @@ public sealed class PredictionJobTests(ClassifierFixture fixture)
             Assert.Equal(best.ToString(), row.Predicted);
             Assert.Equal(expected[(i * 4) + best], row.Probability!.Value, 1e-9);
         }
+    }
+
+    [Fact]
+    public async Task RunAsync_FolderWithABrokenImage_KeepsNoFeatureStoreAndEqualsTheModelOnAFeaturizedStore()
+    {
+        using var dir = new TempFolder();
+        var images = dir.Combine("images");
+        foreach (var file in Directory.EnumerateFiles(TestImages, "*", SearchOption.AllDirectories))
+        {
+            dir.Write(Path.Combine("images", Path.GetRelativePath(TestImages, file)), await File.ReadAllBytesAsync(file));
+        }
+
+        var broken = dir.Write(Path.Combine("images", "2", "broken.png"), "not a png"u8.ToArray());
+        var output = dir.Combine("out", "predictions.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        using var watcher = new FolderWatcher(Path.GetDirectoryName(output)!);
+
+        var result = await PredictAsync(fixture.ModelDirectory, [images], output);
+
+        // Every entry the job made beside its output, at any moment: the lock, the hidden temporary
+        // file renamed into place, the file; never a feature store (the old path's .predictions.parquet.features).
+        var made = await watcher.StopAsync();
+        Assert.Contains(".predictions.parquet.lock", made);
+        Assert.All(made, name => Assert.Matches(@"^(\.predictions\.parquet\.lock|\.predictions\.parquet\.[0-9a-f]{32}\.tmp)$", name));
+        Assert.Equal(["predictions.parquet"], Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(output)!).Select(Path.GetFileName));
+        Assert.Equal((12, 1), (result.Predicted, result.Rejected));
+
+        // What the old path did: featurize into a store, read it back, apply the model.
+        var store = dir.Combine("store");
+        var source = await ImageSourceFactory.OpenAsync(images);
+        await FeaturizationJob.RunAsync(source, fixture.Model, store, ClassifierFixture.Featurization, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None);
+        var features = await ClassifierFixture.ReadStoreAsync(store);
+        var expected = fixture.Training.Model.PredictProbabilities(features);
+        var rows = ReadPredictions(output);
+        Assert.Equal(features.Paths.Append(broken).Order(StringComparer.Ordinal), rows.Keys.Order(StringComparer.Ordinal));
+        for (var i = 0; i < features.Count; i++)
+        {
+            var row = rows[features.Paths[i]];
+            Assert.Equal(features.Labels[i], row.Label);
+            for (var c = 0; c < 4; c++)
+            {
+                // Same images, same graph, same CPU: 1e-6 is far below any difference a changed feature would make.
+                Assert.Equal(expected[(i * 4) + c], row.Probabilities[c]!.Value, 1e-6);
+            }
+        }
+
+        // Predictions first, then the rejects.
+        Assert.Equal(broken, ReadPathsInFileOrder(output)[^1]);
+        Assert.Equal(RejectStages.Decode, rows[broken].RejectStage);
+    }
+
+    [Fact]
+    public async Task RunAsync_StoppedAfterTheFirstBatch_AbandonsTheRestAndLeavesNothing()
+    {
+        using var dir = new TempFolder();
+        const int Copies = 5;
+        foreach (var file in Directory.EnumerateFiles(TestImages, "*", SearchOption.AllDirectories))
+        {
+            for (var copy = 0; copy < Copies; copy++)
+            {
+                var name = $"{Path.GetFileNameWithoutExtension(file)}-{copy}{Path.GetExtension(file)}";
+                dir.Write(Path.Combine("images", Path.GetFileName(Path.GetDirectoryName(file)!), name), await File.ReadAllBytesAsync(file));
+            }
+        }
+
+        var output = dir.Combine("out", "predictions.parquet");
+        var counters = new FeaturizationCounters();
+        using var stop = new CancellationTokenSource();
+        var stopping = Task.Run(async () =>
+        {
+            while (counters.Featurized == 0 && !stop.IsCancellationRequested)
+            {
+                await Task.Delay(1);
+            }
+
+            await stop.CancelAsync();
+        });
+
+        try
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PredictionJob.RunAsync(
+                new PredictionJobOptions { ModelDirectory = fixture.ModelDirectory, Inputs = [dir.Combine("images")], OutputPath = output, ModelsDirectory = AppContext.BaseDirectory, Featurization = ClassifierFixture.Featurization },
+                counters,
+                NullLogger.Instance,
+                stop.Token));
+        }
+        finally
+        {
+            // A job that failed otherwise must not leave the poller waiting for a batch.
+            await stop.CancelAsync();
+            await stopping;
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("out")));
+        Assert.InRange(counters.Featurized, 1, (12 * Copies) - 1);
     }
 
     [Fact]
@@ -167,6 +263,9 @@ public sealed class PredictionJobTests(ClassifierFixture fixture)
 
         return rows;
     }
+
+    private static List<string> ReadPathsInFileOrder(string file) =>
+        DuckDbQuery.Rows($"SELECT path FROM read_parquet('{file}', file_row_number = true) ORDER BY file_row_number").Select(r => (string)r[0]).ToList();
 
     private sealed record PredictionRow(string? Label, string? Predicted, double? Probability, double?[] Probabilities, string? RejectStage, string? RejectReason);
 }

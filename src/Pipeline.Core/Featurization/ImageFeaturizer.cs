@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Logging;
+using Pipeline.Decoding;
+using Pipeline.FeatureStore;
+using Pipeline.Inference;
+using Pipeline.Models;
+using Pipeline.Preprocessing;
+using Pipeline.Sources;
+
+namespace Pipeline.Featurization;
+
+/// <summary>
+/// One zoo model set up to featurize images: the decoder, the preprocessing and the ONNX Runtime
+/// session that featurizing into a store and predicting both need, and the featurization graph run
+/// over a source into the sinks the job chooses.
+/// </summary>
+internal sealed class ImageFeaturizer : IDisposable
+{
+    private readonly ImageDecoder _decoder;
+    private readonly TensorPreprocessor _preprocessor;
+    private readonly FeatureExtractor _extractor;
+    private readonly string _modelName;
+    private readonly int _parallelism;
+    private readonly ILogger _logger;
+
+    /// <summary>Loads <paramref name="model"/> into an inference session on the device <paramref name="options"/> ask for.</summary>
+    /// <param name="decoder">Made by the caller, so that its limits are validated before the caller takes any lock or creates any folder.</param>
+    /// <param name="model">The zoo model to featurize with.</param>
+    /// <param name="options">Device, batch size and parallelism (the store options are the caller's).</param>
+    /// <param name="logger">Where the session and the run report.</param>
+    public ImageFeaturizer(ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILogger logger)
+    {
+        _decoder = decoder;
+        _extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.Inference, logger);
+        try
+        {
+            _preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
+        }
+        catch
+        {
+            _extractor.Dispose();
+            throw;
+        }
+
+        _modelName = model.Spec.Name;
+        _parallelism = options.Parallelism;
+        _logger = logger;
+    }
+
+    /// <summary>Where the model runs: CPU or CUDA.</summary>
+    public string ExecutionProvider => _extractor.ExecutionProvider;
+
+    /// <summary>What the features this featurizer gives are, as a store records it, for images of <paramref name="classes"/>.</summary>
+    public FeatureStoreMetadata Describe(IReadOnlyList<string> classes) => new(
+        _modelName,
+        _extractor.ModelSha256,
+        _extractor.FeatureNode,
+        _extractor.FeatureDimension,
+        _preprocessor.Describe(),
+        classes,
+        DateTimeOffset.UtcNow);
+
+    /// <summary>
+    /// Featurizes every image of <paramref name="source"/> that <paramref name="isCached"/> does not
+    /// claim into <paramref name="sinks"/>, counting into <paramref name="counters"/>; a source that
+    /// cannot say its size is counted beside the run for the progress total. Stops as
+    /// <see cref="FeaturizationGraph.RunAsync"/> does on <paramref name="stopToken"/> and
+    /// <paramref name="abandonToken"/>.
+    /// </summary>
+    public async Task RunAsync(
+        ILabelledImageSource source,
+        Func<LabelledImage, bool> isCached,
+        IReadOnlyList<IFeaturizationSink> sinks,
+        FeaturizationCounters counters,
+        CancellationToken stopToken,
+        CancellationToken abandonToken)
+    {
+        if (source.Duplicates > 0)
+        {
+            _logger.LogWarning("{Source} repeats {Duplicates} entries (an image already listed, with the same label); each image is featurized once", source.Description, source.Duplicates);
+        }
+
+        var graph = new FeaturizationGraph(_decoder, _preprocessor, _extractor, sinks, counters, _parallelism);
+        counters.Total = source.Count;
+        using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
+        var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, _logger, stopCounting.Token) : Task.CompletedTask;
+        try
+        {
+            await graph.RunAsync(source.ReadAsync(stopToken), isCached, stopToken, abandonToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopCounting.CancelAsync().ConfigureAwait(false);
+            await counting.ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => _extractor.Dispose();
+
+    /// <summary>
+    /// Counts a source that cannot say its size up front (a folder tree) by listing it once more
+    /// beside the run, so the progress bar gains a total and an ETA without delaying the first
+    /// image; listing is cheap next to decoding and inference. Only the total depends on this pass,
+    /// so its failure leaves the total unknown instead of failing the run (the run's own pass
+    /// reports a source that really cannot be read).
+    /// </summary>
+    private static async Task CountInBackgroundAsync(ILabelledImageSource source, FeaturizationCounters counters, ILogger logger, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            long count = 0;
+            await foreach (var _ in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                count++;
+            }
+
+            counters.Total = count;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Counting {Source} for the progress total failed: {Reason}", source.Description, e.Message);
+        }
+    }
+}
