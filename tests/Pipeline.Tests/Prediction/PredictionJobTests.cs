@@ -238,6 +238,27 @@ public sealed class PredictionJobTests(ClassifierFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task RunAsync_ImageFilesGivenOutOfOrderAndTwice_WritesOneRowPerPathInPathOrder()
+    {
+        using var dir = new TempFolder();
+        var files = Directory.EnumerateFiles(TestImages, "*.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(6).ToArray();
+        string[] inputs = [files[5], files[2], files[0], files[4], files[2], files[1], files[3], files[5]];
+
+        var first = await PredictAsync(fixture.ModelDirectory, inputs, dir.Combine("first.parquet"));
+        await PredictAsync(fixture.ModelDirectory, [.. inputs.Reverse()], dir.Combine("second.parquet"));
+
+        Assert.Equal(6, first.Predicted);
+        Assert.Equal(files, ReadPathsInFileOrder(dir.Combine("first.parquet")));
+        Assert.Equal(files, ReadPathsInFileOrder(dir.Combine("second.parquet")));
+        var again = ReadPredictions(dir.Combine("second.parquet"));
+        foreach (var (path, row) in ReadPredictions(dir.Combine("first.parquet")))
+        {
+            Assert.Equal(row.Predicted, again[path].Predicted);
+            Assert.Equal(row.Probability!.Value, again[path].Probability!.Value, 1e-9);
+        }
+    }
+
     private static Task<PredictionJobResult> PredictAsync(string model, string[] inputs, string output) =>
         PredictionJob.RunAsync(
             new PredictionJobOptions { ModelDirectory = model, Inputs = inputs, OutputPath = output, ModelsDirectory = AppContext.BaseDirectory, Featurization = ClassifierFixture.Featurization },
