@@ -1,7 +1,7 @@
 using System.CommandLine;
+using Pipeline.Settings;
 using Pipeline.Inference;
 using Pipeline.Models;
-using Pipeline.Runs;
 
 namespace Pipeline.Cli;
 

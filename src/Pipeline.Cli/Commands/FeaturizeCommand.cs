@@ -1,11 +1,11 @@
 using System.CommandLine;
+using Pipeline.Settings;
 using Pipeline.Decoding;
 using Pipeline.Featurization;
 using Pipeline.Hosting;
 using Pipeline.FeatureStore;
 using Pipeline.Inference;
 using Pipeline.Models;
-using Pipeline.Runs;
 using Pipeline.Sources;
 
 namespace Pipeline.Cli.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using Pipeline.Runs;
+using Pipeline.Settings;
 using Pipeline.Training;
 
 namespace Pipeline.Cli.Commands;

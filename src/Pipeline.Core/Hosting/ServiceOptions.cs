@@ -1,6 +1,6 @@
 using Pipeline.Inference;
 using Pipeline.Decoding;
-using Pipeline.Runs;
+using Pipeline.PipelineFiles;
 
 namespace Pipeline.Hosting;
 

@@ -5,6 +5,7 @@ using Pipeline.Featurization;
 using Pipeline.Models;
 using Pipeline.Prediction;
 using Pipeline.Training;
+using Pipeline.PipelineFiles;
 
 namespace Pipeline.Runs;
 

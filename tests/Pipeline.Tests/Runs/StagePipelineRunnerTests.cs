@@ -1,5 +1,7 @@
 using Pipeline.Runs;
 using Pipeline.Training;
+using Pipeline.PipelineFiles;
+using Pipeline.Tests.PipelineFiles;
 
 namespace Pipeline.Tests.Runs;
 

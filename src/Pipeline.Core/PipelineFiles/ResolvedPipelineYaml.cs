@@ -2,8 +2,9 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
+using Pipeline.Runs;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// Writes a run's fully resolved configuration (<c>resolved.yaml</c>): every default filled in, paths

@@ -1,7 +1,8 @@
 using Pipeline.Training;
 using Pipeline.Decoding;
+using Pipeline.Runs;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// One validated pipeline file with every default filled in: what a run reads, how it featurizes,

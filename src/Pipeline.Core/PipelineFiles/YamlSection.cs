@@ -1,8 +1,9 @@
 using System.Globalization;
+using Pipeline.Settings;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// Typed, position-aware reads from one YAML mapping of a pipeline file. Every read reports its own

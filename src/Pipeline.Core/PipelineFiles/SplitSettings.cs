@@ -1,4 +1,4 @@
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// The train/test split of one source (YAML <c>split</c>), Spark's <c>randomSplit([1 - f, f], seed)</c>.

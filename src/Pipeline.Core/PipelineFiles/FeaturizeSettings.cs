@@ -3,7 +3,7 @@ using Pipeline.FeatureStore;
 using Pipeline.Featurization;
 using Pipeline.Inference;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// How images become feature rows (YAML <c>featurize</c>). Values the file leaves out come from the

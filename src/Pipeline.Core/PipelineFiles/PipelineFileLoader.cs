@@ -1,3 +1,4 @@
+using Pipeline.Settings;
 using Pipeline.Training;
 using Pipeline.Inference;
 using Pipeline.Decoding;
@@ -6,8 +7,9 @@ using Pipeline.Models;
 using Pipeline.Sources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Pipeline.Runs;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// Reads and validates a pipeline file in one pass, before any work starts: every error (YAML syntax,

@@ -1,5 +1,5 @@
 using Pipeline.Training;
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// A cross-validated grid search (YAML <c>grid</c>), Spark's <c>CrossValidator</c> over a

@@ -1,7 +1,7 @@
 using Pipeline.Inference;
 using Pipeline.Decoding;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// The service-wide values a pipeline file is resolved against: where relative paths start, the output
