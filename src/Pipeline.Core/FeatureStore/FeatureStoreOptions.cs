@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using Parquet;
+using Pipeline.Settings;
 
 namespace Pipeline.FeatureStore;
 
@@ -16,8 +17,8 @@ public sealed record FeatureStoreOptions
     private int _rowGroupSize = 4096;
     private FeatureStoreCompression _compression = FeatureStoreCompression.Snappy;
     private CompressionLevel _compressionLevel = CompressionLevel.Optimal;
-    private int _rowsPerPart = 50_000;
-    private TimeSpan _partInterval = TimeSpan.FromSeconds(60);
+    private int _rowsPerPart = SettingCatalog.Featurize.RowsPerPart.Default;
+    private TimeSpan _partInterval = TimeSpan.FromSeconds(SettingCatalog.Featurize.PartSeconds.Default);
 
     /// <summary>
     /// Rows per Parquet row group (default 4096). With 512-float features a group holds 8 MiB of
@@ -54,24 +55,26 @@ public sealed record FeatureStoreOptions
             : throw new ArgumentOutOfRangeException(nameof(CompressionLevel), value, $"{nameof(CompressionLevel)} must be one of Optimal, Fastest, NoCompression, SmallestSize (was {value}).");
     }
 
-    /// <summary>Rows after which a part is closed and the next one begins (default 50 000).</summary>
+    /// <summary>Rows after which a part is closed and the next one begins (default 10 000).</summary>
     public int RowsPerPart
     {
         get => _rowsPerPart;
-        init => _rowsPerPart = InRange(value, 1, int.MaxValue, nameof(RowsPerPart));
+        init => _rowsPerPart = SettingCatalog.Featurize.RowsPerPart.Allows(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(RowsPerPart), value, $"{nameof(RowsPerPart)} must be {SettingCatalog.Featurize.RowsPerPart.Range} (was {value}).");
     }
 
     /// <summary>
-    /// Age after which a part is closed at the next write (default 60 s), so that a killed run loses
-    /// at most about this much work: only closed parts survive a crash. <see cref="TimeSpan.Zero"/>
-    /// closes a part after every write.
+    /// Age after which a part is closed at the next write (default 30 s, at most a day), so that a
+    /// killed run loses at most about this much work: only closed parts survive a crash.
+    /// <see cref="TimeSpan.Zero"/> closes a part after every write.
     /// </summary>
     public TimeSpan PartInterval
     {
         get => _partInterval;
-        init => _partInterval = value >= TimeSpan.Zero
+        init => _partInterval = SettingCatalog.Featurize.PartSeconds.Allows(value.TotalSeconds)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(PartInterval), value, $"{nameof(PartInterval)} must be zero or positive (was {value}).");
+            : throw new ArgumentOutOfRangeException(nameof(PartInterval), value, $"{nameof(PartInterval)} must be {SettingCatalog.Featurize.PartSeconds.Range} seconds (was {value}).");
     }
 
     /// <summary>Also write every part as an Arrow IPC file with a fixed-size-list feature column (default false).</summary>

@@ -1,3 +1,4 @@
+using Pipeline.Settings;
 using Pipeline.Training;
 namespace Pipeline.PipelineFiles;
 
@@ -15,6 +16,6 @@ namespace Pipeline.PipelineFiles;
 public sealed record GridSettings(
     IReadOnlyList<double> RegParam,
     IReadOnlyList<double> ElasticNetParam,
-    int Folds = 3,
+    int Folds = SettingCatalog.Grid.DefaultFolds,
     SelectionMetricKind Metric = SelectionMetricKind.F1,
-    long Seed = 42);
+    long Seed = SettingCatalog.Grid.DefaultSeed);
