@@ -136,6 +136,7 @@ public sealed class SettingCatalogTests : IDisposable
         var split = new SplitSettings();
         var train = LogisticRegressionOptions.Default;
         var grid = new GridSettings([], []);
+        var job = new TrainingJobOptions { FeaturesDirectory = "f", OutputDirectory = "o" };
         (Setting Setting, object Value)[] records =
         [
             (SettingCatalog.Featurize.BatchSize, new InferenceOptions().BatchSize),
@@ -163,6 +164,12 @@ public sealed class SettingCatalogTests : IDisposable
             (SettingCatalog.Grid.Folds, grid.Folds),
             (SettingCatalog.Grid.Metric, grid.Metric),
             (SettingCatalog.Grid.Seed, grid.Seed),
+            (SettingCatalog.Split.TestFraction, job.TestFraction),
+            (SettingCatalog.Split.Seed, job.Seed),
+            (SettingCatalog.Split.Stratify, job.Stratified),
+            (SettingCatalog.Grid.Folds, job.Folds),
+            (SettingCatalog.Grid.Metric, job.Metric),
+            (SettingCatalog.Service.ModelsDirectory, job.ModelsDirectory),
         ];
 
         Assert.All(records, r => Assert.True(Same(r.Setting, r.Value), $"{Name(r.Setting)}: the record says {r.Value}, the definition {r.Setting.DefaultValue}"));
