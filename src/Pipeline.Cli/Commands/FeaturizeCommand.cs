@@ -28,9 +28,8 @@ internal static class FeaturizeCommand
         var parallelism = CommonOptions.Parallelism();
         var pooling = CommonOptions.Pooling();
         var arrow = SettingOptions.Flag(SettingCatalog.Featurize.Arrow);
-        var rowGroup = new Option<int>("--row-group-size") { Description = "Rows per Parquet row group.", DefaultValueFactory = _ => new FeatureStoreOptions().RowGroupSize }
-            .InRange(new NumberRange(1, FeatureStoreOptions.MaxRowGroupSize));
-        var compression = new Option<FeatureStoreCompression>("--compression") { Description = "Parquet compression.", DefaultValueFactory = _ => new FeatureStoreOptions().Compression };
+        var rowGroup = SettingOptions.Number(SettingCatalog.Store.RowGroupSize);
+        var compression = SettingOptions.Choice<FeatureStoreCompression>(SettingCatalog.Store.Compression);
         var rowsPerPart = SettingOptions.Number(SettingCatalog.Featurize.RowsPerPart);
         var partSeconds = SettingOptions.Number(SettingCatalog.Featurize.PartSeconds);
 

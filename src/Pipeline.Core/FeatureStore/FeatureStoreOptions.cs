@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Compression;
 using Parquet;
 using Pipeline.Settings;
@@ -12,10 +13,10 @@ namespace Pipeline.FeatureStore;
 public sealed record FeatureStoreOptions
 {
     /// <summary>Largest accepted <see cref="RowGroupSize"/>.</summary>
-    public const int MaxRowGroupSize = 1 << 20;
+    public static int MaxRowGroupSize => (int)SettingCatalog.Store.RowGroupSize.Range.Max;
 
-    private int _rowGroupSize = 4096;
-    private FeatureStoreCompression _compression = FeatureStoreCompression.Snappy;
+    private int _rowGroupSize = SettingCatalog.Store.RowGroupSize.Default;
+    private FeatureStoreCompression _compression = SettingCatalog.Store.Compression.DefaultAs<FeatureStoreCompression>();
     private CompressionLevel _compressionLevel = CompressionLevel.Optimal;
     private int _rowsPerPart = SettingCatalog.Featurize.RowsPerPart.Default;
     private TimeSpan _partInterval = TimeSpan.FromSeconds(SettingCatalog.Featurize.PartSeconds.Default);
@@ -30,7 +31,7 @@ public sealed record FeatureStoreOptions
     public int RowGroupSize
     {
         get => _rowGroupSize;
-        init => _rowGroupSize = InRange(value, 1, MaxRowGroupSize, nameof(RowGroupSize));
+        init => _rowGroupSize = InRange(value, SettingCatalog.Store.RowGroupSize, nameof(RowGroupSize));
     }
 
     /// <summary>The codec (default <see cref="FeatureStoreCompression.Snappy"/>).</summary>
@@ -59,9 +60,7 @@ public sealed record FeatureStoreOptions
     public int RowsPerPart
     {
         get => _rowsPerPart;
-        init => _rowsPerPart = SettingCatalog.Featurize.RowsPerPart.Allows(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(RowsPerPart), value, $"{nameof(RowsPerPart)} must be {SettingCatalog.Featurize.RowsPerPart.Range} (was {value}).");
+        init => _rowsPerPart = InRange(value, SettingCatalog.Featurize.RowsPerPart, nameof(RowsPerPart));
     }
 
     /// <summary>
@@ -78,7 +77,7 @@ public sealed record FeatureStoreOptions
     }
 
     /// <summary>Also write every part as an Arrow IPC file with a fixed-size-list feature column (default false).</summary>
-    public bool WriteArrow { get; init; }
+    public bool WriteArrow { get; init; } = SettingCatalog.Featurize.Arrow.Default;
 
     /// <summary>The Parquet.Net settings of every part written with these options, new or compacted.</summary>
     internal ParquetOptions ToParquetOptions() => new()
@@ -95,8 +94,8 @@ public sealed record FeatureStoreOptions
         CompressionLevel = CompressionLevel,
     };
 
-    private static int InRange(int value, int min, int max, string key) =>
-        value >= min && value <= max
+    private static int InRange(int value, NumberSetting<int> setting, string key) =>
+        setting.Allows(value)
             ? value
-            : throw new ArgumentOutOfRangeException(key, value, $"{key} must be between {min} and {max} (was {value}).");
+            : throw new ArgumentOutOfRangeException(key, value, string.Create(CultureInfo.InvariantCulture, $"{key} must be between {setting.Range.Min} and {setting.Range.Max} (was {value})."));
 }

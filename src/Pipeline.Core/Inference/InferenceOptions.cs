@@ -21,7 +21,7 @@ public sealed record InferenceOptions
         get => _batchSize;
         init => _batchSize = SettingCatalog.Featurize.BatchSize.Allows(value)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, $"batchSize must be {SettingCatalog.Featurize.BatchSize.Range}.");
+            : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, $"batchSize must be in {SettingCatalog.Featurize.BatchSize.Range.Min}..{SettingCatalog.Featurize.BatchSize.Range.Max}.");
     }
 
     /// <summary>ORT intra-op threads on the CPU, 0..1024; 0 (default) lets ORT use one per physical core.</summary>

@@ -10,8 +10,8 @@ internal static class SettingCatalog
     /// <summary>The pipeline-file sections made only of settings, in file order.</summary>
     public static IReadOnlyList<SettingSection> Sections => [Featurize.Section, Limits.Section, Split.Section, Train.Section, Grid.Section, Evaluate.Section];
 
-    /// <summary>Every setting: the sections', then the service's and the worker's.</summary>
-    public static IReadOnlyList<Setting> All => [.. Sections.SelectMany(s => s.Settings), .. Service.All, .. Worker.All];
+    /// <summary>Every setting: the sections', then the feature store's command-line ones, the service's and the worker's.</summary>
+    public static IReadOnlyList<Setting> All => [.. Sections.SelectMany(s => s.Settings), .. Store.All, .. Service.All, .. Worker.All];
 
     /// <summary>How images become feature rows (YAML <c>featurize</c>); batch size, parallelism and device also service defaults.</summary>
     public static class Featurize
@@ -69,6 +69,25 @@ internal static class SettingCatalog
 
         /// <summary>The <c>featurize</c> section.</summary>
         public static readonly SettingSection Section = new("featurize", [BatchSize, Parallelism, Device, RowsPerPart, PartSeconds, Arrow]);
+    }
+
+    /// <summary>How <c>featurize</c> lays out Parquet parts; command line only, a pipeline run keeps these defaults.</summary>
+    public static class Store
+    {
+        /// <summary>Rows per Parquet row group; why 4096 is on <c>FeatureStoreOptions.RowGroupSize</c>, and 2^20 rows bound the writer's buffers.</summary>
+        public static readonly NumberSetting<int> RowGroupSize = new(null, 4096, new NumberRange(1, 1 << 20), "Rows per Parquet row group.")
+        {
+            Option = "--row-group-size",
+        };
+
+        /// <summary>The Parquet codec.</summary>
+        public static readonly ChoiceSetting Compression = new(null, "snappy", "Parquet compression.")
+        {
+            Option = "--compression",
+        };
+
+        /// <summary>The feature store's settings.</summary>
+        public static readonly IReadOnlyList<Setting> All = [RowGroupSize, Compression];
     }
 
     /// <summary>What one input may cost before it is rejected (YAML <c>limits</c>, configuration <c>Pipeline:Limits</c>).</summary>

@@ -149,6 +149,8 @@ public sealed class SettingCatalogTests : IDisposable
             (SettingCatalog.Featurize.PartSeconds, featurize.PartSeconds),
             (SettingCatalog.Featurize.Arrow, store.WriteArrow),
             (SettingCatalog.Featurize.Arrow, featurize.Arrow),
+            (SettingCatalog.Store.RowGroupSize, store.RowGroupSize),
+            (SettingCatalog.Store.Compression, store.Compression),
             (SettingCatalog.Limits.MaxFileBytes, limits.MaxFileBytes),
             (SettingCatalog.Limits.MaxPixels, limits.MaxPixels),
             (SettingCatalog.Limits.MaxDecodeSeconds, limits.MaxDecodeTime),
