@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
-using Pipeline.Runs;
 using Pipeline.Sources;
+using Pipeline.PipelineFiles;
 
 namespace Pipeline.Fuzz;
 

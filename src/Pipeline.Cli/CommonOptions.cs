@@ -1,19 +1,13 @@
 using System.CommandLine;
+using Pipeline.Settings;
 using Pipeline.Inference;
 using Pipeline.Models;
-using Pipeline.Runs;
 
 namespace Pipeline.Cli;
 
-/// <summary>Options that several commands share, defined once so their names, defaults and allowed values agree.</summary>
+/// <summary>Options that several commands share; those that are settings come from their definitions in <see cref="SettingCatalog"/>.</summary>
 internal static class CommonOptions
 {
-    /// <summary>The range of <see cref="InferenceOptions.BatchSize"/>.</summary>
-    private static readonly NumberRange BatchSizes = new(1, 4096);
-
-    /// <summary>The range of <see cref="Featurization.FeaturizationOptions.Parallelism"/>.</summary>
-    private static readonly NumberRange Parallelisms = new(1, 256);
-
     public static Option<string> Model()
     {
         var option = new Option<string>("--model", "-m")
@@ -48,29 +42,13 @@ internal static class CommonOptions
         return option;
     }
 
-    public static Option<string> ModelsDirectory() => new Option<string>("--models-dir")
-    {
-        Description = "Folder that holds the zoo's .onnx files.",
-        DefaultValueFactory = _ => "models",
-    }.NotEmpty();
+    public static Option<string> ModelsDirectory() => SettingOptions.Folder(SettingCatalog.Service.ModelsDirectory);
 
-    public static Option<InferenceDevice> Device() => new("--device")
-    {
-        Description = "auto tries CUDA and falls back to CPU; cuda fails when CUDA is unusable.",
-        DefaultValueFactory = _ => InferenceDevice.Auto,
-    };
+    public static Option<InferenceDevice> Device() => SettingOptions.Choice<InferenceDevice>(SettingCatalog.Featurize.Device);
 
-    public static Option<int> BatchSize() => new Option<int>("--batch-size")
-    {
-        Description = $"Images per inference batch, {BatchSizes}.",
-        DefaultValueFactory = _ => InferenceOptions.DefaultBatchSize,
-    }.InRange(BatchSizes);
+    public static Option<int> BatchSize() => SettingOptions.Number(SettingCatalog.Featurize.BatchSize);
 
-    public static Option<int> Parallelism() => new Option<int>("--parallelism")
-    {
-        Description = $"Images decoded at once, {Parallelisms} (default: the number of cores).",
-        DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, (int)Parallelisms.Max),
-    }.InRange(Parallelisms);
+    public static Option<int> Parallelism() => SettingOptions.Number(SettingCatalog.Featurize.Parallelism);
 
     public static Option<FeaturePooling?> Pooling() => new("--pooling")
     {

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
-using Pipeline.Runs;
+using Pipeline.Settings;
 
 namespace Pipeline.Cli;
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Pipeline.Settings;
 using Pipeline.Decoding;
 using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Preprocessing;
-using Pipeline.Runs;
 using Pipeline.Sources;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;

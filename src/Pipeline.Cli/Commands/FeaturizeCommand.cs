@@ -1,11 +1,11 @@
 using System.CommandLine;
+using Pipeline.Settings;
 using Pipeline.Decoding;
 using Pipeline.Featurization;
 using Pipeline.Hosting;
 using Pipeline.FeatureStore;
 using Pipeline.Inference;
 using Pipeline.Models;
-using Pipeline.Runs;
 using Pipeline.Sources;
 
 namespace Pipeline.Cli.Commands;
@@ -13,9 +13,6 @@ namespace Pipeline.Cli.Commands;
 /// <summary><c>pipeline featurize</c>: labelled images → feature store.</summary>
 internal static class FeaturizeCommand
 {
-    /// <summary>A day: a part interval beyond it would only mean "never", which --rows-per-part already gives.</summary>
-    private const double MaxPartSeconds = 86_400;
-
     public static Command Create()
     {
         var input = new Option<string>("--input", "-i")
@@ -30,20 +27,19 @@ internal static class FeaturizeCommand
         var batchSize = CommonOptions.BatchSize();
         var parallelism = CommonOptions.Parallelism();
         var pooling = CommonOptions.Pooling();
-        var arrow = new Option<bool>("--arrow") { Description = "Also write each part as an Arrow IPC file (features as a fixed-size list)." };
-        var rowGroup = new Option<int>("--row-group-size") { Description = "Rows per Parquet row group.", DefaultValueFactory = _ => new FeatureStoreOptions().RowGroupSize }
-            .InRange(new NumberRange(1, FeatureStoreOptions.MaxRowGroupSize));
-        var compression = new Option<FeatureStoreCompression>("--compression") { Description = "Parquet compression.", DefaultValueFactory = _ => new FeatureStoreOptions().Compression };
-        var rowsPerPart = new Option<int>("--rows-per-part") { Description = "A part file is closed after this many rows...", DefaultValueFactory = _ => new FeatureStoreOptions().RowsPerPart }
-            .InRange(new NumberRange(1, int.MaxValue));
-        var partSeconds = new Option<double>("--part-seconds") { Description = "...or after this many seconds, so a killed run loses at most that much work.", DefaultValueFactory = _ => new FeatureStoreOptions().PartInterval.TotalSeconds }
-            .InRange(new NumberRange(0, MaxPartSeconds));
-        var maxFileMb = new Option<long>("--max-file-mb") { Description = "Larger image files are rejected unread.", DefaultValueFactory = _ => new DecodeLimits().MaxFileBytes / (1024 * 1024) }
+        var arrow = SettingOptions.Flag(SettingCatalog.Featurize.Arrow);
+        var rowGroup = SettingOptions.Number(SettingCatalog.Store.RowGroupSize);
+        var compression = SettingOptions.Choice<FeatureStoreCompression>(SettingCatalog.Store.Compression);
+        var rowsPerPart = SettingOptions.Number(SettingCatalog.Featurize.RowsPerPart);
+        var partSeconds = SettingOptions.Number(SettingCatalog.Featurize.PartSeconds);
+
+        // The file's byte and pixel limits in MB and megapixels: the value is rounded up (Saturate), so
+        // any positive one allows at least 1, which is exactly the definitions' range "1 or more".
+        var maxFileMb = new Option<long>("--max-file-mb") { Description = SettingCatalog.Limits.MaxFileBytes.Description, DefaultValueFactory = _ => SettingCatalog.Limits.MaxFileBytes.Default / (1024 * 1024) }
             .InRange(new NumberRange(1, long.MaxValue));
-        var maxMegapixels = new Option<double>("--max-megapixels") { Description = "Images whose header declares more pixels are rejected before decoding.", DefaultValueFactory = _ => new DecodeLimits().MaxPixels / 1e6 }
+        var maxMegapixels = new Option<double>("--max-megapixels") { Description = SettingCatalog.Limits.MaxPixels.Description, DefaultValueFactory = _ => SettingCatalog.Limits.MaxPixels.Default / 1e6 }
             .InRange(NumberRange.NonNegative with { MinExclusive = true });
-        var maxDecodeSeconds = new Option<double>("--max-decode-seconds") { Description = "An image whose decode takes longer is rejected and abandoned, so one stuck input cannot hang the run.", DefaultValueFactory = _ => new DecodeLimits().MaxDecodeTime.TotalSeconds }
-            .InRange(new NumberRange(0, DecodeLimits.MaxDecodeTimeLimit.TotalSeconds, MinExclusive: true));
+        var maxDecodeSeconds = SettingOptions.Number(SettingCatalog.Limits.MaxDecodeSeconds);
 
         var command = new HostedCommand("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
         {

@@ -5,6 +5,7 @@ using Pipeline.Classifier;
 using Pipeline.Evaluation;
 using Pipeline.Export;
 using Pipeline.Runs;
+using Pipeline.Settings;
 using Pipeline.Training;
 
 namespace Pipeline.Cli.Commands;
@@ -12,36 +13,26 @@ namespace Pipeline.Cli.Commands;
 /// <summary><c>pipeline train</c>: feature store → model folder (model.json, model.onnx) and test report.</summary>
 internal static class TrainCommand
 {
-    private static readonly NumberRange Fraction = new(0, 1);
-
     public static Command Create()
     {
-        var defaults = LogisticRegressionOptions.Default;
         var features = new Option<string>("--features", "-f") { Description = "Feature store to train on (the output of `pipeline featurize`).", Required = true }.NotEmpty();
         var output = new Option<string>("--output", "-o") { Description = "Model folder: model.json, model.onnx, report/.", Required = true }.NotEmpty();
-        var maxIter = new Option<int>("--max-iter") { Description = "Maximum solver iterations.", DefaultValueFactory = _ => defaults.MaxIter }
-            .InRange(new NumberRange(0, int.MaxValue));
-        var regParam = new Option<double>("--reg-param") { Description = "Regularisation strength λ ≥ 0.", DefaultValueFactory = _ => defaults.RegParam }
-            .InRange(NumberRange.NonNegative);
-        var elasticNet = new Option<double>("--elastic-net-param") { Description = "Elastic-net mixing α in [0, 1]: 0 is L2, 1 is L1.", DefaultValueFactory = _ => defaults.ElasticNetParam }
-            .InRange(Fraction);
-        var tol = new Option<double>("--tol") { Description = "Convergence tolerance.", DefaultValueFactory = _ => defaults.Tol }
-            .InRange(NumberRange.NonNegative);
-        var standardization = new Option<bool>("--standardization") { Description = "Penalise standardised coefficients.", DefaultValueFactory = _ => defaults.Standardization };
-        var fitIntercept = new Option<bool>("--fit-intercept") { Description = "Fit per-class intercepts.", DefaultValueFactory = _ => defaults.FitIntercept };
-        var testFraction = new Option<double>("--test-fraction")
-        {
-            Description = "Share of rows held out for testing, in [0, 1). 0 trains on every row (Spark's fit(df)): no evaluation unless --test-features is given.",
-            DefaultValueFactory = _ => 0.2,
-        }.InRange(Fraction with { MaxExclusive = true });
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the split and the folds.", DefaultValueFactory = _ => 42UL };
-        var stratify = new Option<bool>("--stratify") { Description = "Keep class proportions in the train/test split." };
+        var maxIter = SettingOptions.Number(SettingCatalog.Train.MaxIter);
+        var regParam = SettingOptions.Number(SettingCatalog.Train.RegParam);
+        var elasticNet = SettingOptions.Number(SettingCatalog.Train.ElasticNetParam);
+        var tol = SettingOptions.Number(SettingCatalog.Train.Tol);
+        var standardization = SettingOptions.Flag(SettingCatalog.Train.Standardization);
+        var fitIntercept = SettingOptions.Flag(SettingCatalog.Train.FitIntercept);
+        var testFraction = SettingOptions.Number(SettingCatalog.Split.TestFraction);
+
+        // One seed for the split and the folds; unsigned, as TrainingJobOptions takes it.
+        var seed = new Option<ulong>(SettingOptions.Name(SettingCatalog.Split.Seed)) { Description = SettingCatalog.Split.Seed.Description, DefaultValueFactory = _ => (ulong)SettingCatalog.Split.Seed.Default };
+        var stratify = SettingOptions.Flag(SettingCatalog.Split.Stratify);
         var testFeatures = new Option<string?>("--test-features") { Description = "Separate test feature store (same featurizer); then all of --features is trained on." }.NotEmpty();
-        var gridRegParam = NumberList("--grid-reg-param", "Grid search over regParam: comma-separated values, e.g. 0.01,0.03,0.1.", NumberRange.NonNegative);
-        var gridElasticNet = NumberList("--grid-elastic-net", "Grid search over elasticNetParam: comma-separated values, e.g. 0,0.5,1.", Fraction);
-        var folds = new Option<int>("--folds") { Description = "Cross-validation folds of a grid search.", DefaultValueFactory = _ => 3 }
-            .InRange(new NumberRange(2, int.MaxValue));
-        var metric = new Option<SelectionMetricKind>("--metric") { Description = "Grid-search selection metric: f1, accuracy, weightedPrecision, weightedRecall or logLoss.", DefaultValueFactory = _ => SelectionMetricKind.F1 };
+        var gridRegParam = NumberList(SettingCatalog.Grid.RegParam);
+        var gridElasticNet = NumberList(SettingCatalog.Grid.ElasticNetParam);
+        var folds = SettingOptions.Number(SettingCatalog.Grid.Folds);
+        var metric = SettingOptions.Choice<SelectionMetricKind>(SettingCatalog.Grid.Metric);
         var report = new Option<string?>("--report") { Description = "Report folder (default <output>/report)." }.NotEmpty();
         var modelsDir = CommonOptions.ModelsDirectory();
 
@@ -91,10 +82,10 @@ internal static class TrainCommand
     private static double[]? GridAxis(ParseResult parse, Option<double[]?> axis) =>
         parse.GetResult(axis) is null ? null : parse.GetValue(axis);
 
-    /// <summary>A comma-separated list of numbers in <paramref name="range"/>, checked while parsing so a bad one is a usage error.</summary>
-    private static Option<double[]?> NumberList(string name, string description, NumberRange range) => new(name)
+    /// <summary>A comma-separated list of the setting's numbers, each checked against its range while parsing so a bad one is a usage error.</summary>
+    private static Option<double[]?> NumberList(NumberListSetting setting) => new(SettingOptions.Name(setting))
     {
-        Description = description,
+        Description = setting.Description,
         CustomParser = result =>
         {
             var option = OptionValidation.Typed((OptionResult)result.Parent!);
@@ -114,9 +105,9 @@ internal static class TrainCommand
                     return null;
                 }
 
-                if (!double.IsFinite(values[i]) || !range.Contains(values[i]))
+                if (!setting.Item.Allows(values[i]))
                 {
-                    result.AddError($"{option} values must be {range}, got {parts[i]}");
+                    result.AddError($"{option} values must be {setting.Range}, got {parts[i]}");
                     return null;
                 }
             }

@@ -1,3 +1,5 @@
+using Pipeline.Settings;
+
 namespace Pipeline.Decoding;
 
 /// <summary>
@@ -10,18 +12,18 @@ namespace Pipeline.Decoding;
 public sealed record DecodeLimits
 {
     /// <summary>The longest <see cref="MaxDecodeTime"/> accepted: CancellationTokenSource's range, rounded down to a day.</summary>
-    public static readonly TimeSpan MaxDecodeTimeLimit = TimeSpan.FromDays(1);
+    public static readonly TimeSpan MaxDecodeTimeLimit = TimeSpan.FromSeconds(SettingCatalog.Limits.MaxDecodeSeconds.Range.Max);
 
     /// <summary>Largest file accepted, in bytes (default 256 MiB).</summary>
-    public long MaxFileBytes { get; init; } = 256L * 1024 * 1024;
+    public long MaxFileBytes { get; init; } = SettingCatalog.Limits.MaxFileBytes.Default;
 
     /// <summary>Largest width × height accepted, read from the header (default 64 megapixels).</summary>
-    public long MaxPixels { get; init; } = 64L * 1000 * 1000;
+    public long MaxPixels { get; init; } = SettingCatalog.Limits.MaxPixels.Default;
 
     /// <summary>
     /// Longest time one image may take from open to resized pixels (default 30 s, at most
     /// <see cref="MaxDecodeTimeLimit"/>). A 64-megapixel PNG decodes in a few seconds on one core, so
     /// the default rejects only inputs that are stuck, not large ones.
     /// </summary>
-    public TimeSpan MaxDecodeTime { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxDecodeTime { get; init; } = TimeSpan.FromSeconds(SettingCatalog.Limits.MaxDecodeSeconds.Default);
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Compression;
 using Parquet;
+using Pipeline.Settings;
 
 namespace Pipeline.FeatureStore;
 
@@ -11,13 +13,13 @@ namespace Pipeline.FeatureStore;
 public sealed record FeatureStoreOptions
 {
     /// <summary>Largest accepted <see cref="RowGroupSize"/>.</summary>
-    public const int MaxRowGroupSize = 1 << 20;
+    public static int MaxRowGroupSize => (int)SettingCatalog.Store.RowGroupSize.Range.Max;
 
-    private int _rowGroupSize = 4096;
-    private FeatureStoreCompression _compression = FeatureStoreCompression.Snappy;
+    private int _rowGroupSize = SettingCatalog.Store.RowGroupSize.Default;
+    private FeatureStoreCompression _compression = SettingCatalog.Store.Compression.DefaultAs<FeatureStoreCompression>();
     private CompressionLevel _compressionLevel = CompressionLevel.Optimal;
-    private int _rowsPerPart = 50_000;
-    private TimeSpan _partInterval = TimeSpan.FromSeconds(60);
+    private int _rowsPerPart = SettingCatalog.Featurize.RowsPerPart.Default;
+    private TimeSpan _partInterval = TimeSpan.FromSeconds(SettingCatalog.Featurize.PartSeconds.Default);
 
     /// <summary>
     /// Rows per Parquet row group (default 4096). With 512-float features a group holds 8 MiB of
@@ -29,7 +31,7 @@ public sealed record FeatureStoreOptions
     public int RowGroupSize
     {
         get => _rowGroupSize;
-        init => _rowGroupSize = InRange(value, 1, MaxRowGroupSize, nameof(RowGroupSize));
+        init => _rowGroupSize = InRange(value, SettingCatalog.Store.RowGroupSize, nameof(RowGroupSize));
     }
 
     /// <summary>The codec (default <see cref="FeatureStoreCompression.Snappy"/>).</summary>
@@ -54,28 +56,28 @@ public sealed record FeatureStoreOptions
             : throw new ArgumentOutOfRangeException(nameof(CompressionLevel), value, $"{nameof(CompressionLevel)} must be one of Optimal, Fastest, NoCompression, SmallestSize (was {value}).");
     }
 
-    /// <summary>Rows after which a part is closed and the next one begins (default 50 000).</summary>
+    /// <summary>Rows after which a part is closed and the next one begins (default 10 000).</summary>
     public int RowsPerPart
     {
         get => _rowsPerPart;
-        init => _rowsPerPart = InRange(value, 1, int.MaxValue, nameof(RowsPerPart));
+        init => _rowsPerPart = InRange(value, SettingCatalog.Featurize.RowsPerPart, nameof(RowsPerPart));
     }
 
     /// <summary>
-    /// Age after which a part is closed at the next write (default 60 s), so that a killed run loses
-    /// at most about this much work: only closed parts survive a crash. <see cref="TimeSpan.Zero"/>
-    /// closes a part after every write.
+    /// Age after which a part is closed at the next write (default 30 s, at most a day), so that a
+    /// killed run loses at most about this much work: only closed parts survive a crash.
+    /// <see cref="TimeSpan.Zero"/> closes a part after every write.
     /// </summary>
     public TimeSpan PartInterval
     {
         get => _partInterval;
-        init => _partInterval = value >= TimeSpan.Zero
+        init => _partInterval = SettingCatalog.Featurize.PartSeconds.Allows(value.TotalSeconds)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(PartInterval), value, $"{nameof(PartInterval)} must be zero or positive (was {value}).");
+            : throw new ArgumentOutOfRangeException(nameof(PartInterval), value, $"{nameof(PartInterval)} must be {SettingCatalog.Featurize.PartSeconds.Range} seconds (was {value}).");
     }
 
     /// <summary>Also write every part as an Arrow IPC file with a fixed-size-list feature column (default false).</summary>
-    public bool WriteArrow { get; init; }
+    public bool WriteArrow { get; init; } = SettingCatalog.Featurize.Arrow.Default;
 
     /// <summary>The Parquet.Net settings of every part written with these options, new or compacted.</summary>
     internal ParquetOptions ToParquetOptions() => new()
@@ -92,8 +94,8 @@ public sealed record FeatureStoreOptions
         CompressionLevel = CompressionLevel,
     };
 
-    private static int InRange(int value, int min, int max, string key) =>
-        value >= min && value <= max
+    private static int InRange(int value, NumberSetting<int> setting, string key) =>
+        setting.Allows(value)
             ? value
-            : throw new ArgumentOutOfRangeException(key, value, $"{key} must be between {min} and {max} (was {value}).");
+            : throw new ArgumentOutOfRangeException(key, value, string.Create(CultureInfo.InvariantCulture, $"{key} must be between {setting.Range.Min} and {setting.Range.Max} (was {value})."));
 }

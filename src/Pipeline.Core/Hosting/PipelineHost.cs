@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Runs;
+using Pipeline.PipelineFiles;
 
 namespace Pipeline.Hosting;
 

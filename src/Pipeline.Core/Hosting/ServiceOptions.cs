@@ -1,6 +1,7 @@
 using Pipeline.Inference;
 using Pipeline.Decoding;
-using Pipeline.Runs;
+using Pipeline.PipelineFiles;
+using Pipeline.Settings;
 
 namespace Pipeline.Hosting;
 
@@ -15,19 +16,19 @@ public sealed record ServiceOptions
     public const string SectionName = "Pipeline";
 
     /// <summary>Root of all run folders, relative to the content root (default <c>runs</c>).</summary>
-    public string OutputRoot { get; init; } = "runs";
+    public string OutputRoot { get; init; } = SettingCatalog.Service.OutputRoot.Default;
 
     /// <summary>Where model files live, relative to the content root (default <c>models</c>).</summary>
-    public string ModelsDirectory { get; init; } = "models";
+    public string ModelsDirectory { get; init; } = SettingCatalog.Service.ModelsDirectory.Default;
 
     /// <summary>Default inference device (default auto).</summary>
-    public InferenceDevice Device { get; init; } = InferenceDevice.Auto;
+    public InferenceDevice Device { get; init; } = SettingCatalog.Featurize.Device.DefaultAs<InferenceDevice>();
 
     /// <summary>Default images per inference batch, 1 to 4096 (default 32).</summary>
-    public int BatchSize { get; init; } = InferenceOptions.DefaultBatchSize;
+    public int BatchSize { get; init; } = SettingCatalog.Featurize.BatchSize.Default;
 
-    /// <summary>Default decode/preprocess workers, 1 to 256 (default: one per core).</summary>
-    public int Parallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Default decode/preprocess workers, 1 to 256 (default: one per core, at most 256).</summary>
+    public int Parallelism { get; init; } = SettingCatalog.Featurize.Parallelism.Default;
 
     /// <summary>Default decode limits.</summary>
     public DecodeLimits Limits { get; init; } = new();

@@ -1,50 +1,51 @@
+using System.Globalization;
+using System.Numerics;
 using Microsoft.Extensions.Options;
-using Pipeline.Decoding;
+using Pipeline.Settings;
 
 namespace Pipeline.Hosting;
 
-/// <summary>Checks <see cref="ServiceOptions"/> at start-up, naming the configuration key and its allowed range.</summary>
+/// <summary>Checks <see cref="ServiceOptions"/> at start-up, naming the configuration key and the allowed range of its definition.</summary>
 internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
 {
     public ValidateOptionsResult Validate(string? name, ServiceOptions options)
     {
-        const string s = ServiceOptions.SectionName;
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(options.OutputRoot))
         {
-            errors.Add($"{s}:OutputRoot must name a folder");
+            errors.Add($"{Key(SettingCatalog.Service.OutputRoot)} must name a folder");
         }
 
         if (string.IsNullOrWhiteSpace(options.ModelsDirectory))
         {
-            errors.Add($"{s}:ModelsDirectory must name a folder");
+            errors.Add($"{Key(SettingCatalog.Service.ModelsDirectory)} must name a folder");
         }
 
-        if (options.BatchSize is < 1 or > 4096)
-        {
-            errors.Add($"{s}:BatchSize must be from 1 to 4096, got {options.BatchSize}");
-        }
+        Check(SettingCatalog.Featurize.BatchSize, options.BatchSize, errors);
+        Check(SettingCatalog.Featurize.Parallelism, options.Parallelism, errors);
+        Check(SettingCatalog.Limits.MaxFileBytes, options.Limits.MaxFileBytes, errors);
+        Check(SettingCatalog.Limits.MaxPixels, options.Limits.MaxPixels, errors);
 
-        if (options.Parallelism is < 1 or > 256)
+        // Configuration gives a TimeSpan where the file gives seconds: the bounds of the same range, in each one's unit.
+        var decode = SettingCatalog.Limits.MaxDecodeSeconds;
+        if (!decode.Allows(options.Limits.MaxDecodeTime.TotalSeconds))
         {
-            errors.Add($"{s}:Parallelism must be from 1 to 256, got {options.Parallelism}");
-        }
-
-        if (options.Limits.MaxFileBytes < 1)
-        {
-            errors.Add($"{s}:Limits:MaxFileBytes must be 1 or more, got {options.Limits.MaxFileBytes}");
-        }
-
-        if (options.Limits.MaxPixels < 1)
-        {
-            errors.Add($"{s}:Limits:MaxPixels must be 1 or more, got {options.Limits.MaxPixels}");
-        }
-
-        if (options.Limits.MaxDecodeTime <= TimeSpan.Zero || options.Limits.MaxDecodeTime > DecodeLimits.MaxDecodeTimeLimit)
-        {
-            errors.Add($"{s}:Limits:MaxDecodeTime must be more than 0 and at most {DecodeLimits.MaxDecodeTimeLimit}, got {options.Limits.MaxDecodeTime}");
+            errors.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{Key(decode)} must be more than {decode.Range.Min} and at most {TimeSpan.FromSeconds(decode.Range.Max)}, got {options.Limits.MaxDecodeTime}"));
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static void Check<T>(NumberSetting<T> setting, T value, List<string> errors)
+        where T : struct, INumber<T>
+    {
+        if (!setting.Allows(value))
+        {
+            errors.Add(setting.OutOfRange(Key(setting), value));
+        }
+    }
+
+    private static string Key(Setting setting) => $"{ServiceOptions.SectionName}:{setting.ConfigurationKey}";
 }

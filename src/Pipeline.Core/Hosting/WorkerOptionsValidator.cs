@@ -1,44 +1,43 @@
 using Microsoft.Extensions.Options;
+using Pipeline.Settings;
 
 namespace Pipeline.Hosting;
 
-/// <summary>Checks <see cref="WorkerOptions"/> at start-up, naming the configuration key and its allowed range.</summary>
+/// <summary>Checks <see cref="WorkerOptions"/> at start-up, naming the configuration key and the allowed range of its definition.</summary>
 internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
 {
     public ValidateOptionsResult Validate(string? name, WorkerOptions options)
     {
-        const string s = WorkerOptions.SectionName;
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(options.Inbox))
         {
-            errors.Add($"{s}:Inbox must name a folder");
+            errors.Add($"{Key(SettingCatalog.Worker.Inbox)} must name a folder");
         }
 
         if (string.IsNullOrEmpty(options.WorkerId) || !options.WorkerId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            errors.Add($"{s}:WorkerId must be letters, digits, '-' or '_', got '{options.WorkerId}'");
+            errors.Add($"{Key(SettingCatalog.Worker.WorkerId)} must be letters, digits, '-' or '_', got '{options.WorkerId}'");
         }
 
-        if (options.MaxConcurrentRuns is < 1 or > 64)
+        var runs = SettingCatalog.Worker.MaxConcurrentRuns;
+        if (!runs.Allows(options.MaxConcurrentRuns))
         {
-            errors.Add($"{s}:MaxConcurrentRuns must be from 1 to 64, got {options.MaxConcurrentRuns}");
+            errors.Add(runs.OutOfRange(Key(runs), options.MaxConcurrentRuns));
         }
 
-        if (options.PollInterval < TimeSpan.FromMilliseconds(10) || options.PollInterval > TimeSpan.FromHours(1))
-        {
-            errors.Add($"{s}:PollInterval must be from 00:00:00.010 to 01:00:00, got {options.PollInterval}");
-        }
-
-        if (options.ShutdownGracePeriod < TimeSpan.Zero || options.ShutdownGracePeriod > TimeSpan.FromHours(1))
-        {
-            errors.Add($"{s}:ShutdownGracePeriod must be from 00:00:00 to 01:00:00, got {options.ShutdownGracePeriod}");
-        }
-
-        if (options.ClaimLease < TimeSpan.FromSeconds(1) || options.ClaimLease > TimeSpan.FromDays(1))
-        {
-            errors.Add($"{s}:ClaimLease must be from 00:00:01 to 1.00:00:00, got {options.ClaimLease}");
-        }
-
+        Check(SettingCatalog.Worker.PollInterval, options.PollInterval, errors);
+        Check(SettingCatalog.Worker.ShutdownGracePeriod, options.ShutdownGracePeriod, errors);
+        Check(SettingCatalog.Worker.ClaimLease, options.ClaimLease, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static void Check(DurationSetting setting, TimeSpan value, List<string> errors)
+    {
+        if (!setting.Allows(value))
+        {
+            errors.Add(setting.OutOfRange(Key(setting), value));
+        }
+    }
+
+    private static string Key(Setting setting) => $"{WorkerOptions.SectionName}:{setting.ConfigurationKey}";
 }

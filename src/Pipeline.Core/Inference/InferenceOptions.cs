@@ -1,14 +1,12 @@
+using Pipeline.Settings;
+
 namespace Pipeline.Inference;
 
 /// <summary>How the featurizer's ONNX Runtime session is set up. Setters validate and name the key.</summary>
 public sealed record InferenceOptions
 {
-    /// <summary>
-    /// Default batch size. ResNet18 on the shared 2-core dev CPU (load 16-19 from other jobs) gave,
-    /// best of 3 rounds, 10.8/10.8/15.1/10.8 img/s for 8/16/32/64: the CPU barely cares once a
-    /// batch fills the cores, 32 was best, and it is a reasonable GPU batch too.
-    /// </summary>
-    public const int DefaultBatchSize = 32;
+    /// <summary>Default batch size (32), defined with its measurement in <see cref="SettingCatalog.Featurize.BatchSize"/>.</summary>
+    public static int DefaultBatchSize => SettingCatalog.Featurize.BatchSize.Default;
 
     private readonly int _batchSize = DefaultBatchSize;
     private readonly int _intraOpThreads;
@@ -21,7 +19,9 @@ public sealed record InferenceOptions
     public int BatchSize
     {
         get => _batchSize;
-        init => _batchSize = value is >= 1 and <= 4096 ? value : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, "batchSize must be in 1..4096.");
+        init => _batchSize = SettingCatalog.Featurize.BatchSize.Allows(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, $"batchSize must be in {SettingCatalog.Featurize.BatchSize.Range.Min}..{SettingCatalog.Featurize.BatchSize.Range.Max}.");
     }
 
     /// <summary>ORT intra-op threads on the CPU, 0..1024; 0 (default) lets ORT use one per physical core.</summary>

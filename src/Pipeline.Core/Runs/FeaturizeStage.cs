@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Featurization;
 using Pipeline.Models;
 using Pipeline.Sources;
+using Pipeline.PipelineFiles;
 
 namespace Pipeline.Runs;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Pipeline.FeatureStore;
 using Pipeline.IO;
+using Pipeline.PipelineFiles;
 
 namespace Pipeline.Runs;
 

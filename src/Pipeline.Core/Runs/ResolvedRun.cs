@@ -1,3 +1,5 @@
+using Pipeline.PipelineFiles;
+
 namespace Pipeline.Runs;
 
 /// <summary>Everything a runner needs to execute one validated pipeline.</summary>

@@ -1,3 +1,5 @@
+using Pipeline.PipelineFiles;
+
 namespace Pipeline.Runs;
 
 /// <summary>How one <see cref="PipelineRunService.RunAsync"/> call ended.</summary>

@@ -8,6 +8,7 @@ using Pipeline.Metrics;
 using Pipeline.Models;
 using Pipeline.Prediction;
 using Pipeline.Training;
+using Pipeline.PipelineFiles;
 
 namespace Pipeline.Runs;
 

@@ -1,3 +1,5 @@
+using Pipeline.Settings;
+
 namespace Pipeline.Training;
 
 /// <summary>
@@ -23,28 +25,28 @@ namespace Pipeline.Training;
 /// </remarks>
 public sealed record LogisticRegressionOptions
 {
-    private readonly int _maxIter = 100;
-    private readonly double _regParam;
-    private readonly double _elasticNetParam;
-    private readonly double _tol = 1e-6;
+    private readonly int _maxIter = SettingCatalog.Train.MaxIter.Default;
+    private readonly double _regParam = SettingCatalog.Train.RegParam.Default;
+    private readonly double _elasticNetParam = SettingCatalog.Train.ElasticNetParam.Default;
+    private readonly double _tol = SettingCatalog.Train.Tol.Default;
 
     /// <summary>Spark's defaults.</summary>
     public static LogisticRegressionOptions Default { get; } = new();
 
-    /// <summary>Maximum number of solver iterations, ≥ 0 (default 100).</summary>
+    /// <summary>Maximum number of solver iterations, 0 to 1 000 000 (default 100).</summary>
     public int MaxIter
     {
         get => _maxIter;
-        init => _maxIter = value >= 0
+        init => _maxIter = SettingCatalog.Train.MaxIter.Allows(value)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(MaxIter), value, "maxIter must be >= 0.");
+            : throw new ArgumentOutOfRangeException(nameof(MaxIter), value, $"maxIter must be >= 0 and at most {SettingCatalog.Train.MaxIter.Range.Max}.");
     }
 
     /// <summary>Regularisation strength λ, ≥ 0 (default 0).</summary>
     public double RegParam
     {
         get => _regParam;
-        init => _regParam = double.IsFinite(value) && value >= 0
+        init => _regParam = SettingCatalog.Train.RegParam.Allows(value)
             ? value
             : throw new ArgumentOutOfRangeException(nameof(RegParam), value, "regParam must be a finite number >= 0.");
     }
@@ -53,7 +55,7 @@ public sealed record LogisticRegressionOptions
     public double ElasticNetParam
     {
         get => _elasticNetParam;
-        init => _elasticNetParam = value is >= 0 and <= 1
+        init => _elasticNetParam = SettingCatalog.Train.ElasticNetParam.Allows(value)
             ? value
             : throw new ArgumentOutOfRangeException(nameof(ElasticNetParam), value, "elasticNetParam must be in [0, 1].");
     }
@@ -66,16 +68,16 @@ public sealed record LogisticRegressionOptions
     public double Tol
     {
         get => _tol;
-        init => _tol = double.IsFinite(value) && value >= 0
+        init => _tol = SettingCatalog.Train.Tol.Allows(value)
             ? value
             : throw new ArgumentOutOfRangeException(nameof(Tol), value, "tol must be a finite number >= 0.");
     }
 
     /// <summary>Fit per-class intercepts (default true).</summary>
-    public bool FitIntercept { get; init; } = true;
+    public bool FitIntercept { get; init; } = SettingCatalog.Train.FitIntercept.Default;
 
     /// <summary>Penalise the coefficients of standardised features (default true).</summary>
-    public bool Standardization { get; init; } = true;
+    public bool Standardization { get; init; } = SettingCatalog.Train.Standardization.Default;
 
     internal double L1Strength => RegParam * ElasticNetParam;
 

@@ -6,6 +6,7 @@ using Pipeline.Runs;
 using Pipeline.Tests.FeatureStore;
 using Pipeline.Tests.Inference;
 using Pipeline.Tests.Runs.EndToEnd;
+using Pipeline.PipelineFiles;
 
 namespace Pipeline.Tests.Runs;
 

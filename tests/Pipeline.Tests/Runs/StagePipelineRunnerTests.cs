@@ -1,6 +1,8 @@
 using Pipeline.Classifier;
 using Pipeline.Runs;
 using Pipeline.Training;
+using Pipeline.PipelineFiles;
+using Pipeline.Tests.PipelineFiles;
 
 namespace Pipeline.Tests.Runs;
 

@@ -1,5 +1,6 @@
-using Pipeline.Runs;
+using Pipeline.PipelineFiles;
 using Pipeline.Sources;
+using Pipeline.Tests.PipelineFiles;
 using Pipeline.Tests.Runs;
 
 namespace Pipeline.Tests.Sources;

@@ -48,7 +48,7 @@ public sealed class CommandLineExitCodeTests
     [InlineData("-m 'nosuch' is not in the zoo", "featurize", "-i", "images", "-o", "store", "-m", "nosuch")]
     [InlineData("--test-fraction must be at least 0 and less than 1, got 1", "train", "-f", "store", "-o", "model", "--test-fraction", "1")]
     [InlineData("--grid-reg-param takes comma-separated numbers, but 'x' is not a number", "train", "-f", "store", "-o", "model", "--grid-reg-param", "0.1,x")]
-    [InlineData("--folds must be 2 or more, got 1", "train", "-f", "store", "-o", "model", "--folds", "1")]
+    [InlineData("--folds must be from 2 to 100, got 1", "train", "-f", "store", "-o", "model", "--folds", "1")]
     [InlineData("--output must not be empty", "evaluate", "-m", "model", "-f", "store", "--output", "")]
     [InlineData("--parallelism must be from 1 to 256, got 0", "predict", "-m", "model", "-i", "images", "-o", "p.parquet", "--parallelism", "0")]
     [InlineData("--images must be 1 or more, got 0", "bench-inference", "--images", "0")]

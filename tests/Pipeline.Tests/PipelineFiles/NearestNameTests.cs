@@ -1,6 +1,6 @@
-using Pipeline.Runs;
+using Pipeline.PipelineFiles;
 
-namespace Pipeline.Tests.Runs;
+namespace Pipeline.Tests.PipelineFiles;
 
 public sealed class NearestNameTests
 {

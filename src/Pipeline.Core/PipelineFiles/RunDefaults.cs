@@ -1,7 +1,8 @@
 using Pipeline.Inference;
 using Pipeline.Decoding;
+using Pipeline.Settings;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// The service-wide values a pipeline file is resolved against: where relative paths start, the output
@@ -13,16 +14,16 @@ public sealed record RunDefaults
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
 
     /// <summary>Root of all run folders; a file's <c>output</c> is relative to it (default <c>runs</c>).</summary>
-    public string OutputRoot { get; init; } = "runs";
+    public string OutputRoot { get; init; } = SettingCatalog.Service.OutputRoot.Default;
 
     /// <summary>Images per inference batch when the file is silent (default 32).</summary>
-    public int BatchSize { get; init; } = InferenceOptions.DefaultBatchSize;
+    public int BatchSize { get; init; } = SettingCatalog.Featurize.BatchSize.Default;
 
-    /// <summary>Decode/preprocess workers when the file is silent (default: one per core).</summary>
-    public int Parallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Decode/preprocess workers when the file is silent (default: one per core, at most 256).</summary>
+    public int Parallelism { get; init; } = SettingCatalog.Featurize.Parallelism.Default;
 
     /// <summary>Inference device when the file is silent (default auto).</summary>
-    public InferenceDevice Device { get; init; } = InferenceDevice.Auto;
+    public InferenceDevice Device { get; init; } = SettingCatalog.Featurize.Device.DefaultAs<InferenceDevice>();
 
     /// <summary>Decode limits when the file is silent.</summary>
     public DecodeLimits Limits { get; init; } = new();

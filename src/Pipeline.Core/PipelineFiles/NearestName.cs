@@ -1,4 +1,4 @@
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// "Did you mean …?" for misspelt keys and enum values: the known name with the smallest

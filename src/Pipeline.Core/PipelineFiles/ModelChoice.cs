@@ -1,4 +1,4 @@
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// The CNN a run featurizes with (YAML <c>model</c>): the first entry of <see cref="Prefer"/> whose

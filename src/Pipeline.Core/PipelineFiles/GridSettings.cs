@@ -1,5 +1,6 @@
+using Pipeline.Settings;
 using Pipeline.Training;
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// A cross-validated grid search (YAML <c>grid</c>), Spark's <c>CrossValidator</c> over a
@@ -15,6 +16,6 @@ namespace Pipeline.Runs;
 public sealed record GridSettings(
     IReadOnlyList<double> RegParam,
     IReadOnlyList<double> ElasticNetParam,
-    int Folds = 3,
+    int Folds = SettingCatalog.Grid.DefaultFolds,
     SelectionMetricKind Metric = SelectionMetricKind.F1,
-    long Seed = 42);
+    long Seed = SettingCatalog.Grid.DefaultSeed);

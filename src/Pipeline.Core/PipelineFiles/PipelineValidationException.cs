@@ -1,4 +1,4 @@
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>A pipeline file failed validation; <see cref="Errors"/> lists every problem found.</summary>
 public sealed class PipelineValidationException : Exception

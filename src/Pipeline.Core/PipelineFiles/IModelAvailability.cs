@@ -1,4 +1,4 @@
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>Answers whether a model's file is present, to resolve <see cref="ModelChoice.Prefer"/>.</summary>
 public interface IModelAvailability

@@ -1,15 +1,18 @@
 using System.Globalization;
 using Pipeline.Sources;
+using Pipeline.Settings;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
+using Pipeline.Runs;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// Writes a run's fully resolved configuration (<c>resolved.yaml</c>): every default filled in, paths
 /// absolute, the model actually used. It is itself a valid pipeline file, so a run can be repeated from
-/// its folder exactly as it ran.
+/// its folder exactly as it ran. Section and setting keys are the definitions' in <see cref="SettingCatalog"/>,
+/// the ones the loader reads back.
 /// </summary>
 internal static class ResolvedPipelineYaml
 {
@@ -30,53 +33,53 @@ internal static class ResolvedPipelineYaml
         // The model actually used, without the prefer list: re-running resolved.yaml must not switch models
         // because a model file appeared since.
         root.Add("model", new YamlMappingNode { { "name", Text(resolvedModel) } });
-        root.Add("featurize", new YamlMappingNode
+        root.Add(SettingCatalog.Featurize.Section.Key, new YamlMappingNode
         {
-            { "batchSize", Number(d.Featurize.BatchSize) },
-            { "parallelism", Number(d.Featurize.Parallelism) },
-            { "device", Enum(d.Featurize.Device) },
-            { "rowsPerPart", Number(d.Featurize.RowsPerPart) },
-            { "partSeconds", Number(d.Featurize.PartSeconds) },
-            { "arrow", Bool(d.Featurize.Arrow) },
+            { SettingCatalog.Featurize.BatchSize, Number(d.Featurize.BatchSize) },
+            { SettingCatalog.Featurize.Parallelism, Number(d.Featurize.Parallelism) },
+            { SettingCatalog.Featurize.Device, Enum(d.Featurize.Device) },
+            { SettingCatalog.Featurize.RowsPerPart, Number(d.Featurize.RowsPerPart) },
+            { SettingCatalog.Featurize.PartSeconds, Number(d.Featurize.PartSeconds) },
+            { SettingCatalog.Featurize.Arrow, Bool(d.Featurize.Arrow) },
         });
-        root.Add("limits", new YamlMappingNode
+        root.Add(SettingCatalog.Limits.Section.Key, new YamlMappingNode
         {
-            { "maxFileBytes", Number(d.Limits.MaxFileBytes) },
-            { "maxPixels", Number(d.Limits.MaxPixels) },
-            { "maxDecodeSeconds", Number(d.Limits.MaxDecodeTime.TotalSeconds) },
+            { SettingCatalog.Limits.MaxFileBytes, Number(d.Limits.MaxFileBytes) },
+            { SettingCatalog.Limits.MaxPixels, Number(d.Limits.MaxPixels) },
+            { SettingCatalog.Limits.MaxDecodeSeconds, Number(d.Limits.MaxDecodeTime.TotalSeconds) },
         });
         if (d.Split is not null)
         {
-            root.Add("split", new YamlMappingNode
+            root.Add(SettingCatalog.Split.Section.Key, new YamlMappingNode
             {
-                { "testFraction", Number(d.Split.TestFraction) },
-                { "seed", Number(d.Split.Seed) },
-                { "stratify", Bool(d.Split.Stratify) },
+                { SettingCatalog.Split.TestFraction, Number(d.Split.TestFraction) },
+                { SettingCatalog.Split.Seed, Number(d.Split.Seed) },
+                { SettingCatalog.Split.Stratify, Bool(d.Split.Stratify) },
             });
         }
 
-        root.Add("train", new YamlMappingNode
+        root.Add(SettingCatalog.Train.Section.Key, new YamlMappingNode
         {
-            { "maxIter", Number(d.Train.MaxIter) },
-            { "regParam", Number(d.Train.RegParam) },
-            { "elasticNetParam", Number(d.Train.ElasticNetParam) },
-            { "tol", Number(d.Train.Tol) },
-            { "standardization", Bool(d.Train.Standardization) },
-            { "fitIntercept", Bool(d.Train.FitIntercept) },
+            { SettingCatalog.Train.MaxIter, Number(d.Train.MaxIter) },
+            { SettingCatalog.Train.RegParam, Number(d.Train.RegParam) },
+            { SettingCatalog.Train.ElasticNetParam, Number(d.Train.ElasticNetParam) },
+            { SettingCatalog.Train.Tol, Number(d.Train.Tol) },
+            { SettingCatalog.Train.Standardization, Bool(d.Train.Standardization) },
+            { SettingCatalog.Train.FitIntercept, Bool(d.Train.FitIntercept) },
         });
         if (d.Grid is not null)
         {
-            root.Add("grid", new YamlMappingNode
+            root.Add(SettingCatalog.Grid.Section.Key, new YamlMappingNode
             {
-                { "regParam", Numbers(d.Grid.RegParam) },
-                { "elasticNetParam", Numbers(d.Grid.ElasticNetParam) },
-                { "folds", Number(d.Grid.Folds) },
-                { "metric", Enum(d.Grid.Metric) },
-                { "seed", Number(d.Grid.Seed) },
+                { SettingCatalog.Grid.RegParam, Numbers(d.Grid.RegParam) },
+                { SettingCatalog.Grid.ElasticNetParam, Numbers(d.Grid.ElasticNetParam) },
+                { SettingCatalog.Grid.Folds, Number(d.Grid.Folds) },
+                { SettingCatalog.Grid.Metric, Enum(d.Grid.Metric) },
+                { SettingCatalog.Grid.Seed, Number(d.Grid.Seed) },
             });
         }
 
-        root.Add("evaluate", new YamlMappingNode { { "enabled", Bool(d.Evaluate) } });
+        root.Add(SettingCatalog.Evaluate.Section.Key, new YamlMappingNode { { SettingCatalog.Evaluate.Enabled, Bool(d.Evaluate) } });
         if (d.Predict is not null)
         {
             root.Add("predict", new YamlMappingNode { { "inputs", new YamlSequenceNode(d.Predict.Inputs.Select(Text)) } });
@@ -105,6 +108,9 @@ internal static class ResolvedPipelineYaml
 
         return node;
     }
+
+    /// <summary>Adds a setting under its own key, so that the collection initialisers above name definitions rather than strings.</summary>
+    private static void Add(this YamlMappingNode node, Setting setting, YamlNode value) => node.Add(setting.Key!, value);
 
     // Text is always quoted so that a name like "true", "1e3" or "null" reads back as text.
     private static YamlScalarNode Text(string value) => new(value) { Style = ScalarStyle.DoubleQuoted };

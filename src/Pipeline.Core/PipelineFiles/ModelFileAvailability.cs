@@ -1,4 +1,4 @@
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// The default <see cref="IModelAvailability"/>: a model is present when the models folder holds

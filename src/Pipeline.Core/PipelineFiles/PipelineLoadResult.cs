@@ -1,4 +1,4 @@
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>The outcome of loading a pipeline file: a definition, or every error found.</summary>
 public sealed record PipelineLoadResult

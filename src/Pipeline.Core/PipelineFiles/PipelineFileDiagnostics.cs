@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using YamlDotNet.Core;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>Collects every error of one pipeline file so that the user sees all of them at once.</summary>
 internal sealed class PipelineFileDiagnostics(string file)

@@ -2,7 +2,7 @@ using Pipeline.Training;
 using Pipeline.Decoding;
 using Pipeline.Sources;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// One validated pipeline file with every default filled in: what a run reads, how it featurizes,

@@ -2,21 +2,16 @@ using Pipeline.Decoding;
 using Pipeline.FeatureStore;
 using Pipeline.Featurization;
 using Pipeline.Inference;
+using Pipeline.Settings;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// How images become feature rows (YAML <c>featurize</c>). Values the file leaves out come from the
-/// service defaults (<see cref="RunDefaults"/>) or from the defaults documented here.
+/// service defaults (<see cref="RunDefaults"/>) or from their definitions in <see cref="SettingCatalog.Featurize"/>.
 /// </summary>
 public sealed record FeaturizeSettings
 {
-    /// <summary>Default rows per Parquet part file.</summary>
-    public const int DefaultRowsPerPart = 10_000;
-
-    /// <summary>Default longest time a part stays open before it is flushed, in seconds.</summary>
-    public const double DefaultPartSeconds = 30;
-
     /// <summary>Images per inference batch (1 to 4096).</summary>
     public required int BatchSize { get; init; }
 
@@ -26,17 +21,17 @@ public sealed record FeaturizeSettings
     /// <summary>Inference device.</summary>
     public required InferenceDevice Device { get; init; }
 
-    /// <summary>Rows per feature-store part file (1 to 10 000 000; default 10 000).</summary>
-    public int RowsPerPart { get; init; } = DefaultRowsPerPart;
+    /// <summary>Rows per feature-store part file (1 or more; default 10 000).</summary>
+    public int RowsPerPart { get; init; } = SettingCatalog.Featurize.RowsPerPart.Default;
 
     /// <summary>
     /// A part is flushed after this many seconds even when not full, so that an interrupted run loses at
-    /// most this much work (0.1 to 3600; default 30).
+    /// most this much work (0 to 86400; default 30).
     /// </summary>
-    public double PartSeconds { get; init; } = DefaultPartSeconds;
+    public double PartSeconds { get; init; } = SettingCatalog.Featurize.PartSeconds.Default;
 
     /// <summary>Also write the features as Arrow IPC (default false).</summary>
-    public bool Arrow { get; init; }
+    public bool Arrow { get; init; } = SettingCatalog.Featurize.Arrow.Default;
 
     /// <summary>The featurization graph's options for these settings and <paramref name="limits"/>.</summary>
     internal FeaturizationOptions ToOptions(DecodeLimits limits) => new()

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pipeline.Runs;
+namespace Pipeline.Settings;
 
 /// <summary>The allowed values of a numeric key, with the wording used in validation messages.</summary>
 internal readonly record struct NumberRange(double Min, double Max, bool MinExclusive = false, bool MaxExclusive = false)

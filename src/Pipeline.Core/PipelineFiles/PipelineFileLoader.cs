@@ -1,3 +1,4 @@
+using Pipeline.Settings;
 using Pipeline.Training;
 using Pipeline.Inference;
 using Pipeline.Decoding;
@@ -6,8 +7,9 @@ using Pipeline.Models;
 using Pipeline.Sources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Pipeline.Runs;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// Reads and validates a pipeline file in one pass, before any work starts: every error (YAML syntax,
@@ -22,20 +24,16 @@ public static class PipelineFileLoader
     public const int MaxFileBytes = 1024 * 1024;
 
     private static readonly string[] TopLevelKeys =
-        ["name", "source", "testSource", "model", "featurize", "limits", "split", "train", "grid", "evaluate", "predict", "output"];
+    [
+        "name", "source", "testSource", "model",
+        SettingCatalog.Featurize.Section.Key, SettingCatalog.Limits.Section.Key, SettingCatalog.Split.Section.Key,
+        SettingCatalog.Train.Section.Key, SettingCatalog.Grid.Section.Key, SettingCatalog.Evaluate.Section.Key,
+        "predict", "output",
+    ];
 
     private static readonly string[] SourceKeys = ["kind", .. SourceKinds.All.SelectMany(k => k.Fields).Select(f => f.Key).Distinct()];
     private static readonly string[] ModelKeys = ["name", "prefer"];
-    private static readonly string[] FeaturizeKeys = ["batchSize", "parallelism", "device", "rowsPerPart", "partSeconds", "arrow"];
-    private static readonly string[] LimitsKeys = ["maxFileBytes", "maxPixels", "maxDecodeSeconds"];
-    private static readonly string[] SplitKeys = ["testFraction", "seed", "stratify"];
-    private static readonly string[] TrainKeys = ["maxIter", "regParam", "elasticNetParam", "tol", "standardization", "fitIntercept"];
-    private static readonly string[] GridKeys = ["regParam", "elasticNetParam", "folds", "metric", "seed"];
-    private static readonly string[] EvaluateKeys = ["enabled"];
     private static readonly string[] PredictKeys = ["inputs"];
-
-    private static readonly NumberRange Fraction = new(0, 1);
-    private static readonly NumberRange AnyLong = new(long.MinValue, long.MaxValue);
 
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
     /// <param name="path">The pipeline file.</param>
@@ -107,22 +105,22 @@ public static class PipelineFileLoader
         var source = ReadSource(root, "source", required: true, defaults);
         var testSource = root.Has("testSource") ? ReadSource(root, "testSource", required: false, defaults) : null;
         var model = ReadModel(root.Section("model", ModelKeys));
-        var featurize = ReadFeaturize(root.Section("featurize", FeaturizeKeys), defaults);
-        var limits = ReadLimits(root.Section("limits", LimitsKeys), defaults.Limits);
+        var featurize = ReadFeaturize(root.Section(SettingCatalog.Featurize.Section), defaults);
+        var limits = ReadLimits(root.Section(SettingCatalog.Limits.Section), defaults.Limits);
 
         SplitSettings? split = null;
-        if (root.Has("split") && root.Has("testSource"))
+        if (root.Has(SettingCatalog.Split.Section.Key) && root.Has("testSource"))
         {
             root.ErrorAtKey("testSource", "give either split or testSource, not both");
         }
         else if (!root.Has("testSource"))
         {
-            split = ReadSplit(root.Section("split", SplitKeys));
+            split = ReadSplit(root.Section(SettingCatalog.Split.Section));
         }
 
-        var train = ReadTrain(root.Section("train", TrainKeys));
-        var grid = root.Has("grid") ? ReadGrid(root.Section("grid", GridKeys), train) : null;
-        var evaluate = root.Section("evaluate", EvaluateKeys).Boolean("enabled") ?? true;
+        var train = ReadTrain(root.Section(SettingCatalog.Train.Section));
+        var grid = root.Has(SettingCatalog.Grid.Section.Key) ? ReadGrid(root.Section(SettingCatalog.Grid.Section), train) : null;
+        var evaluate = root.Section(SettingCatalog.Evaluate.Section).Read(SettingCatalog.Evaluate.Enabled) ?? SettingCatalog.Evaluate.Enabled.Default;
         var predict = root.Has("predict") ? ReadPredict(root.Section("predict", PredictKeys), defaults) : null;
         var output = root.String("output", required: true);
         var outputPath = output is null ? null : ResolveOutput(root, output, defaults);
@@ -342,57 +340,45 @@ public static class PipelineFileLoader
 
     private static FeaturizeSettings ReadFeaturize(YamlSection section, RunDefaults defaults) => new()
     {
-        BatchSize = (int)(section.Integer("batchSize", new NumberRange(1, 4096)) ?? defaults.BatchSize),
-        Parallelism = (int)(section.Integer("parallelism", new NumberRange(1, 256)) ?? defaults.Parallelism),
-        Device = section.Choice<InferenceDevice>("device") ?? defaults.Device,
-        RowsPerPart = (int)(section.Integer("rowsPerPart", new NumberRange(1, 10_000_000)) ?? FeaturizeSettings.DefaultRowsPerPart),
-        PartSeconds = section.Number("partSeconds", new NumberRange(0.1, 3600)) ?? FeaturizeSettings.DefaultPartSeconds,
-        Arrow = section.Boolean("arrow") ?? false,
+        BatchSize = section.Read(SettingCatalog.Featurize.BatchSize) ?? defaults.BatchSize,
+        Parallelism = section.Read(SettingCatalog.Featurize.Parallelism) ?? defaults.Parallelism,
+        Device = section.Read<InferenceDevice>(SettingCatalog.Featurize.Device) ?? defaults.Device,
+        RowsPerPart = section.Read(SettingCatalog.Featurize.RowsPerPart) ?? SettingCatalog.Featurize.RowsPerPart.Default,
+        PartSeconds = section.Read(SettingCatalog.Featurize.PartSeconds) ?? SettingCatalog.Featurize.PartSeconds.Default,
+        Arrow = section.Read(SettingCatalog.Featurize.Arrow) ?? SettingCatalog.Featurize.Arrow.Default,
     };
 
     private static DecodeLimits ReadLimits(YamlSection section, DecodeLimits defaults) => new()
     {
-        MaxFileBytes = section.Integer("maxFileBytes", new NumberRange(1, long.MaxValue)) ?? defaults.MaxFileBytes,
-        MaxPixels = section.Integer("maxPixels", new NumberRange(1, long.MaxValue)) ?? defaults.MaxPixels,
-        MaxDecodeTime = section.Number("maxDecodeSeconds", new NumberRange(0, DecodeLimits.MaxDecodeTimeLimit.TotalSeconds, MinExclusive: true)) is { } seconds
+        MaxFileBytes = section.Read(SettingCatalog.Limits.MaxFileBytes) ?? defaults.MaxFileBytes,
+        MaxPixels = section.Read(SettingCatalog.Limits.MaxPixels) ?? defaults.MaxPixels,
+        MaxDecodeTime = section.Read(SettingCatalog.Limits.MaxDecodeSeconds) is { } seconds
             ? TimeSpan.FromSeconds(seconds)
             : defaults.MaxDecodeTime,
     };
 
-    private static SplitSettings ReadSplit(YamlSection section)
-    {
-        var defaults = new SplitSettings();
-        return new SplitSettings(
-            section.Number("testFraction", Fraction with { MaxExclusive = true }) ?? defaults.TestFraction,
-            section.Integer("seed", AnyLong) ?? defaults.Seed,
-            section.Boolean("stratify") ?? defaults.Stratify);
-    }
+    private static SplitSettings ReadSplit(YamlSection section) => new(
+        section.Read(SettingCatalog.Split.TestFraction) ?? SettingCatalog.Split.TestFraction.Default,
+        section.Read(SettingCatalog.Split.Seed) ?? SettingCatalog.Split.Seed.Default,
+        section.Read(SettingCatalog.Split.Stratify) ?? SettingCatalog.Split.Stratify.Default);
 
     /// <summary>Values out of range are reported with their position and replaced by Spark's defaults, so the options' own guards never fire here.</summary>
-    private static LogisticRegressionOptions ReadTrain(YamlSection section)
+    private static LogisticRegressionOptions ReadTrain(YamlSection section) => new()
     {
-        var spark = LogisticRegressionOptions.Default;
-        return new LogisticRegressionOptions
-        {
-            MaxIter = (int)(section.Integer("maxIter", new NumberRange(0, 1_000_000)) ?? spark.MaxIter),
-            RegParam = section.Number("regParam", NumberRange.NonNegative) ?? spark.RegParam,
-            ElasticNetParam = section.Number("elasticNetParam", Fraction) ?? spark.ElasticNetParam,
-            Tol = section.Number("tol", NumberRange.NonNegative) ?? spark.Tol,
-            Standardization = section.Boolean("standardization") ?? spark.Standardization,
-            FitIntercept = section.Boolean("fitIntercept") ?? spark.FitIntercept,
-        };
-    }
+        MaxIter = section.Read(SettingCatalog.Train.MaxIter) ?? SettingCatalog.Train.MaxIter.Default,
+        RegParam = section.Read(SettingCatalog.Train.RegParam) ?? SettingCatalog.Train.RegParam.Default,
+        ElasticNetParam = section.Read(SettingCatalog.Train.ElasticNetParam) ?? SettingCatalog.Train.ElasticNetParam.Default,
+        Tol = section.Read(SettingCatalog.Train.Tol) ?? SettingCatalog.Train.Tol.Default,
+        Standardization = section.Read(SettingCatalog.Train.Standardization) ?? SettingCatalog.Train.Standardization.Default,
+        FitIntercept = section.Read(SettingCatalog.Train.FitIntercept) ?? SettingCatalog.Train.FitIntercept.Default,
+    };
 
-    private static GridSettings ReadGrid(YamlSection section, LogisticRegressionOptions train)
-    {
-        var defaults = new GridSettings([], []);
-        return new GridSettings(
-            section.NumberList("regParam", NumberRange.NonNegative) ?? [train.RegParam],
-            section.NumberList("elasticNetParam", Fraction) ?? [train.ElasticNetParam],
-            (int)(section.Integer("folds", new NumberRange(2, 100)) ?? defaults.Folds),
-            section.Choice<SelectionMetricKind>("metric") ?? defaults.Metric,
-            section.Integer("seed", AnyLong) ?? defaults.Seed);
-    }
+    private static GridSettings ReadGrid(YamlSection section, LogisticRegressionOptions train) => new(
+        section.Read(SettingCatalog.Grid.RegParam) ?? [train.RegParam],
+        section.Read(SettingCatalog.Grid.ElasticNetParam) ?? [train.ElasticNetParam],
+        section.Read(SettingCatalog.Grid.Folds) ?? SettingCatalog.Grid.Folds.Default,
+        section.Read<SelectionMetricKind>(SettingCatalog.Grid.Metric) ?? SettingCatalog.Grid.Metric.DefaultAs<SelectionMetricKind>(),
+        section.Read(SettingCatalog.Grid.Seed) ?? SettingCatalog.Grid.Seed.Default);
 
     private static PredictSettings? ReadPredict(YamlSection section, RunDefaults defaults)
     {

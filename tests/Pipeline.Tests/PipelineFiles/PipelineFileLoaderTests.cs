@@ -2,9 +2,11 @@ using Pipeline.Training;
 using Pipeline.Inference;
 using Pipeline.Runs;
 using Pipeline.Sources;
+using Pipeline.Tests.Runs;
 using Pipeline.Tests.Sources;
+using Pipeline.PipelineFiles;
 
-namespace Pipeline.Tests.Runs;
+namespace Pipeline.Tests.PipelineFiles;
 
 public sealed class PipelineFileLoaderTests : IDisposable
 {

@@ -1,8 +1,9 @@
 using System.Globalization;
+using Pipeline.Settings;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Pipeline.Runs;
+namespace Pipeline.PipelineFiles;
 
 /// <summary>
 /// Typed, position-aware reads from one YAML mapping of a pipeline file. Every read reports its own
@@ -94,6 +95,28 @@ internal sealed class YamlSection
     /// <summary>A nested mapping; empty when absent.</summary>
     public YamlSection Section(string key, IReadOnlyList<string> knownKeys) =>
         Create(_diagnostics, KeyPath(key), KeyMark(key), Value(key), knownKeys);
+
+    /// <summary>A nested mapping made of settings, knowing their keys; empty when absent.</summary>
+    public YamlSection Section(SettingSection section) => Section(section.Key, section.Keys);
+
+    /// <summary>A whole-number setting within its range; null when absent or invalid.</summary>
+    public int? Read(NumberSetting<int> setting) => (int?)Integer(setting.Key!, setting.Range);
+
+    /// <summary>A whole-number setting within its range; null when absent or invalid.</summary>
+    public long? Read(NumberSetting<long> setting) => Integer(setting.Key!, setting.Range);
+
+    /// <summary>A number setting within its range; null when absent or invalid.</summary>
+    public double? Read(NumberSetting<double> setting) => Number(setting.Key!, setting.Range);
+
+    /// <summary>A flag setting; null when absent or invalid.</summary>
+    public bool? Read(Setting<bool> setting) => Boolean(setting.Key!);
+
+    /// <summary>A choice setting as a member of <typeparamref name="TEnum"/>; null when absent or invalid.</summary>
+    public TEnum? Read<TEnum>(ChoiceSetting setting)
+        where TEnum : struct, Enum => Choice<TEnum>(setting.Key!);
+
+    /// <summary>A list setting, each item within its range; null when absent or invalid.</summary>
+    public IReadOnlyList<double>? Read(NumberListSetting setting) => NumberList(setting.Key!, setting.Range);
 
     /// <summary>A text value; null (and an error when <paramref name="required"/>) when absent.</summary>
     public string? String(string key, bool required = false)

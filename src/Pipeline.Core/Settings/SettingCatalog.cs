@@ -1,0 +1,294 @@
+namespace Pipeline.Settings;
+
+/// <summary>
+/// Every setting of the product, each defined once. A pipeline-file section is its list of
+/// definitions (<see cref="Sections"/>); the service and worker settings are the configuration-only
+/// rest. Fields are initialised in the order written, so each section's list comes after its settings.
+/// </summary>
+internal static class SettingCatalog
+{
+    /// <summary>The pipeline-file sections made only of settings, in file order.</summary>
+    public static IReadOnlyList<SettingSection> Sections => [Featurize.Section, Limits.Section, Split.Section, Train.Section, Grid.Section, Evaluate.Section];
+
+    /// <summary>Every setting: the sections', then the feature store's command-line ones, the service's and the worker's.</summary>
+    public static IReadOnlyList<Setting> All => [.. Sections.SelectMany(s => s.Settings), .. Store.All, .. Service.All, .. Worker.All];
+
+    /// <summary>How images become feature rows (YAML <c>featurize</c>); batch size, parallelism and device also service defaults.</summary>
+    public static class Featurize
+    {
+        /// <summary>
+        /// Images per inference batch. The default: ResNet18 on the shared 2-core dev CPU (load 16-19
+        /// from other jobs) gave, best of 3 rounds, 10.8/10.8/15.1/10.8 img/s for 8/16/32/64: the CPU
+        /// barely cares once a batch fills the cores, 32 was best, and it is a reasonable GPU batch too.
+        /// </summary>
+        public static readonly NumberSetting<int> BatchSize = new("batchSize", 32, new NumberRange(1, 4096), "Images per inference batch.")
+        {
+            Option = "--batch-size",
+            ConfigurationKey = "BatchSize",
+        };
+
+        /// <summary>Decode/preprocess workers; one per core, capped at the range so the default is always valid.</summary>
+        public static readonly NumberSetting<int> Parallelism = new("parallelism", Math.Min(Environment.ProcessorCount, 256), new NumberRange(1, 256), "Images decoded at once (default: the number of cores).")
+        {
+            Option = "--parallelism",
+            ConfigurationKey = "Parallelism",
+        };
+
+        /// <summary>The inference device.</summary>
+        public static readonly ChoiceSetting Device = new("device", "auto", "auto tries CUDA and falls back to CPU; cuda fails when CUDA is unusable.")
+        {
+            Option = "--device",
+            ConfigurationKey = "Device",
+        };
+
+        /// <summary>
+        /// Rows per feature-store part. 10 000 rows of 512 floats is a part of about 20 MB: big enough
+        /// to read efficiently, small enough that compaction rewrites little.
+        /// </summary>
+        public static readonly NumberSetting<int> RowsPerPart = new("rowsPerPart", 10_000, new NumberRange(1, int.MaxValue), "A part file is closed after this many rows...")
+        {
+            Option = "--rows-per-part",
+        };
+
+        /// <summary>
+        /// Seconds a part stays open; only closed parts survive a crash, so this bounds the work a
+        /// killed run loses. 30 s, the decode time limit's default too; 0 closes a part after every
+        /// write, and a day is the most, as a longer interval would only mean "never", which
+        /// <see cref="RowsPerPart"/> already gives.
+        /// </summary>
+        public static readonly NumberSetting<double> PartSeconds = new("partSeconds", 30, new NumberRange(0, 86_400), "...or after this many seconds, so a killed run loses at most that much work; 0 closes a part after every write.")
+        {
+            Option = "--part-seconds",
+        };
+
+        /// <summary>Also write the features as Arrow IPC.</summary>
+        public static readonly Setting<bool> Arrow = new("arrow", false, "Also write each part as an Arrow IPC file (features as a fixed-size list).")
+        {
+            Option = "--arrow",
+        };
+
+        /// <summary>The <c>featurize</c> section.</summary>
+        public static readonly SettingSection Section = new("featurize", [BatchSize, Parallelism, Device, RowsPerPart, PartSeconds, Arrow]);
+    }
+
+    /// <summary>How <c>featurize</c> lays out Parquet parts; command line only, a pipeline run keeps these defaults.</summary>
+    public static class Store
+    {
+        /// <summary>Rows per Parquet row group; why 4096 is on <c>FeatureStoreOptions.RowGroupSize</c>, and 2^20 rows bound the writer's buffers.</summary>
+        public static readonly NumberSetting<int> RowGroupSize = new(null, 4096, new NumberRange(1, 1 << 20), "Rows per Parquet row group.")
+        {
+            Option = "--row-group-size",
+        };
+
+        /// <summary>The Parquet codec.</summary>
+        public static readonly ChoiceSetting Compression = new(null, "snappy", "Parquet compression.")
+        {
+            Option = "--compression",
+        };
+
+        /// <summary>The feature store's settings.</summary>
+        public static readonly IReadOnlyList<Setting> All = [RowGroupSize, Compression];
+    }
+
+    /// <summary>What one input may cost before it is rejected (YAML <c>limits</c>, configuration <c>Pipeline:Limits</c>).</summary>
+    public static class Limits
+    {
+        /// <summary>Largest image file, in bytes (256 MiB).</summary>
+        public static readonly NumberSetting<long> MaxFileBytes = new("maxFileBytes", 256L * 1024 * 1024, new NumberRange(1, long.MaxValue), "Larger image files are rejected unread.")
+        {
+            ConfigurationKey = "Limits:MaxFileBytes",
+        };
+
+        /// <summary>Largest width × height a header may declare (64 megapixels).</summary>
+        public static readonly NumberSetting<long> MaxPixels = new("maxPixels", 64L * 1000 * 1000, new NumberRange(1, long.MaxValue), "Images whose header declares more pixels are rejected before decoding.")
+        {
+            ConfigurationKey = "Limits:MaxPixels",
+        };
+
+        /// <summary>
+        /// Longest decode of one image, in seconds (configuration: a TimeSpan). A 64-megapixel PNG decodes
+        /// in a few seconds on one core, so 30 s rejects only inputs that are stuck; a day is the most,
+        /// CancellationTokenSource's range rounded down.
+        /// </summary>
+        public static readonly NumberSetting<double> MaxDecodeSeconds = new("maxDecodeSeconds", 30, new NumberRange(0, 86_400, MinExclusive: true), "An image whose decode takes longer is rejected and abandoned, so one stuck input cannot hang the run.")
+        {
+            Option = "--max-decode-seconds",
+            ConfigurationKey = "Limits:MaxDecodeTime",
+        };
+
+        /// <summary>The <c>limits</c> section.</summary>
+        public static readonly SettingSection Section = new("limits", [MaxFileBytes, MaxPixels, MaxDecodeSeconds]);
+    }
+
+    /// <summary>The train/test split of one source (YAML <c>split</c>), Spark's <c>randomSplit([1 - f, f], seed)</c>: the tutorial's 80/20 with seed 42.</summary>
+    public static class Split
+    {
+        /// <summary>The default of <see cref="TestFraction"/>, a constant for records' optional parameters.</summary>
+        public const double DefaultTestFraction = 0.2;
+
+        /// <summary>The default of <see cref="Seed"/>.</summary>
+        public const long DefaultSeed = 42;
+
+        /// <summary>The default of <see cref="Stratify"/>.</summary>
+        public const bool DefaultStratify = false;
+
+        /// <summary>Share of rows held out; 0 trains on every row.</summary>
+        public static readonly NumberSetting<double> TestFraction = new("testFraction", DefaultTestFraction, new NumberRange(0, 1, MaxExclusive: true), "Share of rows held out for testing, in [0, 1). 0 trains on every row (Spark's fit(df)): no evaluation unless --test-features is given.")
+        {
+            Option = "--test-fraction",
+        };
+
+        /// <summary>Seed of the split; on the command line also of the folds.</summary>
+        public static readonly NumberSetting<long> Seed = new("seed", DefaultSeed, new NumberRange(long.MinValue, long.MaxValue), "Seed of the split and the folds.")
+        {
+            Option = "--seed",
+        };
+
+        /// <summary>Split each class separately.</summary>
+        public static readonly Setting<bool> Stratify = new("stratify", DefaultStratify, "Keep class proportions in the train/test split.")
+        {
+            Option = "--stratify",
+        };
+
+        /// <summary>The <c>split</c> section.</summary>
+        public static readonly SettingSection Section = new("split", [TestFraction, Seed, Stratify]);
+    }
+
+    /// <summary>Elastic-net logistic regression (YAML <c>train</c>), with Spark MLlib's names and defaults.</summary>
+    public static class Train
+    {
+        /// <summary>Solver iterations; a million is far past any convergence and keeps a typo from running for days.</summary>
+        public static readonly NumberSetting<int> MaxIter = new("maxIter", 100, new NumberRange(0, 1_000_000), "Maximum solver iterations.")
+        {
+            Option = "--max-iter",
+        };
+
+        /// <summary>Regularisation strength λ.</summary>
+        public static readonly NumberSetting<double> RegParam = new("regParam", 0, NumberRange.NonNegative, "Regularisation strength λ ≥ 0.")
+        {
+            Option = "--reg-param",
+        };
+
+        /// <summary>Elastic-net mixing α.</summary>
+        public static readonly NumberSetting<double> ElasticNetParam = new("elasticNetParam", 0, new NumberRange(0, 1), "Elastic-net mixing α in [0, 1]: 0 is L2, 1 is L1.")
+        {
+            Option = "--elastic-net-param",
+        };
+
+        /// <summary>Convergence tolerance.</summary>
+        public static readonly NumberSetting<double> Tol = new("tol", 1e-6, NumberRange.NonNegative, "Convergence tolerance.")
+        {
+            Option = "--tol",
+        };
+
+        /// <summary>Penalise standardised coefficients.</summary>
+        public static readonly Setting<bool> Standardization = new("standardization", true, "Penalise standardised coefficients.")
+        {
+            Option = "--standardization",
+        };
+
+        /// <summary>Fit per-class intercepts.</summary>
+        public static readonly Setting<bool> FitIntercept = new("fitIntercept", true, "Fit per-class intercepts.")
+        {
+            Option = "--fit-intercept",
+        };
+
+        /// <summary>The <c>train</c> section.</summary>
+        public static readonly SettingSection Section = new("train", [MaxIter, RegParam, ElasticNetParam, Tol, Standardization, FitIntercept]);
+    }
+
+    /// <summary>A cross-validated grid search (YAML <c>grid</c>), Spark's <c>CrossValidator</c> over a <c>ParamGridBuilder</c>.</summary>
+    public static class Grid
+    {
+        /// <summary>The default of <see cref="Folds"/>, Spark's numFolds, a constant for records' optional parameters.</summary>
+        public const int DefaultFolds = 3;
+
+        /// <summary>The default of <see cref="Seed"/>.</summary>
+        public const long DefaultSeed = 42;
+
+        /// <summary>Values of λ to try; left out, <c>[train.regParam]</c>.</summary>
+        public static readonly NumberListSetting RegParam = new("regParam", Train.RegParam, "Grid search over regParam: comma-separated values, e.g. 0.01,0.03,0.1.")
+        {
+            Option = "--grid-reg-param",
+        };
+
+        /// <summary>Values of α to try; left out, <c>[train.elasticNetParam]</c>.</summary>
+        public static readonly NumberListSetting ElasticNetParam = new("elasticNetParam", Train.ElasticNetParam, "Grid search over elasticNetParam: comma-separated values, e.g. 0,0.5,1.")
+        {
+            Option = "--grid-elastic-net",
+        };
+
+        /// <summary>Cross-validation folds; past 100 a fold is too small to score on.</summary>
+        public static readonly NumberSetting<int> Folds = new("folds", DefaultFolds, new NumberRange(2, 100), "Cross-validation folds of a grid search.")
+        {
+            Option = "--folds",
+        };
+
+        /// <summary>The metric maximised (Spark's default f1).</summary>
+        public static readonly ChoiceSetting Metric = new("metric", "f1", "Grid-search selection metric: f1, accuracy, weightedPrecision, weightedRecall or logLoss.")
+        {
+            Option = "--metric",
+        };
+
+        /// <summary>Seed of the fold assignment; the command line's <c>--seed</c> is <see cref="Split.Seed"/>, used for both.</summary>
+        public static readonly NumberSetting<long> Seed = new("seed", DefaultSeed, new NumberRange(long.MinValue, long.MaxValue), "Seed of the fold assignment.");
+
+        /// <summary>The <c>grid</c> section.</summary>
+        public static readonly SettingSection Section = new("grid", [RegParam, ElasticNetParam, Folds, Metric, Seed]);
+    }
+
+    /// <summary>Whether a run evaluates its model (YAML <c>evaluate</c>).</summary>
+    public static class Evaluate
+    {
+        /// <summary>Evaluate on the test set and write the report.</summary>
+        public static readonly Setting<bool> Enabled = new("enabled", true, "Evaluate on the test set and write the report.");
+
+        /// <summary>The <c>evaluate</c> section.</summary>
+        public static readonly SettingSection Section = new("evaluate", [Enabled]);
+    }
+
+    /// <summary>Service-wide folders (configuration section <c>Pipeline</c>); the featurize and limits settings with a configuration key are service defaults too.</summary>
+    public static class Service
+    {
+        /// <summary>Root of all run folders, relative to the content root.</summary>
+        public static readonly Setting<string> OutputRoot = new(null, "runs", "Root of all run folders; a file's output is relative to it.")
+        {
+            ConfigurationKey = "OutputRoot",
+        };
+
+        /// <summary>Where the zoo's model files live.</summary>
+        public static readonly Setting<string> ModelsDirectory = new(null, "models", "Folder that holds the zoo's .onnx files.")
+        {
+            Option = "--models-dir",
+            ConfigurationKey = "ModelsDirectory",
+        };
+
+        /// <summary>The service's own settings.</summary>
+        public static readonly IReadOnlyList<Setting> All = [OutputRoot, ModelsDirectory];
+    }
+
+    /// <summary>The inbox worker (configuration section <c>Pipeline:Worker</c>).</summary>
+    public static class Worker
+    {
+        /// <summary>The watched folder, relative to the content root.</summary>
+        public static readonly Setting<string> Inbox = new(null, "inbox", "The watched folder.") { ConfigurationKey = "Inbox" };
+
+        /// <summary>Names this worker in claim files; unique per process by default.</summary>
+        public static readonly Setting<string> WorkerId = new(null, $"{Environment.MachineName}-{Environment.ProcessId}", "Names this worker in claim files.") { ConfigurationKey = "WorkerId" };
+
+        /// <summary>Runs executed at once.</summary>
+        public static readonly NumberSetting<int> MaxConcurrentRuns = new(null, 1, new NumberRange(1, 64), "Runs executed at once.") { ConfigurationKey = "MaxConcurrentRuns" };
+
+        /// <summary>How often the inbox is scanned when idle.</summary>
+        public static readonly DurationSetting PollInterval = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), "How often the inbox is scanned when idle.") { ConfigurationKey = "PollInterval" };
+
+        /// <summary>How long in-flight runs get after SIGTERM / Ctrl+C before the host exits anyway.</summary>
+        public static readonly DurationSetting ShutdownGracePeriod = new(TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromHours(1), "How long in-flight runs get to flush after SIGTERM or Ctrl+C.") { ConfigurationKey = "ShutdownGracePeriod" };
+
+        /// <summary>A claim not refreshed for this long belongs to a dead worker.</summary>
+        public static readonly DurationSetting ClaimLease = new(TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), "A claim not refreshed for this long may be taken over.") { ConfigurationKey = "ClaimLease" };
+
+        /// <summary>The worker's settings.</summary>
+        public static readonly IReadOnlyList<Setting> All = [Inbox, WorkerId, MaxConcurrentRuns, PollInterval, ShutdownGracePeriod, ClaimLease];
+    }
+}
