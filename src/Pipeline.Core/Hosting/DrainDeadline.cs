@@ -22,9 +22,9 @@ public sealed class DrainDeadline : IDisposable
 
     /// <summary>Arms the deadline for when <paramref name="stopping"/> fires.</summary>
     /// <param name="gracePeriod">How long a stop may take in all.</param>
-    /// <param name="stopping">Fires when the stop is requested.</param>
     /// <param name="time">The clock the deadline runs on.</param>
-    public DrainDeadline(TimeSpan gracePeriod, CancellationToken stopping, TimeProvider time)
+    /// <param name="stopping">Fires when the stop is requested.</param>
+    public DrainDeadline(TimeSpan gracePeriod, TimeProvider time, CancellationToken stopping)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(time);

@@ -73,7 +73,7 @@ public sealed class InboxWorker : BackgroundService
         }
 
         using var slots = new SemaphoreSlim(_options.MaxConcurrentRuns, _options.MaxConcurrentRuns);
-        using var deadline = new DrainDeadline(_options.ShutdownGracePeriod, stoppingToken, _time);
+        using var deadline = new DrainDeadline(_options.ShutdownGracePeriod, _time, stoppingToken);
         var runs = new List<Task>();
         var heartbeat = RenewLeasesAsync(stoppingToken);
         try

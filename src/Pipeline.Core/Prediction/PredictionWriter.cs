@@ -55,7 +55,8 @@ internal static class PredictionWriter
         await AtomicFile.WriteAsync(full, async (stream, ct) =>
         {
             var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, CompressionLevel = CompressionLevel.Optimal };
-            await using var writer = await ParquetWriter.CreateAsync(schema, stream, options, append: false, ct).ConfigureAwait(false);
+            var writer = await ParquetWriter.CreateAsync(schema, stream, options, append: false, ct).ConfigureAwait(false);
+            await using var _ = writer.ConfigureAwait(false);
             writer.CustomMetadata = new Dictionary<string, string>
             {
                 [ClassesKey] = JsonSerializer.Serialize(classes),

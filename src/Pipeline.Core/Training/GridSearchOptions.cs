@@ -59,7 +59,7 @@ public sealed record GridSearchOptions
     /// <summary>Whether a larger <see cref="Metric"/> is better (default true).</summary>
     public bool LargerIsBetter { get; init; } = true;
 
-    private static IReadOnlyList<double> Validate(IReadOnlyList<double> values, string name, Action<double> check)
+    private static double[] Validate(IReadOnlyList<double> values, string name, Action<double> check)
     {
         ArgumentNullException.ThrowIfNull(values, name);
         if (values.Count == 0)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Pipeline.Tests.Sources;
 
 namespace Pipeline.Tests.Featurization;
 

@@ -1,5 +1,3 @@
-using Pipeline.Tests.Sources;
-
 namespace Pipeline.Tests.Featurization;
 
 /// <summary>
