@@ -7,6 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The public surface: every top-level type of Pipeline.Core not in tests/Pipeline.Tests/PublicSurface.txt
+# becomes internal.
+scripts/internalize.sh
+
 # CA2007's fixer appends .ConfigureAwait(false) to the initializer of `await using var x = ...`,
 # which turns x into a ConfiguredAsyncDisposable and breaks every use of it. So first split each such
 # declaration into the variable and a configured disposal, the form the code already uses:

@@ -13,7 +13,7 @@ namespace Pipeline.Export;
 /// application. Input: the model's preprocessed image tensor (see <see cref="TensorPreprocessor"/>),
 /// dynamic batch; output <see cref="ProbabilitiesOutput"/> [N, K].
 /// </summary>
-public static class OnnxClassifierExporter
+internal static class OnnxClassifierExporter
 {
     /// <summary>Name of the exported model's output.</summary>
     public const string ProbabilitiesOutput = "probabilities";

@@ -5,7 +5,7 @@ using Pipeline.Decoding;
 namespace Pipeline.FeatureStore;
 
 /// <summary>Reads the <c>rejects.parquet</c> of a store.</summary>
-public static class RejectsReader
+internal static class RejectsReader
 {
     /// <summary>The rejects of the store at <paramref name="outputDirectory"/>, in file order; empty when it has no rejects file.</summary>
     /// <exception cref="InvalidDataException">The file is not a rejects file; the message names it.</exception>

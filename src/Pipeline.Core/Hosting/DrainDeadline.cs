@@ -12,7 +12,7 @@ namespace Pipeline.Hosting;
 /// the whole period and only then gives up leaves nothing for the commit, and the process exits under it.
 /// Dispose once the drain has finished, so that a drain that met its deadline is never reported late.
 /// </remarks>
-public sealed class DrainDeadline : IDisposable
+internal sealed class DrainDeadline : IDisposable
 {
     /// <summary>The most a grace period reserves for the commit; a quarter of it when that is less.</summary>
     public static readonly TimeSpan MaxCommitReserve = TimeSpan.FromSeconds(5);

@@ -11,7 +11,7 @@ namespace Pipeline.Inference;
 /// Runs a zoo model's featurizer graph (see <see cref="OnnxGraphEditor"/>) on batches of
 /// preprocessed images with ONNX Runtime, on CUDA or the CPU.
 /// </summary>
-public sealed class FeatureExtractor : IDisposable
+internal sealed class FeatureExtractor : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();

@@ -12,7 +12,7 @@ namespace Pipeline.Preprocessing;
 /// expects, written straight into its slot of a batch buffer. Thread-safe: the only state is
 /// read-only (the per-channel constants and the mean image), so one instance serves every caller.
 /// </summary>
-public sealed class TensorPreprocessor
+internal sealed class TensorPreprocessor
 {
     // Keras imagenet_utils 'caffe' means, per colour (R, G, B); Keras lists them B, G, R as 103.939, 116.779, 123.68.
     private static readonly float[] CaffeMeanRgb = [123.68f, 116.779f, 103.939f];

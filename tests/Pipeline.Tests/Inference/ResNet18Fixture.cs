@@ -23,9 +23,9 @@ public sealed class ResNet18Fixture : IDisposable
 
     public ResolvedModel Model { get; }
 
-    public TensorPreprocessor Preprocessor { get; }
+    internal TensorPreprocessor Preprocessor { get; }
 
-    public FeatureExtractor Extractor { get; }
+    internal FeatureExtractor Extractor { get; }
 
     /// <summary>Preprocessed tensors, one per image.</summary>
     public float[][] Images { get; }
