@@ -1,4 +1,6 @@
-namespace Pipeline.Tests.Prediction;
+using Pipeline.Tests.Prediction;
+
+namespace Pipeline.Tests.Cli;
 
 /// <summary>
 /// <c>pipeline train</c> and <c>evaluate</c> as real processes on a store whose featurize run was

@@ -1,4 +1,6 @@
-namespace Pipeline.Tests.Prediction;
+using Pipeline.Tests.Prediction;
+
+namespace Pipeline.Tests.Cli;
 
 /// <summary><c>pipeline train</c> as a child process, on the collection's feature stores.</summary>
 [Collection(ClassifierCollection.Name)]
