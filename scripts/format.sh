@@ -29,4 +29,7 @@ dotnet format analyzers src/Pipeline.Core/Pipeline.Core.csproj --diagnostics CA2
 # Braces on every if/else/for/foreach/while/using body (IDE0011), no unused using (IDE0005), and the
 # other enforced style rules that have a fixer: modifier order, explicit accessibility, readonly
 # fields, usings outside the namespace, file-scoped namespaces. Naming (IDE1006) is left to the build.
-dotnet format style Pipeline.sln --diagnostics IDE0011 IDE0005 IDE0036 IDE0040 IDE0044 IDE0065 IDE0161 --severity warn
+# The projects outside Pipeline.sln (the ML.NET baseline, the fuzz harness) inherit the same rules.
+for project in Pipeline.sln bench/MlNetBaseline/MlNetBaseline.csproj fuzz/Pipeline.Fuzz/Pipeline.Fuzz.csproj; do
+    dotnet format style "$project" --diagnostics IDE0011 IDE0005 IDE0036 IDE0040 IDE0044 IDE0065 IDE0161 --severity warn
+done
