@@ -18,11 +18,19 @@ internal sealed class CommandLineArguments
         {
             var key = e.Current;
             if (!key.StartsWith("--", StringComparison.Ordinal) || key.Length == 2)
+            {
                 throw new ArgumentException($"Expected an option like --key, got '{key}'.");
+            }
+
             if (!e.MoveNext())
+            {
                 throw new ArgumentException($"Option {key} needs a value.");
+            }
+
             if (!_values.TryAdd(key[2..], e.Current))
+            {
                 throw new ArgumentException($"Option {key} is given twice.");
+            }
         }
     }
 
@@ -41,9 +49,15 @@ internal sealed class CommandLineArguments
     {
         var text = GetOptionalString(key);
         if (text is null)
+        {
             return fallback ?? throw new ArgumentException($"Option --{key} is required.");
+        }
+
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+        {
             throw new ArgumentException($"Option --{key} must be an integer in [{min}, {max}], got '{text}'.");
+        }
+
         return v;
     }
 
@@ -51,11 +65,17 @@ internal sealed class CommandLineArguments
     {
         var text = GetOptionalString(key);
         if (text is null)
+        {
             return fallback ?? throw new ArgumentException($"Option --{key} is required.");
+        }
+
         var range = maxExclusive ? $"[{min}, {max})" : $"[{min}, {max}]";
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
             || !double.IsFinite(v) || v < min || v > max || (maxExclusive && v == max))
+        {
             throw new ArgumentException($"Option --{key} must be a number in {range}, got '{text}'.");
+        }
+
         return v;
     }
 
@@ -63,6 +83,8 @@ internal sealed class CommandLineArguments
     {
         var unknown = _values.Keys.Where(k => !_read.Contains(k)).Select(k => "--" + k).ToList();
         if (unknown.Count > 0)
+        {
             throw new ArgumentException($"Unknown option(s) for this command: {string.Join(", ", unknown)}.");
+        }
     }
 }

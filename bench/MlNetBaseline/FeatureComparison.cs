@@ -34,13 +34,17 @@ internal static class FeatureComparison
         var store = await FeatureStoreReader.ReadAsync(storeDir, withPaths: true, ct);
         var csv = await FeatureCsvReader.ReadAsync(csvPath, ct);
         if (store.Dimension != csv.Dimension)
+        {
             throw new InvalidDataException($"Feature store '{storeDir}' has {store.Dimension} features per row, '{csvPath}' has {csv.Dimension}.");
+        }
 
         var csvIndex = new Dictionary<string, int>(csv.Rows, StringComparer.Ordinal);
         for (var i = 0; i < csv.Rows; i++)
         {
             if (!csvIndex.TryAdd(csv.Files[i], i))
+            {
                 throw new InvalidDataException($"Feature CSV '{csvPath}' lists '{csv.Files[i]}' twice.");
+            }
         }
 
         var csvMatched = new bool[csv.Rows];
@@ -129,10 +133,16 @@ internal static class FeatureComparison
         while (true)
         {
             if (lookup.TryGetValue(normalised.AsSpan(start), out var index))
+            {
                 return index;
+            }
+
             var slash = normalised.IndexOf('/', start);
             if (slash < 0)
+            {
                 return -1;
+            }
+
             start = slash + 1;
         }
     }

@@ -19,13 +19,19 @@ internal static class FeatureCsvReader
     public static async Task<FeatureCsv> ReadAsync(string path, CancellationToken ct)
     {
         if (!File.Exists(path))
+        {
             throw new FileNotFoundException($"Feature CSV '{path}' does not exist.");
+        }
+
         using var reader = new StreamReader(path);
         var header = await reader.ReadLineAsync(ct)
             ?? throw new InvalidDataException($"Feature CSV '{path}' is empty.");
         var columns = header.Split(',');
         if (columns[0] != "file" || columns.Length < 2)
+        {
             throw new InvalidDataException($"Feature CSV '{path}' line 1: expected the header 'file,f0,…', got '{Shorten(header)}'.");
+        }
+
         var dimension = columns.Length - 1;
 
         var files = new List<string>();
@@ -35,21 +41,33 @@ internal static class FeatureCsvReader
         {
             lineNumber++;
             if (line.Length == 0)
+            {
                 continue;
+            }
+
             var (file, rest) = SplitFirstField(line, path, lineNumber);
             var values = rest.Split(',');
             if (values.Length != dimension)
+            {
                 throw new InvalidDataException($"Feature CSV '{path}' line {lineNumber}: {values.Length} features, the header has {dimension}.");
+            }
+
             foreach (var text in values)
             {
                 if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                {
                     throw new InvalidDataException($"Feature CSV '{path}' line {lineNumber}: '{Shorten(text)}' is not a number.");
+                }
+
                 features.Add(v);
             }
             files.Add(file);
         }
         if (files.Count == 0)
+        {
             throw new InvalidDataException($"Feature CSV '{path}' has a header but no rows.");
+        }
+
         return new FeatureCsv(dimension, files, features.ToArray());
     }
 
@@ -60,7 +78,10 @@ internal static class FeatureCsvReader
         {
             var comma = line.IndexOf(',');
             if (comma < 0)
+            {
                 throw new InvalidDataException($"Feature CSV '{path}' line {lineNumber}: no features after the file name.");
+            }
+
             return (line[..comma], line[(comma + 1)..]);
         }
         // A quoted field doubles its quotes; featurize never writes a newline inside one for the
@@ -80,7 +101,10 @@ internal static class FeatureCsvReader
                 continue;
             }
             if (i + 1 >= line.Length || line[i + 1] != ',')
+            {
                 throw new InvalidDataException($"Feature CSV '{path}' line {lineNumber}: expected a comma after the quoted file name.");
+            }
+
             return (field.ToString(), line[(i + 2)..]);
         }
         throw new InvalidDataException($"Feature CSV '{path}' line {lineNumber}: the quoted file name is not closed.");

@@ -19,10 +19,15 @@ internal static class FeatureStoreReader
     {
         var dir = Path.Combine(store, "features");
         if (!Directory.Exists(dir))
+        {
             throw new DirectoryNotFoundException($"Feature store '{store}' has no features/ folder.");
+        }
+
         var parts = Directory.GetFiles(dir, "part-*.parquet").Order(StringComparer.Ordinal).ToArray();
         if (parts.Length == 0)
+        {
             throw new InvalidDataException($"Feature store folder '{dir}' holds no part-*.parquet files.");
+        }
 
         var features = new List<float>();
         var labels = new List<int>();
@@ -55,14 +60,20 @@ internal static class FeatureStoreReader
                 for (var i = 0; i < rows; i++)
                 {
                     if (labelIndex[i] < 0)
+                    {
                         throw new InvalidDataException($"'{part}' row group {g} row {i}: label_index {labelIndex[i]} is negative.");
+                    }
+
                     labels.Add(labelIndex[i]);
                     names.TryAdd(labelIndex[i], labelText[i] ?? "");
                 }
             }
         }
         if (labels.Count == 0)
+        {
             throw new InvalidDataException($"Feature store '{store}' has no rows.");
+        }
+
         return new FeatureMatrix(labels.Count, dimension, features.ToArray(), labels.ToArray(), names, paths);
     }
 
@@ -72,17 +83,28 @@ internal static class FeatureStoreReader
         var values = column.Values;
         var repetition = column.RepetitionLevels;
         if (rows == 0)
+        {
             return dimension;
+        }
+
         if (values.Length % rows != 0 || values.Length == 0)
+        {
             throw new InvalidDataException($"{where}: {values.Length} feature values for {rows} rows.");
+        }
+
         var rowDimension = values.Length / rows;
         for (var i = 0; i < repetition.Length; i++)
         {
             if ((repetition[i] == 0) != (i % rowDimension == 0))
+            {
                 throw new InvalidDataException($"{where}: features rows are not all {rowDimension} long.");
+            }
         }
         if (dimension >= 0 && rowDimension != dimension)
+        {
             throw new InvalidDataException($"{where}: {rowDimension} features per row, earlier row groups {dimension}.");
+        }
+
         features.AddRange(values);
         return rowDimension;
     }

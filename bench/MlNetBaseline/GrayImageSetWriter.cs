@@ -23,7 +23,9 @@ internal static class GrayImageSetWriter
         var count = args.GetInt("count", 1, int.MaxValue);
         args.ThrowIfUnused();
         if (!Directory.Exists(source))
+        {
             throw new DirectoryNotFoundException($"Source folder '{source}' does not exist.");
+        }
 
         var chosen = PickRoundRobin(source, count);
         var encoder = new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 };
@@ -52,7 +54,9 @@ internal static class GrayImageSetWriter
             .Where(c => c.Files.Length > 0)
             .ToArray();
         if (classes.Length == 0)
+        {
             throw new InvalidDataException($"Source folder '{source}' has no class sub-folders with PNG files.");
+        }
 
         var chosen = new List<(string, string)>(count);
         for (var i = 0; chosen.Count < count; i++)
@@ -61,12 +65,17 @@ internal static class GrayImageSetWriter
             foreach (var (name, files) in classes)
             {
                 if (i >= files.Length || chosen.Count == count)
+                {
                     continue;
+                }
+
                 chosen.Add((name, files[i]));
                 any = true;
             }
             if (!any)
+            {
                 break;
+            }
         }
         return chosen;
     }

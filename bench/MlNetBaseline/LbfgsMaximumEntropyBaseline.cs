@@ -30,9 +30,15 @@ internal static class LbfgsMaximumEntropyBaseline
         var tolerance = args.GetDouble("tol", 0, 1);
         var sparkWeights = args.Has("reg-param") || args.Has("elastic-net");
         if (sparkWeights && (args.Has("l1") || args.Has("l2")))
+        {
             throw new ArgumentException("Give either --l1/--l2 (ML.NET weights) or --reg-param/--elastic-net (ours), not both.");
+        }
+
         if (args.Has("test-features") && args.Has("test-fraction"))
+        {
             throw new ArgumentException("Give either --test-features or --test-fraction, not both.");
+        }
+
         double? l1 = sparkWeights ? null : args.GetDouble("l1", 0, float.MaxValue);
         double? l2 = sparkWeights ? null : args.GetDouble("l2", 0, float.MaxValue);
         double? regParam = sparkWeights ? args.GetDouble("reg-param", 0, float.MaxValue) : null;
@@ -42,14 +48,19 @@ internal static class LbfgsMaximumEntropyBaseline
         var seed = args.GetInt("seed", int.MinValue, int.MaxValue, fallback: 42);
         args.ThrowIfUnused();
         if (tolerance <= 0)
+        {
             throw new ArgumentException("Option --tol must be greater than 0.");
+        }
 
         var all = await FeatureStoreReader.ReadAsync(featuresDir, withPaths: false, ct);
         var (training, test) = testDir is not null
             ? (all, await FeatureStoreReader.ReadAsync(testDir, withPaths: false, ct))
             : Split(all, testFraction, seed);
         if (test is not null && test.Dimension != training.Dimension)
+        {
             throw new InvalidDataException($"Test store '{testDir}' has {test.Dimension} features per row, training store {training.Dimension}.");
+        }
+
         var classes = Math.Max(training.Labels.Max(), test?.Labels.Max() ?? 0) + 1;
         var regularisation = sparkWeights
             ? RegularisationMapping.FromSpark(regParam!.Value, elasticNet!.Value, training.Rows)
@@ -104,12 +115,18 @@ internal static class LbfgsMaximumEntropyBaseline
     private static (FeatureMatrix Training, FeatureMatrix? Test) Split(FeatureMatrix all, double testFraction, int seed)
     {
         if (testFraction == 0)
+        {
             return (all, null);
+        }
+
         var order = Enumerable.Range(0, all.Rows).ToArray();
         new Random(seed).Shuffle(order);
         var testRows = (int)Math.Round(all.Rows * testFraction);
         if (testRows == 0 || testRows == all.Rows)
+        {
             throw new ArgumentException($"Option --test-fraction {testFraction} leaves an empty training or test set of {all.Rows} rows.");
+        }
+
         return (all.Select(order[testRows..]), all.Select(order[..testRows]));
     }
 
@@ -125,7 +142,10 @@ internal static class LbfgsMaximumEntropyBaseline
         schema[nameof(TrainingRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), classes);
         var rows = new TrainingRow[data.Rows];
         for (var i = 0; i < rows.Length; i++)
+        {
             rows[i] = new TrainingRow { Label = (uint)data.Labels[i], Features = data.Row(i).ToArray() };
+        }
+
         return ml.Data.LoadFromEnumerable(rows, schema);
     }
 
@@ -135,7 +155,10 @@ internal static class LbfgsMaximumEntropyBaseline
         parameters.GetWeights(ref perClass, out var classes);
         var weights = new float[classes * dimension];
         for (var k = 0; k < classes; k++)
+        {
             perClass[k].CopyTo(weights.AsSpan(k * dimension, dimension));
+        }
+
         return new MultinomialLinearModel(classes, dimension, weights, parameters.GetBiases().ToArray());
     }
 }

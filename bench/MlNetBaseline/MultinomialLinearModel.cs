@@ -18,7 +18,10 @@ internal sealed record MultinomialLinearModel(int Classes, int Dimension, float[
             var max = scores.Max();
             var z = 0.0;
             foreach (var s in scores)
+            {
                 z += Math.Exp(s - max);
+            }
+
             sum += max + Math.Log(z) - scores[data.Labels[i]];
         }
         return sum / data.Rows;
@@ -36,10 +39,14 @@ internal sealed record MultinomialLinearModel(int Classes, int Dimension, float[
             for (var k = 1; k < Classes; k++)
             {
                 if (scores[k] > scores[best])
+                {
                     best = k;
+                }
             }
             if (best == data.Labels[i])
+            {
                 correct++;
+            }
         }
         return (double)correct / data.Rows;
     }
@@ -70,7 +77,10 @@ internal sealed record MultinomialLinearModel(int Classes, int Dimension, float[
             var w = Weights.AsSpan(k * Dimension, Dimension);
             double s = Biases[k];
             for (var j = 0; j < Dimension; j++)
+            {
                 s += (double)w[j] * x[j];
+            }
+
             scores[k] = s;
         }
     }

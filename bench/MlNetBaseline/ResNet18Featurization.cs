@@ -35,7 +35,9 @@ internal static class ResNet18Featurization
         var gpuDevice = args.Has("gpu-device") ? args.GetInt("gpu-device", 0, 64) : (int?)null;
         args.ThrowIfUnused();
         if (!Directory.Exists(folder))
+        {
             throw new DirectoryNotFoundException($"Image folder '{folder}' does not exist.");
+        }
 
         var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .Where(f => ImageExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
@@ -43,7 +45,9 @@ internal static class ResNet18Featurization
             .Order(StringComparer.Ordinal)
             .ToArray();
         if (files.Length == 0)
+        {
             throw new InvalidDataException($"Image folder '{folder}' holds no .png/.jpg/.jpeg files.");
+        }
 
         // GpuDeviceId is read by OnnxScoringEstimator when its own options leave it unset
         // (OnnxTransform.cs); no fallback, so a missing CUDA stack fails instead of silently timing the CPU.
@@ -78,7 +82,10 @@ internal static class ResNet18Featurization
                 pathGetter(ref path);
                 featureGetter(ref vector);
                 if (vector.Length != Dimension)
+                {
                     throw new InvalidDataException($"ResNet18 gave {vector.Length} features for '{path}', expected {Dimension}.");
+                }
+
                 paths[row] = path.ToString();
                 features[row] = vector.DenseValues().ToArray();
                 row++;
@@ -103,18 +110,27 @@ internal static class ResNet18Featurization
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(output));
         if (dir is not null)
+        {
             Directory.CreateDirectory(dir);
+        }
+
         await using var writer = new StreamWriter(output, append: false, new UTF8Encoding(false));
         var line = new StringBuilder();
         line.Append("file");
         for (var j = 0; j < Dimension; j++)
+        {
             line.Append(",f").Append(j.ToString(CultureInfo.InvariantCulture));
+        }
+
         await writer.WriteLineAsync(line, ct);
         for (var i = 0; i < paths.Length; i++)
         {
             line.Clear().Append(Quote(paths[i]));
             foreach (var v in features[i])
+            {
                 line.Append(',').Append(v.ToString("R", CultureInfo.InvariantCulture));
+            }
+
             await writer.WriteLineAsync(line, ct);
         }
     }

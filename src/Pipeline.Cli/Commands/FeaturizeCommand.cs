@@ -73,7 +73,7 @@ internal static class FeaturizeCommand
             }
 
             using var stop = new StopSignal();
-            using var deadline = new DrainDeadline(CommandRunner.StopGracePeriod, stop.Token, TimeProvider.System);
+            using var deadline = new DrainDeadline(CommandRunner.StopGracePeriod, TimeProvider.System, stop.Token);
             var source = await ImageSourceFactory.OpenAsync(parse.GetValue(input)!, stop.Token);
             using var logging = ConsoleLogging.Create();
             var logger = logging.CreateLogger("featurize");

@@ -22,7 +22,7 @@ internal static class RunCommand
             RunResult result;
             bool cutShort;
             using (var stop = new StopSignal())
-            using (var deadline = new DrainDeadline(gracePeriod, stop.Token, TimeProvider.System))
+            using (var deadline = new DrainDeadline(gracePeriod, TimeProvider.System, stop.Token))
             {
                 result = await service.RunAsync(path, path, stop.Token, deadline.Token);
                 cutShort = deadline.Passed;

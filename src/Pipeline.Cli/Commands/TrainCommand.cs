@@ -4,7 +4,6 @@ using System.Globalization;
 using Pipeline.Classifier;
 using Pipeline.Evaluation;
 using Pipeline.Export;
-using Pipeline.Runs;
 using Pipeline.Settings;
 using Pipeline.Training;
 

@@ -106,7 +106,8 @@ public sealed class ClassifierModel
         ClassifierDocument document;
         try
         {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            await using var _ = stream.ConfigureAwait(false);
             document = await JsonSerializer.DeserializeAsync<ClassifierDocument>(stream, SerializerOptions, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidDataException($"Model file '{file}' holds null instead of a model.");
         }

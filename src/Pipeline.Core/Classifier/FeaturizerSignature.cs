@@ -61,7 +61,8 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
     /// <summary>The SHA-256 of an ONNX file, lowercase hex, as <see cref="Inference.FeatureExtractor.ModelSha256"/> computes it.</summary>
     public static async Task<string> ComputeSha256Async(string onnxPath, CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(onnxPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        var stream = new FileStream(onnxPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        await using var _ = stream.ConfigureAwait(false);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -7,7 +7,7 @@ namespace Pipeline.Decoding;
 /// receiver, who disposes it) or a <see cref="Decoding.Reject"/>. A struct so that the
 /// per-image result costs no allocation; only <c>default</c> holds neither, and no decoder returns it.
 /// </summary>
-public readonly struct DecodeOutcome
+internal readonly struct DecodeOutcome
 {
     private DecodeOutcome(DecodedImage? image, Reject? reject)
     {

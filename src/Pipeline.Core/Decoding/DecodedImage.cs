@@ -8,7 +8,7 @@ namespace Pipeline.Decoding;
 /// A decoded image, already oriented, in 8-bit RGB and resized to the model's input size, with
 /// the original size that the feature store records. Owns its pixel buffer.
 /// </summary>
-public sealed class DecodedImage(LabelledImage source, Image<Rgb24> pixels, int originalWidth, int originalHeight) : IDisposable
+internal sealed class DecodedImage(LabelledImage source, Image<Rgb24> pixels, int originalWidth, int originalHeight) : IDisposable
 {
     public LabelledImage Source { get; } = source;
 

@@ -34,7 +34,7 @@ namespace Pipeline.Decoding;
 /// the path must name a regular file: a FIFO, a device or a socket is rejected without being opened
 /// (<see cref="FileKind"/>). <see cref="DecodeAsync"/> adds the time limit.</para>
 /// </remarks>
-public sealed class ImageDecoder
+internal sealed class ImageDecoder
 {
     /// <summary>
     /// Bytes per pixel the allocation cap allows: an image at <see cref="DecodeLimits.MaxPixels"/>

@@ -7,10 +7,10 @@ namespace Pipeline.Decoding;
 /// <param name="Path">The image's path (or source identifier).</param>
 /// <param name="Stage">Where it failed: <see cref="RejectStages"/>.</param>
 /// <param name="Reason">One sentence a person can act on.</param>
-public sealed record Reject(string Path, string Stage, string Reason);
+internal sealed record Reject(string Path, string Stage, string Reason);
 
 /// <summary>The stage names written to <c>rejects.parquet</c>.</summary>
-public static class RejectStages
+internal static class RejectStages
 {
     public const string Read = "read";
     public const string Decode = "decode";

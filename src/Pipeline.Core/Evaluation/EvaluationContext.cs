@@ -4,7 +4,7 @@ namespace Pipeline.Evaluation;
 /// What the report says about how the evaluated model was trained. Every field is optional: an
 /// unknown value is written as null in metrics.json and left out of report.md.
 /// </summary>
-public sealed record EvaluationContext
+internal sealed record EvaluationContext
 {
     /// <summary>The model, e.g. "ResNet18 features + multinomial logistic regression".</summary>
     public string? ModelName { get; init; }

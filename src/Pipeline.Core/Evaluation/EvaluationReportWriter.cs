@@ -8,7 +8,7 @@ namespace Pipeline.Evaluation;
 /// report.md (for people, embedding the plots) and the PNG plots confusion_matrix.png,
 /// roc_curves.png and, when an objective history is given, objective.png.
 /// </summary>
-public static class EvaluationReportWriter
+internal static class EvaluationReportWriter
 {
     public const string MetricsFileName = "metrics.json";
     public const string ReportFileName = "report.md";

@@ -19,12 +19,13 @@ internal static class MetricsJsonWriter
         IReadOnlyList<double>? objectiveHistory,
         CancellationToken cancellationToken)
     {
-        await using var json = new Utf8JsonWriter(stream, new JsonWriterOptions
+        var json = new Utf8JsonWriter(stream, new JsonWriterOptions
         {
             Indented = true,
             // A file for people and tools, never embedded in HTML: keep "+" or "é" in a class name readable.
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         });
+        await using var _ = json.ConfigureAwait(false);
         json.WriteStartObject();
         json.WriteStartArray("classes");
         foreach (var name in evaluation.ClassNames)

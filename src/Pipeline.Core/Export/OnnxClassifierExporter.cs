@@ -13,7 +13,7 @@ namespace Pipeline.Export;
 /// application. Input: the model's preprocessed image tensor (see <see cref="TensorPreprocessor"/>),
 /// dynamic batch; output <see cref="ProbabilitiesOutput"/> [N, K].
 /// </summary>
-public static class OnnxClassifierExporter
+internal static class OnnxClassifierExporter
 {
     /// <summary>Name of the exported model's output.</summary>
     public const string ProbabilitiesOutput = "probabilities";
@@ -44,11 +44,19 @@ public static class OnnxClassifierExporter
         var d = spec.FeatureDimension;
         var k = classNames.Count;
         if (k < 2)
+        {
             throw new ArgumentException($"A classifier needs at least 2 classes, got {k}.", nameof(classNames));
+        }
+
         if (intercepts.Length != k)
+        {
             throw new ArgumentException($"intercepts has {intercepts.Length} values for {k} classes.", nameof(intercepts));
+        }
+
         if (coefficients.Length != (long)k * d)
+        {
             throw new ArgumentException($"coefficients has {coefficients.Length} values; {k} classes × {d} features (model '{spec.Name}') need {(long)k * d}.", nameof(coefficients));
+        }
 
         var model = OnnxModelFile.Parse(File.ReadAllBytes(onnxPath), onnxPath);
         OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
@@ -57,8 +65,13 @@ public static class OnnxClassifierExporter
         // MatMul wants [N,D]·[D,K]; the coefficients arrive K×D, so store the transpose.
         var transposed = new float[coefficients.Length];
         for (var row = 0; row < k; row++)
+        {
             for (var col = 0; col < d; col++)
+            {
                 transposed[col * k + row] = coefficients[row * d + col];
+            }
+        }
+
         var weights = Tensor("pipeline_classifier_weights", transposed, d, k);
         var bias = Tensor("pipeline_classifier_intercepts", intercepts, k);
         graph.Initializer.Add(weights);
@@ -100,7 +113,10 @@ public static class OnnxClassifierExporter
     {
         var shape = new TensorShapeProto();
         foreach (var dim in dims)
+        {
             shape.Dim.Add(dim < 0 ? new TensorShapeProto.Types.Dimension { DimParam = OnnxGraphEditor.BatchAxis } : new TensorShapeProto.Types.Dimension { DimValue = dim });
+        }
+
         return new ValueInfoProto
         {
             Name = name,

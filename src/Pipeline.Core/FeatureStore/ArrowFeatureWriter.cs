@@ -63,20 +63,20 @@ internal sealed class ArrowFeatureWriter : IAsyncDisposable
                 new Int64Array(new ArrowBuffer(group.FileModifiedBytes), ArrowBuffer.Empty, n, 0, 0),
             ],
             n);
-        await _writer.WriteRecordBatchAsync(batch, ct);
+        await _writer.WriteRecordBatchAsync(batch, ct).ConfigureAwait(false);
     }
 
     /// <summary>Writes the footer (without it readers fail with "Invalid magic") and makes the file durable.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
-        await _writer.WriteEndAsync(ct);
-        await _stream.FlushAsync(ct);
+        await _writer.WriteEndAsync(ct).ConfigureAwait(false);
+        await _stream.FlushAsync(ct).ConfigureAwait(false);
         _stream.Flush(flushToDisk: true);
     }
 
     public async ValueTask DisposeAsync()
     {
         _writer.Dispose();
-        await _stream.DisposeAsync();
+        await _stream.DisposeAsync().ConfigureAwait(false);
     }
 }

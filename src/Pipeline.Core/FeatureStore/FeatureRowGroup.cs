@@ -118,9 +118,9 @@ internal sealed class FeatureRowGroup
         var n = Count;
         var values = n * Dimension;
         using var group = writer.CreateRowGroup();
-        await group.WriteAsync<ReadOnlyMemory<char>>(FeatureStoreSchema.Path, _paths.AsMemory(0, n), cancellationToken: ct);
-        await group.WriteAsync<ReadOnlyMemory<char>>(FeatureStoreSchema.Label, _labels.AsMemory(0, n), cancellationToken: ct);
-        await group.WriteAsync<int>(FeatureStoreSchema.LabelIndex, _labelIndices.AsMemory(0, n), cancellationToken: ct);
+        await group.WriteAsync<ReadOnlyMemory<char>>(FeatureStoreSchema.Path, _paths.AsMemory(0, n), cancellationToken: ct).ConfigureAwait(false);
+        await group.WriteAsync<ReadOnlyMemory<char>>(FeatureStoreSchema.Label, _labels.AsMemory(0, n), cancellationToken: ct).ConfigureAwait(false);
+        await group.WriteAsync<int>(FeatureStoreSchema.LabelIndex, _labelIndices.AsMemory(0, n), cancellationToken: ct).ConfigureAwait(false);
 
         // WriteAllPartsAsync with explicit levels is the no-copy path for a LIST column; the plain
         // WriteAsync overload throws "Definition levels are not ready yet" for list elements.
@@ -129,11 +129,11 @@ internal sealed class FeatureRowGroup
             _features.AsMemory(0, values),
             _definitionLevels.AsMemory(0, values),
             _repetitionLevels.AsMemory(0, values),
-            ct);
-        await group.WriteAsync<int>(FeatureStoreSchema.Width, _widths.AsMemory(0, n), cancellationToken: ct);
-        await group.WriteAsync<int>(FeatureStoreSchema.Height, _heights.AsMemory(0, n), cancellationToken: ct);
-        await group.WriteAsync<long>(FeatureStoreSchema.FileBytes, _fileBytes.AsMemory(0, n), cancellationToken: ct);
-        await group.WriteAsync<long>(FeatureStoreSchema.FileModifiedUnixMs, _fileModified.AsMemory(0, n), cancellationToken: ct);
+            ct).ConfigureAwait(false);
+        await group.WriteAsync<int>(FeatureStoreSchema.Width, _widths.AsMemory(0, n), cancellationToken: ct).ConfigureAwait(false);
+        await group.WriteAsync<int>(FeatureStoreSchema.Height, _heights.AsMemory(0, n), cancellationToken: ct).ConfigureAwait(false);
+        await group.WriteAsync<long>(FeatureStoreSchema.FileBytes, _fileBytes.AsMemory(0, n), cancellationToken: ct).ConfigureAwait(false);
+        await group.WriteAsync<long>(FeatureStoreSchema.FileModifiedUnixMs, _fileModified.AsMemory(0, n), cancellationToken: ct).ConfigureAwait(false);
         group.CompleteValidate();
     }
 

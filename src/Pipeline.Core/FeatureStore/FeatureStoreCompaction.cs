@@ -48,7 +48,7 @@ internal static class FeatureStoreCompaction
             decisions.Clear();
             var keep = 0;
             var changed = false;
-            await foreach (var record in store.ReadRecordsAsync(p, ct))
+            await foreach (var record in store.ReadRecordsAsync(p, ct).ConfigureAwait(false))
             {
                 var labelIndex = labelIndexOf(record);
                 decisions.Add(labelIndex);
@@ -80,7 +80,7 @@ internal static class FeatureStoreCompaction
             }
             else
             {
-                await RewriteAsync(store, p, numbers[part], decisions, options, ct);
+                await RewriteAsync(store, p, numbers[part], decisions, options, ct).ConfigureAwait(false);
             }
 
             partsRewritten++;
@@ -106,11 +106,11 @@ internal static class FeatureStoreCompaction
             dimension,
             capacity,
             replace: true,
-            ct);
+            ct).ConfigureAwait(false);
         await using (part)
         {
             var row = 0;
-            await foreach (var (records, features) in store.ReadRowGroupsAsync(p, ct))
+            await foreach (var (records, features) in store.ReadRowGroupsAsync(p, ct).ConfigureAwait(false))
             {
                 if (row + records.Length > decisions.Count)
                 {
@@ -134,7 +134,7 @@ internal static class FeatureStoreCompaction
                     group.Append(new ReadOnlySpan<FeatureRecord>(in record), features.Span.Slice(i * dimension, dimension));
                     if (group.IsFull)
                     {
-                        await part.WriteAsync(group, ct);
+                        await part.WriteAsync(group, ct).ConfigureAwait(false);
                         group.Clear();
                     }
                 }
@@ -147,10 +147,10 @@ internal static class FeatureStoreCompaction
 
             if (group.Count > 0)
             {
-                await part.WriteAsync(group, ct);
+                await part.WriteAsync(group, ct).ConfigureAwait(false);
             }
 
-            await part.CloseAsync(ct);
+            await part.CloseAsync(ct).ConfigureAwait(false);
         }
     }
 

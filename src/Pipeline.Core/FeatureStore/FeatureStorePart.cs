@@ -70,7 +70,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         try
         {
             parquetStream = CreateTemporary(parquetPath);
-            var parquet = await ParquetWriter.CreateAsync(FeatureStoreSchema.Schema, parquetStream, parquetOptions, append: false, ct);
+            var parquet = await ParquetWriter.CreateAsync(FeatureStoreSchema.Schema, parquetStream, parquetOptions, append: false, ct).ConfigureAwait(false);
             parquet.CustomMetadata = keyValues;
             ArrowFeatureWriter? arrow = null;
             if (arrowPath is not null)
@@ -83,8 +83,8 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         }
         catch
         {
-            await DeleteTemporaryAsync(parquetStream);
-            await DeleteTemporaryAsync(arrowStream);
+            await DeleteTemporaryAsync(parquetStream).ConfigureAwait(false);
+            await DeleteTemporaryAsync(arrowStream).ConfigureAwait(false);
             throw;
         }
     }
@@ -94,10 +94,10 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         Debug.Assert(!_closed);
         try
         {
-            await group.WriteToAsync(_parquet, ct);
+            await group.WriteToAsync(_parquet, ct).ConfigureAwait(false);
             if (_arrow is not null)
             {
-                await _arrow.WriteAsync(group, ct);
+                await _arrow.WriteAsync(group, ct).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
@@ -117,14 +117,14 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         Debug.Assert(!_closed);
         try
         {
-            await _parquet.DisposeAsync();
-            await _parquetStream.FlushAsync(ct);
+            await _parquet.DisposeAsync().ConfigureAwait(false);
+            await _parquetStream.FlushAsync(ct).ConfigureAwait(false);
             _parquetStream.Flush(flushToDisk: true);
-            await _parquetStream.DisposeAsync();
+            await _parquetStream.DisposeAsync().ConfigureAwait(false);
             if (_arrow is not null)
             {
-                await _arrow.CompleteAsync(ct);
-                await _arrow.DisposeAsync();
+                await _arrow.CompleteAsync(ct).ConfigureAwait(false);
+                await _arrow.DisposeAsync().ConfigureAwait(false);
                 File.Move(_arrowTemporary!, ArrowPath!, _replace);
             }
 
@@ -151,10 +151,10 @@ internal sealed class FeatureStorePart : IAsyncDisposable
         }
 
         _closed = true;
-        await AbandonAsync(_parquetStream, _parquetTemporary);
+        await AbandonAsync(_parquetStream, _parquetTemporary).ConfigureAwait(false);
         if (_arrow is not null)
         {
-            await AbandonAsync(_arrow, _arrowTemporary!);
+            await AbandonAsync(_arrow, _arrowTemporary!).ConfigureAwait(false);
         }
     }
 
@@ -163,7 +163,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
     {
         try
         {
-            await writer.DisposeAsync();
+            await writer.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
         {
@@ -237,7 +237,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
     {
         if (stream is not null)
         {
-            await stream.DisposeAsync();
+            await stream.DisposeAsync().ConfigureAwait(false);
             File.Delete(stream.Name);
         }
     }

@@ -98,7 +98,8 @@ public sealed class FeatureStoreReader
         var rows = new long[parts.Count];
         for (var i = 0; i < parts.Count; i++)
         {
-            await using var reader = await OpenPartAsync(parts[i], ct);
+            var reader = await OpenPartAsync(parts[i], ct).ConfigureAwait(false);
+            await using var _ = reader.ConfigureAwait(false);
             var metadata = FeatureStoreKeyValues.Parse(reader.CustomMetadata, parts[i]);
             first ??= metadata;
             FeaturizerMismatch.ThrowIfDifferent(
@@ -118,7 +119,7 @@ public sealed class FeatureStoreReader
     {
         for (var p = 0; p < PartFiles.Count; p++)
         {
-            await foreach (var record in ReadRecordsAsync(p, ct))
+            await foreach (var record in ReadRecordsAsync(p, ct).ConfigureAwait(false))
             {
                 yield return record;
             }
@@ -136,7 +137,8 @@ public sealed class FeatureStoreReader
         var heights = Array.Empty<int>();
         var fileBytes = Array.Empty<long>();
         var fileModified = Array.Empty<long>();
-        await using var reader = await OpenPartAsync(file, ct);
+        var reader = await OpenPartAsync(file, ct).ConfigureAwait(false);
+        await using var _ = reader.ConfigureAwait(false);
         var fields = reader.Schema.DataFields;
         foreach (var group in reader.RowGroups)
         {
@@ -152,13 +154,13 @@ public sealed class FeatureStoreReader
                 fileModified = new long[n];
             }
 
-            await ReadColumnAsync(group, fields[PathColumn], paths.AsMemory(0, n), file, ct);
-            await ReadColumnAsync(group, fields[LabelColumn], labels.AsMemory(0, n), file, ct);
-            await ReadColumnAsync(group, fields[LabelIndexColumn], labelIndices.AsMemory(0, n), file, ct);
-            await ReadColumnAsync(group, fields[WidthColumn], widths.AsMemory(0, n), file, ct);
-            await ReadColumnAsync(group, fields[HeightColumn], heights.AsMemory(0, n), file, ct);
-            await ReadColumnAsync(group, fields[FileBytesColumn], fileBytes.AsMemory(0, n), file, ct);
-            await ReadColumnAsync(group, fields[FileModifiedColumn], fileModified.AsMemory(0, n), file, ct);
+            await ReadColumnAsync(group, fields[PathColumn], paths.AsMemory(0, n), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[LabelColumn], labels.AsMemory(0, n), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[LabelIndexColumn], labelIndices.AsMemory(0, n), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[WidthColumn], widths.AsMemory(0, n), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[HeightColumn], heights.AsMemory(0, n), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[FileBytesColumn], fileBytes.AsMemory(0, n), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[FileModifiedColumn], fileModified.AsMemory(0, n), file, ct).ConfigureAwait(false);
             for (var i = 0; i < n; i++)
             {
                 yield return new FeatureRecord(paths[i]!, labels[i]!, labelIndices[i], widths[i], heights[i], fileBytes[i], fileModified[i]);
@@ -182,7 +184,8 @@ public sealed class FeatureStoreReader
         var features = Array.Empty<float>();
         var partRow = 0L;
         using var levels = new FeatureLevels();
-        await using var reader = await OpenPartAsync(file, ct);
+        var reader = await OpenPartAsync(file, ct).ConfigureAwait(false);
+        await using var _ = reader.ConfigureAwait(false);
         var fields = reader.Schema.DataFields;
         foreach (var group in reader.RowGroups)
         {
@@ -200,15 +203,15 @@ public sealed class FeatureStoreReader
             var heights = new int[n];
             var fileBytes = new long[n];
             var fileModified = new long[n];
-            await ReadColumnAsync(group, fields[PathColumn], paths.AsMemory<string?>(), file, ct);
-            await ReadColumnAsync(group, fields[LabelColumn], labels.AsMemory<string?>(), file, ct);
-            await ReadColumnAsync(group, fields[LabelIndexColumn], labelIndices.AsMemory(), file, ct);
+            await ReadColumnAsync(group, fields[PathColumn], paths.AsMemory<string?>(), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[LabelColumn], labels.AsMemory<string?>(), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[LabelIndexColumn], labelIndices.AsMemory(), file, ct).ConfigureAwait(false);
             CheckLabels(file, partRow, classes, labelIndices, labels);
-            await levels.ReadAsync(group, fields[FeatureColumn], features.AsMemory(0, n * dimension), dimension, file, partRow, ct);
-            await ReadColumnAsync(group, fields[WidthColumn], widths.AsMemory(), file, ct);
-            await ReadColumnAsync(group, fields[HeightColumn], heights.AsMemory(), file, ct);
-            await ReadColumnAsync(group, fields[FileBytesColumn], fileBytes.AsMemory(), file, ct);
-            await ReadColumnAsync(group, fields[FileModifiedColumn], fileModified.AsMemory(), file, ct);
+            await levels.ReadAsync(group, fields[FeatureColumn], features.AsMemory(0, n * dimension), dimension, file, partRow, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[WidthColumn], widths.AsMemory(), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[HeightColumn], heights.AsMemory(), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[FileBytesColumn], fileBytes.AsMemory(), file, ct).ConfigureAwait(false);
+            await ReadColumnAsync(group, fields[FileModifiedColumn], fileModified.AsMemory(), file, ct).ConfigureAwait(false);
             for (var i = 0; i < n; i++)
             {
                 records[i] = new FeatureRecord(paths[i], labels[i], labelIndices[i], widths[i], heights[i], fileBytes[i], fileModified[i]);
@@ -257,7 +260,8 @@ public sealed class FeatureStoreReader
             for (var p = 0; p < PartFiles.Count; p++)
             {
                 var part = PartFiles[p];
-                await using var reader = await OpenPartAsync(part, ct);
+                var reader = await OpenPartAsync(part, ct).ConfigureAwait(false);
+                await using var _ = reader.ConfigureAwait(false);
                 var fields = reader.Schema.DataFields;
                 var partRow = 0L;
                 foreach (var group in reader.RowGroups)
@@ -268,11 +272,11 @@ public sealed class FeatureStoreReader
                         throw new InvalidDataException($"Feature store part '{part}' changed while it was being read.");
                     }
 
-                    await ReadColumnAsync(group, fields[PathColumn], paths.AsMemory<string?>(row, n), part, ct);
-                    await ReadColumnAsync(group, fields[LabelColumn], labels.AsMemory<string?>(row, n), part, ct);
-                    await ReadColumnAsync(group, fields[LabelIndexColumn], labelIndices.AsMemory(row, n), part, ct);
+                    await ReadColumnAsync(group, fields[PathColumn], paths.AsMemory<string?>(row, n), part, ct).ConfigureAwait(false);
+                    await ReadColumnAsync(group, fields[LabelColumn], labels.AsMemory<string?>(row, n), part, ct).ConfigureAwait(false);
+                    await ReadColumnAsync(group, fields[LabelIndexColumn], labelIndices.AsMemory(row, n), part, ct).ConfigureAwait(false);
                     CheckLabels(part, partRow, classes, labelIndices.AsSpan(row, n), labels.AsSpan(row, n));
-                    await levels.ReadAsync(group, fields[FeatureColumn], features.AsMemory(row * dimension, n * dimension), dimension, part, partRow, ct);
+                    await levels.ReadAsync(group, fields[FeatureColumn], features.AsMemory(row * dimension, n * dimension), dimension, part, partRow, ct).ConfigureAwait(false);
                     row += n;
                     partRow += n;
                 }
@@ -329,7 +333,7 @@ public sealed class FeatureStoreReader
     {
         try
         {
-            await group.ReadAsync(field, values, cancellationToken: ct);
+            await group.ReadAsync(field, values, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -342,7 +346,7 @@ public sealed class FeatureStoreReader
     {
         try
         {
-            await group.ReadAsync(field, values, cancellationToken: ct);
+            await group.ReadAsync(field, values, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -358,7 +362,7 @@ public sealed class FeatureStoreReader
         ParquetReader reader;
         try
         {
-            reader = await ParquetReader.CreateAsync(part, cancellationToken: ct);
+            reader = await ParquetReader.CreateAsync(part, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ParquetException or ThriftProtocolException)
         {
@@ -369,7 +373,7 @@ public sealed class FeatureStoreReader
         if (!reader.Schema.Equals(FeatureStoreSchema.Schema))
         {
             var reason = reader.Schema.GetNotEqualsMessage(FeatureStoreSchema.Schema, "part", "feature store");
-            await reader.DisposeAsync();
+            await reader.DisposeAsync().ConfigureAwait(false);
             throw new InvalidDataException($"Feature store part '{part}' does not have the feature store schema ({reason}).");
         }
 
@@ -425,7 +429,7 @@ public sealed class FeatureStoreReader
             var repetition = _repetition.AsMemory(0, levels);
             if (levels == values)
             {
-                await ReadRawAsync(group, field, destination, definition, repetition, part, ct);
+                await ReadRawAsync(group, field, destination, definition, repetition, part, ct).ConfigureAwait(false);
                 if (IsDense(definition.Span, repetition.Span, dimension, field.MaxDefinitionLevel))
                 {
                     return;
@@ -435,7 +439,7 @@ public sealed class FeatureStoreReader
             {
                 // The row group cannot be dense; read it aside only to name the offending row.
                 Rent(ref _scratch, levels);
-                await ReadRawAsync(group, field, _scratch.AsMemory(0, levels), definition, repetition, part, ct);
+                await ReadRawAsync(group, field, _scratch.AsMemory(0, levels), definition, repetition, part, ct).ConfigureAwait(false);
             }
 
             var (row, length) = FirstWrongRow(definition.Span, repetition.Span, dimension, field.MaxDefinitionLevel);
@@ -448,7 +452,7 @@ public sealed class FeatureStoreReader
         {
             try
             {
-                await group.ReadRawAsync(field, values, definition, repetition, ct);
+                await group.ReadRawAsync(field, values, definition, repetition, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

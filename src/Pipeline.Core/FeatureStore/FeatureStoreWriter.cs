@@ -112,7 +112,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
         var existing = FeatureStoreLayout.FindParts(features, FeatureStoreLayout.ParquetExtension);
         if (existing.Count > 0)
         {
-            await EnsureSameFeaturizerAsync(existing[^1].Path, metadata, ct);
+            await EnsureSameFeaturizerAsync(existing[^1].Path, metadata, ct).ConfigureAwait(false);
         }
 
         // Every Arrow part left has its Parquet twin (DeleteLeftovers removed the others), so the
@@ -150,7 +150,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
             var offset = 0;
             while (offset < records.Length)
             {
-                _part ??= await OpenPartAsync(ct);
+                _part ??= await OpenPartAsync(ct).ConfigureAwait(false);
                 var roomInPart = (int)Math.Min(int.MaxValue, _options.RowsPerPart - _part.Rows - _group.Count);
                 var take = Math.Min(records.Length - offset, Math.Min(_group.Capacity - _group.Count, roomInPart));
                 _group.Append(records.Span.Slice(offset, take), features.Span.Slice(offset * dimension, take * dimension));
@@ -158,18 +158,18 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
                 RowsWritten += take;
                 if (_part.Rows + _group.Count >= _options.RowsPerPart)
                 {
-                    await ClosePartAsync(ct);
+                    await ClosePartAsync(ct).ConfigureAwait(false);
                 }
                 else if (_group.IsFull)
                 {
-                    await _part.WriteAsync(_group, ct);
+                    await _part.WriteAsync(_group, ct).ConfigureAwait(false);
                     _group.Clear();
                 }
             }
 
             if (_part is not null && Stopwatch.GetTimestamp() - _part.StartedTimestamp >= _partIntervalTicks)
             {
-                await ClosePartAsync(ct);
+                await ClosePartAsync(ct).ConfigureAwait(false);
             }
         }
         catch
@@ -191,7 +191,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
 
         try
         {
-            await ClosePartAsync(ct);
+            await ClosePartAsync(ct).ConfigureAwait(false);
         }
         catch
         {
@@ -203,9 +203,10 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
     /// <summary>Flushes the open part and writes <c>features/_SUCCESS</c>: the whole run completed.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
-        await FlushPartAsync(ct);
+        await FlushPartAsync(ct).ConfigureAwait(false);
         var marker = Path.Combine(_featuresDirectory, FeatureStoreLayout.SuccessMarker);
-        await using (var stream = new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None))
+        var stream = new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None);
+        await using (stream.ConfigureAwait(false))
         {
             stream.Flush(flushToDisk: true);
         }
@@ -231,14 +232,14 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
             // A part is opened by its first row, so an open part always has rows to keep.
             if (_part is not null && !_faulted)
             {
-                await ClosePartAsync(CancellationToken.None);
+                await ClosePartAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally
         {
             if (_part is not null)
             {
-                await _part.DisposeAsync();
+                await _part.DisposeAsync().ConfigureAwait(false);
                 _part = null;
             }
         }
@@ -247,7 +248,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
     private async Task<FeatureStorePart> OpenPartAsync(CancellationToken ct)
     {
         var part = await FeatureStorePart.OpenAsync(
-            _featuresDirectory, _nextPartNumber, _keyValues, _parquetOptions, _options.WriteArrow, Metadata.Dimension, _group.Capacity, replace: false, ct);
+            _featuresDirectory, _nextPartNumber, _keyValues, _parquetOptions, _options.WriteArrow, Metadata.Dimension, _group.Capacity, replace: false, ct).ConfigureAwait(false);
         _nextPartNumber++;
         return part;
     }
@@ -257,12 +258,12 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
         Debug.Assert(_part is not null);
         if (_group.Count > 0)
         {
-            await _part.WriteAsync(_group, ct);
+            await _part.WriteAsync(_group, ct).ConfigureAwait(false);
             _group.Clear();
         }
 
-        await _part.CloseAsync(ct);
-        await _part.DisposeAsync();
+        await _part.CloseAsync(ct).ConfigureAwait(false);
+        await _part.DisposeAsync().ConfigureAwait(false);
         _part = null;
         PartsWritten++;
     }
@@ -327,7 +328,8 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
 
     private static async Task EnsureSameFeaturizerAsync(string part, FeatureStoreMetadata metadata, CancellationToken ct)
     {
-        await using var reader = await ParquetReader.CreateAsync(part, cancellationToken: ct);
+        var reader = await ParquetReader.CreateAsync(part, cancellationToken: ct).ConfigureAwait(false);
+        await using var _ = reader.ConfigureAwait(false);
         var existing = FeatureStoreKeyValues.Parse(reader.CustomMetadata, part);
         FeaturizerMismatch.ThrowIfDifferent(
             metadata, existing, FeaturizerMatch.Store, $"Existing feature store part '{part}'", "this run", "their rows cannot share one store, so write to another output directory");

@@ -5,7 +5,7 @@ using Pipeline.Decoding;
 namespace Pipeline.FeatureStore;
 
 /// <summary>Reads the <c>rejects.parquet</c> of a store.</summary>
-public static class RejectsReader
+internal static class RejectsReader
 {
     /// <summary>The rejects of the store at <paramref name="outputDirectory"/>, in file order; empty when it has no rejects file.</summary>
     /// <exception cref="InvalidDataException">The file is not a rejects file; the message names it.</exception>
@@ -13,7 +13,7 @@ public static class RejectsReader
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         var file = Path.Combine(Path.GetFullPath(outputDirectory), FeatureStoreLayout.RejectsFile);
-        return File.Exists(file) ? await ReadFileAsync(file, ct) : [];
+        return File.Exists(file) ? await ReadFileAsync(file, ct).ConfigureAwait(false) : [];
     }
 
     internal static async Task<List<Reject>> ReadFileAsync(string file, CancellationToken ct)
@@ -21,7 +21,7 @@ public static class RejectsReader
         ParquetReader reader;
         try
         {
-            reader = await ParquetReader.CreateAsync(file, cancellationToken: ct);
+            reader = await ParquetReader.CreateAsync(file, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ParquetException or ThriftProtocolException)
         {
@@ -45,9 +45,9 @@ public static class RejectsReader
                 var paths = new string?[n];
                 var stages = new string?[n];
                 var reasons = new string?[n];
-                await group.ReadAsync(fields[0], paths.AsMemory(), cancellationToken: ct);
-                await group.ReadAsync(fields[1], stages.AsMemory(), cancellationToken: ct);
-                await group.ReadAsync(fields[2], reasons.AsMemory(), cancellationToken: ct);
+                await group.ReadAsync(fields[0], paths.AsMemory(), cancellationToken: ct).ConfigureAwait(false);
+                await group.ReadAsync(fields[1], stages.AsMemory(), cancellationToken: ct).ConfigureAwait(false);
+                await group.ReadAsync(fields[2], reasons.AsMemory(), cancellationToken: ct).ConfigureAwait(false);
                 for (var i = 0; i < n; i++)
                 {
                     rejects.Add(new Reject(paths[i]!, stages[i]!, reasons[i]!));

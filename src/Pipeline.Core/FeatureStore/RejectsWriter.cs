@@ -71,14 +71,14 @@ internal sealed class RejectsWriter : IAsyncDisposable
 
         try
         {
-            var earlier = File.Exists(file) ? await RejectsReader.ReadFileAsync(file, ct) : [];
+            var earlier = File.Exists(file) ? await RejectsReader.ReadFileAsync(file, ct).ConfigureAwait(false) : [];
             var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, CompressionLevel = CompressionLevel.Optimal };
-            var writer = await ParquetWriter.CreateAsync(RejectsSchema.Schema, stream, options, append: false, ct);
+            var writer = await ParquetWriter.CreateAsync(RejectsSchema.Schema, stream, options, append: false, ct).ConfigureAwait(false);
             return new RejectsWriter(file, earlier, stream, writer);
         }
         catch
         {
-            await stream.DisposeAsync();
+            await stream.DisposeAsync().ConfigureAwait(false);
             File.Delete(temporary);
             throw;
         }
@@ -95,7 +95,7 @@ internal sealed class RejectsWriter : IAsyncDisposable
 
         RejectsWritten++;
         _settledNow.Add(reject.Path);
-        await BufferAsync(reject, ct);
+        await BufferAsync(reject, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -124,20 +124,20 @@ internal sealed class RejectsWriter : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_closed, this);
         try
         {
-            await WriteGroupAsync(ct);
+            await WriteGroupAsync(ct).ConfigureAwait(false);
             foreach (var reject in _sourceCompleted ? [] : _earlier)
             {
                 if (!_settledNow.Contains(reject.Path))
                 {
-                    await BufferAsync(reject, ct);
+                    await BufferAsync(reject, ct).ConfigureAwait(false);
                 }
             }
 
-            await WriteGroupAsync(ct);
-            await _writer.DisposeAsync();
-            await _stream.FlushAsync(ct);
+            await WriteGroupAsync(ct).ConfigureAwait(false);
+            await _writer.DisposeAsync().ConfigureAwait(false);
+            await _stream.FlushAsync(ct).ConfigureAwait(false);
             _stream.Flush(flushToDisk: true);
-            await _stream.DisposeAsync();
+            await _stream.DisposeAsync().ConfigureAwait(false);
             File.Move(_temporary, _file, overwrite: true);
             _closed = true;
         }
@@ -169,7 +169,7 @@ internal sealed class RejectsWriter : IAsyncDisposable
         {
             if (!_faulted)
             {
-                await CompleteAsync(CancellationToken.None);
+                await CompleteAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally
@@ -179,7 +179,7 @@ internal sealed class RejectsWriter : IAsyncDisposable
                 _closed = true;
                 try
                 {
-                    await _stream.DisposeAsync();
+                    await _stream.DisposeAsync().ConfigureAwait(false);
                 }
                 catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
                 {
@@ -202,7 +202,7 @@ internal sealed class RejectsWriter : IAsyncDisposable
         _buffered++;
         if (_buffered == RowGroupSize)
         {
-            await WriteGroupAsync(ct);
+            await WriteGroupAsync(ct).ConfigureAwait(false);
         }
     }
 
@@ -218,9 +218,9 @@ internal sealed class RejectsWriter : IAsyncDisposable
         try
         {
             using var group = _writer.CreateRowGroup();
-            await group.WriteAsync<ReadOnlyMemory<char>>(RejectsSchema.Path, _paths.AsMemory(0, _buffered), cancellationToken: ct);
-            await group.WriteAsync<ReadOnlyMemory<char>>(RejectsSchema.Stage, _stages.AsMemory(0, _buffered), cancellationToken: ct);
-            await group.WriteAsync<ReadOnlyMemory<char>>(RejectsSchema.Reason, _reasons.AsMemory(0, _buffered), cancellationToken: ct);
+            await group.WriteAsync<ReadOnlyMemory<char>>(RejectsSchema.Path, _paths.AsMemory(0, _buffered), cancellationToken: ct).ConfigureAwait(false);
+            await group.WriteAsync<ReadOnlyMemory<char>>(RejectsSchema.Stage, _stages.AsMemory(0, _buffered), cancellationToken: ct).ConfigureAwait(false);
+            await group.WriteAsync<ReadOnlyMemory<char>>(RejectsSchema.Reason, _reasons.AsMemory(0, _buffered), cancellationToken: ct).ConfigureAwait(false);
             group.CompleteValidate();
             _buffered = 0;
         }

@@ -8,7 +8,7 @@ namespace Pipeline.Featurization;
 /// every <see cref="LogInterval"/> when the output is redirected (a service's journal, a CI log),
 /// where a redrawn bar would only be noise.
 /// </summary>
-public sealed class ProgressReporter : IAsyncDisposable
+internal sealed class ProgressReporter : IAsyncDisposable
 {
     private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);

@@ -9,7 +9,7 @@ namespace Pipeline.Featurization;
 /// here such text first blanks the bar, and the bar is drawn again below it once the text ends its
 /// line. One lock orders the bar and the text, whichever thread writes.
 /// </summary>
-public sealed class ProgressTerminal : TextWriter
+internal sealed class ProgressTerminal : TextWriter
 {
     private readonly TextWriter _screen;
     private readonly Lock _gate = new();

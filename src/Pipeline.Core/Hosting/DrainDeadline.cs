@@ -12,7 +12,7 @@ namespace Pipeline.Hosting;
 /// the whole period and only then gives up leaves nothing for the commit, and the process exits under it.
 /// Dispose once the drain has finished, so that a drain that met its deadline is never reported late.
 /// </remarks>
-public sealed class DrainDeadline : IDisposable
+internal sealed class DrainDeadline : IDisposable
 {
     /// <summary>The most a grace period reserves for the commit; a quarter of it when that is less.</summary>
     public static readonly TimeSpan MaxCommitReserve = TimeSpan.FromSeconds(5);
@@ -22,9 +22,9 @@ public sealed class DrainDeadline : IDisposable
 
     /// <summary>Arms the deadline for when <paramref name="stopping"/> fires.</summary>
     /// <param name="gracePeriod">How long a stop may take in all.</param>
-    /// <param name="stopping">Fires when the stop is requested.</param>
     /// <param name="time">The clock the deadline runs on.</param>
-    public DrainDeadline(TimeSpan gracePeriod, CancellationToken stopping, TimeProvider time)
+    /// <param name="stopping">Fires when the stop is requested.</param>
+    public DrainDeadline(TimeSpan gracePeriod, TimeProvider time, CancellationToken stopping)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(time);

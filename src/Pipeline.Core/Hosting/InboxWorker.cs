@@ -14,7 +14,7 @@ namespace Pipeline.Hosting;
 /// (<see cref="WorkerOptions.ShutdownGracePeriod"/>) bounds that drain through a <see cref="DrainDeadline"/>:
 /// a run still draining when it passes drops its batch in flight and commits what is complete.
 /// </summary>
-public sealed class InboxWorker : BackgroundService
+internal sealed class InboxWorker : BackgroundService
 {
     private readonly PipelineRunService _runs;
     private readonly WorkerOptions _options;
@@ -73,7 +73,7 @@ public sealed class InboxWorker : BackgroundService
         }
 
         using var slots = new SemaphoreSlim(_options.MaxConcurrentRuns, _options.MaxConcurrentRuns);
-        using var deadline = new DrainDeadline(_options.ShutdownGracePeriod, stoppingToken, _time);
+        using var deadline = new DrainDeadline(_options.ShutdownGracePeriod, _time, stoppingToken);
         var runs = new List<Task>();
         var heartbeat = RenewLeasesAsync(stoppingToken);
         try

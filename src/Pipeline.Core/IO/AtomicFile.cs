@@ -14,7 +14,8 @@ internal static class AtomicFile
         var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
             {
                 await write(stream, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -37,7 +38,8 @@ internal static class AtomicFile
     public static Task WriteAllTextAsync(string path, string content, CancellationToken cancellationToken = default) =>
         WriteAsync(path, async (stream, ct) =>
         {
-            await using var writer = new StreamWriter(stream, leaveOpen: true);
+            var writer = new StreamWriter(stream, leaveOpen: true);
+            await using var _ = writer.ConfigureAwait(false);
             await writer.WriteAsync(content.AsMemory(), ct).ConfigureAwait(false);
             await writer.FlushAsync(ct).ConfigureAwait(false);
         }, cancellationToken);

@@ -24,7 +24,7 @@ namespace Pipeline.IO;
 /// </remarks>
 internal sealed partial class FolderLock : IDisposable
 {
-    /// <summary>What .NET reports as the <see cref="IOException.HResult"/> of a lock held elsewhere: EWOULDBLOCK.</summary>
+    /// <summary>What .NET reports as the <see cref="Exception.HResult"/> of a lock held elsewhere: EWOULDBLOCK.</summary>
     private const int WouldBlock = 11;
 
     /// <summary>Each retry needs another process to take and release the lock in between; more than this means churn.</summary>

@@ -11,7 +11,7 @@ namespace Pipeline.Inference;
 /// Runs a zoo model's featurizer graph (see <see cref="OnnxGraphEditor"/>) on batches of
 /// preprocessed images with ONNX Runtime, on CUDA or the CPU.
 /// </summary>
-public sealed class FeatureExtractor : IDisposable
+internal sealed class FeatureExtractor : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
@@ -53,7 +53,9 @@ public sealed class FeatureExtractor : IDisposable
         {
             var reason = CudaUnavailableReason.From(e);
             if (options.Device == InferenceDevice.Cuda)
+            {
                 throw new InvalidOperationException($"--device cuda: the CUDA execution provider is unusable for '{onnxPath}': {reason}.", e);
+            }
 
             // Expected on every CPU-only machine, so one short line, not a warning; the whole ORT error is for debugging.
             logger.LogInformation("CUDA is not available ({Reason}); featurizing '{Model}' on the CPU.", reason, spec.Name);
@@ -87,7 +89,10 @@ public sealed class FeatureExtractor : IDisposable
     {
         var batch = new InferenceBatch(this, BatchSize, ImageLength, FeatureDimension, _imageShape);
         lock (_batches)
+        {
             _batches.Add(batch);
+        }
+
         return batch;
     }
 
@@ -100,10 +105,16 @@ public sealed class FeatureExtractor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (!ReferenceEquals(batch.Owner, this))
+        {
             throw new ArgumentException("The batch was created by another FeatureExtractor.", nameof(batch));
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         if (batch.Count == 0)
+        {
             return;
+        }
+
         var (inputs, outputs) = batch.Values();
 
         lock (_runLock)
@@ -125,7 +136,9 @@ public sealed class FeatureExtractor : IDisposable
                 // behind our back; clear it or every later Run would abort at once.
                 registration.Dispose();
                 if (cancellationToken.IsCancellationRequested)
+                {
                     _runOptions.Terminate = false;
+                }
             }
         }
     }
@@ -153,7 +166,10 @@ public sealed class FeatureExtractor : IDisposable
 
         var session = new InferenceSession(featurizer, options);
         if (cuda)
+        {
             WarmUp(session);
+        }
+
         return session;
     }
 
@@ -180,7 +196,10 @@ public sealed class FeatureExtractor : IDisposable
         lock (_batches)
         {
             foreach (var batch in _batches)
+            {
                 batch.Dispose();
+            }
+
             _batches.Clear();
         }
 

@@ -79,7 +79,10 @@ internal sealed class InferenceBatch : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_inputValues[_count] is null)
+        {
             CreateValues(_count);
+        }
+
         return (_inputValues[_count]!, _outputValues[_count]!);
     }
 
@@ -96,9 +99,14 @@ internal sealed class InferenceBatch : IDisposable
     public void Dispose()
     {
         if (_disposed)
+        {
             return;
+        }
+
         _disposed = true;
         foreach (var values in _inputValues.Concat(_outputValues))
+        {
             values?[0].Dispose();
+        }
     }
 }

@@ -33,7 +33,9 @@ internal static class OnnxGraphEditor
 
         var produced = graph.Node.SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
         if (!produced.Contains(spec.FeatureNode))
+        {
             throw new ModelZooException($"'{source}' has no tensor '{spec.FeatureNode}' (featureNode of model '{spec.Name}'); check the name with Netron or the zoo's howToGet.");
+        }
 
         AppendPooling(graph, spec, Opset(model));
         graph.Output.Clear();
@@ -79,11 +81,16 @@ internal static class OnnxGraphEditor
     {
         var dims = input.Type?.TensorType?.Shape?.Dim;
         if (dims is null || dims.Count == 0)
+        {
             return;
+        }
+
         long[] expected = spec.Layout == TensorLayout.Nchw ? [3, spec.InputSize, spec.InputSize] : [spec.InputSize, spec.InputSize, 3];
         var fixedDims = dims.Skip(1).Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : -1).ToArray();
         if (dims.Count != 4 || fixedDims.Zip(expected).Any(p => p.First != -1 && p.First != p.Second))
+        {
             throw new ModelZooException($"Input '{input.Name}' of '{source}' has shape [{string.Join(",", dims.Select(Describe))}]; model '{spec.Name}' expects [N,{string.Join(",", expected)}] ({spec.Layout}).");
+        }
     }
 
     private static string Describe(TensorShapeProto.Types.Dimension d) =>
@@ -139,12 +146,17 @@ internal static class OnnxGraphEditor
         {
             var node = graph.Node[i];
             if (!node.Output.Any(needed.Contains))
+            {
                 continue;
+            }
+
             keep.Add(node);
             needed.UnionWith(node.Input.Where(n => n.Length > 0));
             // Subgraphs (If/Loop bodies) may read outer tensors; keep everything they mention.
             foreach (var sub in node.Attribute.Where(a => a.G is not null).Select(a => a.G))
+            {
                 needed.UnionWith(sub.Node.SelectMany(n => n.Input));
+            }
         }
 
         keep.Reverse();
@@ -183,7 +195,9 @@ internal static class OnnxGraphEditor
         {
             var dims = info.Type?.TensorType?.Shape?.Dim;
             if (dims is { Count: > 1 } && dims[0].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dims[0].DimValue == 1)
+            {
                 dims[0] = new TensorShapeProto.Types.Dimension { DimParam = BatchAxis };
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ namespace Pipeline.Metrics;
 /// denominator is 0. Per-class values are verified against sklearn 1.2.1 to 1e-9 by the fixtures
 /// that <c>scripts/make_evaluation_oracle.py</c> writes.
 /// </remarks>
-public static class MulticlassEvaluator
+internal static class MulticlassEvaluator
 {
     /// <summary>Spark's and sklearn 1.2's clipping bound for probabilities in the log loss.</summary>
     public const double LogLossEpsilon = 1e-15;

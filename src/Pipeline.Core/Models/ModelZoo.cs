@@ -37,10 +37,16 @@ public sealed class ModelZoo
     {
         var local = Path.GetFullPath(RelativePath);
         if (System.IO.File.Exists(local))
+        {
             return Load(local);
+        }
+
         var beside = Path.Combine(AppContext.BaseDirectory, RelativePath);
         if (System.IO.File.Exists(beside))
+        {
             return Load(beside);
+        }
+
         throw new ModelZooException($"Model zoo not found: neither '{local}' nor '{beside}' exists.");
     }
 
@@ -77,7 +83,10 @@ public sealed class ModelZoo
         }
 
         if (document?.Models is not { Count: > 0 } entries)
+        {
             throw new ModelZooException($"{sourcePath}: key 'models' is missing or empty.");
+        }
+
         var specs = entries.Select(kv => ToSpec(kv.Key, kv.Value ?? new ZooEntry(), sourcePath)).ToList();
         return new ModelZoo(sourcePath, specs);
     }
@@ -109,7 +118,9 @@ public sealed class ModelZoo
         {
             meanPath = FilePath(spec, mean.File, modelsDirectory);
             if (!System.IO.File.Exists(meanPath))
+            {
                 throw new ModelZooException($"Mean image file for '{spec.Name}' not found at '{meanPath}'; {spec.HowToGet}");
+            }
         }
 
         return new ResolvedModel(spec, onnxPath, meanPath);
@@ -147,7 +158,10 @@ public sealed class ModelZoo
         if (normalization == Pipeline.Models.Normalization.MeanImage)
         {
             if (e.MeanImage is null)
+            {
                 throw new ModelZooException($"{Key("meanImage")} is required when normalization is mean-image.");
+            }
+
             meanImage = new MeanImageSource(Required(e.MeanImage.File, "meanImage.file"), Required(e.MeanImage.Tensor, "meanImage.tensor"));
         }
         else if (e.MeanImage is not null)
@@ -160,7 +174,10 @@ public sealed class ModelZoo
         if (resizeMode == ResizeMode.CenterCrop)
         {
             if (e.ShorterSide is not { } side || side < inputSize)
+            {
                 throw new ModelZooException($"{Key("shorterSide")} must be an integer ≥ inputSize ({inputSize}) for center-crop.");
+            }
+
             resize = new ResizeRule(ResizeMode.CenterCrop, side);
         }
         else
@@ -169,7 +186,9 @@ public sealed class ModelZoo
         }
 
         if (e.FeatureShape is not { Count: 1 or 3 } shape || shape.Any(d => d <= 0))
+        {
             throw new ModelZooException($"{Key("featureShape")} must list 1 or 3 positive sizes (the node's shape without the batch axis).");
+        }
 
         return new ModelSpec(
             name,
@@ -216,7 +235,7 @@ public sealed class ModelZoo
         ["global-average"] = FeaturePooling.GlobalAverage, ["none"] = FeaturePooling.None,
     };
 
-    /// <summary>Canonical spellings used in the zoo file and in <see cref="TensorPreprocessor.Describe"/>.</summary>
+    /// <summary>Canonical spellings used in the zoo file and in the preprocessing description (<c>TensorPreprocessor.Describe</c>).</summary>
     internal static string Spell(Normalization value) => Normalizations.First(kv => kv.Value == value).Key;
 
     internal static string Spell(FeaturePooling value) => Poolings.First(kv => kv.Value == value).Key;

@@ -15,7 +15,9 @@ internal static class OnnxInitializer
         var tensor = model.Graph.Initializer.FirstOrDefault(t => t.Name == tensorName)
             ?? throw new ModelZooException($"'{onnxPath}' has no initializer named '{tensorName}'.");
         if (tensor.DataType != FloatDataType)
+        {
             throw new ModelZooException($"Initializer '{tensorName}' in '{onnxPath}' is not float32 (data_type {tensor.DataType}).");
+        }
 
         var dims = tensor.Dims.ToArray();
         var count = checked((int)dims.Aggregate(1L, (p, d) => p * d));
@@ -30,11 +32,16 @@ internal static class OnnxInitializer
             var raw = tensor.RawData.Span;
             values = new float[raw.Length / sizeof(float)];
             for (var i = 0; i < values.Length; i++)
+            {
                 values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * sizeof(float)));
+            }
         }
 
         if (values.Length != count)
+        {
             throw new ModelZooException($"Initializer '{tensorName}' in '{onnxPath}' holds {values.Length} values for shape [{string.Join(",", dims)}].");
+        }
+
         return (values, dims);
     }
 }

@@ -1,7 +1,7 @@
 namespace Pipeline.PipelineFiles;
 
 /// <summary>Answers whether a model's file is present, to resolve <see cref="ModelChoice.Prefer"/>.</summary>
-public interface IModelAvailability
+internal interface IModelAvailability
 {
     /// <summary>True when the named model can be loaded on this machine.</summary>
     bool IsAvailable(string modelName);

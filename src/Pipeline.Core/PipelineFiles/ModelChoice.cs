@@ -10,7 +10,7 @@ namespace Pipeline.PipelineFiles;
 public sealed record ModelChoice(string Name, IReadOnlyList<string> Prefer)
 {
     /// <summary>The model to use given which model files are present.</summary>
-    public string Resolve(IModelAvailability models)
+    internal string Resolve(IModelAvailability models)
     {
         ArgumentNullException.ThrowIfNull(models);
         foreach (var preferred in Prefer)
@@ -30,7 +30,7 @@ public sealed record ModelChoice(string Name, IReadOnlyList<string> Prefer)
     /// of two models cannot share a store and a re-run must not fail because a preferred model appeared
     /// after the first run; otherwise <see cref="Resolve(IModelAvailability)"/>.
     /// </summary>
-    public string Resolve(IModelAvailability models, string? storeModel)
+    internal string Resolve(IModelAvailability models, string? storeModel)
     {
         ArgumentNullException.ThrowIfNull(models);
         if (storeModel is not null)

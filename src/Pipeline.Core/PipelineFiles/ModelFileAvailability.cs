@@ -5,7 +5,7 @@ namespace Pipeline.PipelineFiles;
 /// <c>&lt;name&gt;.onnx</c>, compared case-insensitively so that <c>prefer: [inceptionv3]</c> finds
 /// <c>models/InceptionV3.onnx</c>.
 /// </summary>
-public sealed class ModelFileAvailability(string modelsDirectory) : IModelAvailability
+internal sealed class ModelFileAvailability(string modelsDirectory) : IModelAvailability
 {
     /// <inheritdoc />
     public bool IsAvailable(string modelName)

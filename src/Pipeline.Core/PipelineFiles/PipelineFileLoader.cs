@@ -7,7 +7,6 @@ using Pipeline.Models;
 using Pipeline.Sources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using Pipeline.Runs;
 
 namespace Pipeline.PipelineFiles;
 

@@ -4,7 +4,6 @@ using Pipeline.Settings;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
-using Pipeline.Runs;
 
 namespace Pipeline.PipelineFiles;
 

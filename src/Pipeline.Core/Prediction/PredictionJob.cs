@@ -62,7 +62,8 @@ public static class PredictionJob
         var rejected = 0;
         await AtomicFile.WriteAsync(output, async (stream, ct) =>
         {
-            await using var writer = await PredictionWriter.CreateAsync(stream, model, ct).ConfigureAwait(false);
+            var writer = await PredictionWriter.CreateAsync(stream, model, ct).ConfigureAwait(false);
+            await using var _ = writer.ConfigureAwait(false);
             var sink = new PredictionSink(model, writer, labelled: source is not ImageFilesSource, $"Features of '{source.Description}'");
 
             // Nothing of a stopped prediction is kept, so a stop abandons the batches in flight at once.

@@ -5,7 +5,6 @@ using Parquet;
 using Parquet.Schema;
 using Pipeline.Classifier;
 using Pipeline.Decoding;
-using Pipeline.IO;
 using Pipeline.Metrics;
 
 namespace Pipeline.Prediction;

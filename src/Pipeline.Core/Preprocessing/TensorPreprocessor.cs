@@ -12,7 +12,7 @@ namespace Pipeline.Preprocessing;
 /// expects, written straight into its slot of a batch buffer. Thread-safe: the only state is
 /// read-only (the per-channel constants and the mean image), so one instance serves every caller.
 /// </summary>
-public sealed class TensorPreprocessor
+internal sealed class TensorPreprocessor
 {
     // Keras imagenet_utils 'caffe' means, per colour (R, G, B); Keras lists them B, G, R as 103.939, 116.779, 123.68.
     private static readonly float[] CaffeMeanRgb = [123.68f, 116.779f, 103.939f];
@@ -52,7 +52,10 @@ public sealed class TensorPreprocessor
         if (spec.Normalization == Normalization.MeanImage)
         {
             if (spec.MeanImage is null || meanImagePath is null)
+            {
                 throw new ArgumentException($"Model '{spec.Name}' uses mean-image normalization; pass the mean image file.", nameof(meanImagePath));
+            }
+
             _mean = LoadMeanImage(spec, meanImagePath);
         }
     }
@@ -72,9 +75,14 @@ public sealed class TensorPreprocessor
     public void Write(Image<Rgb24> image, Span<float> destination)
     {
         if (image.Width != _size || image.Height != _size)
+        {
             throw new ArgumentException($"Image is {image.Width}x{image.Height}; model '{Spec.Name}' needs {_size}x{_size} (resize before preprocessing).", nameof(image));
+        }
+
         if (destination.Length != ImageLength)
+        {
             throw new ArgumentException($"Destination holds {destination.Length} floats; one image needs {ImageLength}.", nameof(destination));
+        }
 
         if (image.DangerousTryGetSinglePixelMemory(out var memory))
         {
@@ -112,7 +120,9 @@ public sealed class TensorPreprocessor
             if (_mean is null)
             {
                 for (var i = 0; i < plane; i++)
+                {
                     destination[start + i * stride] = bytes[i * 3 + colour] * scale + offset;
+                }
             }
             else
             {
@@ -140,7 +150,10 @@ public sealed class TensorPreprocessor
             : string.Create(CultureInfo.InvariantCulture, $"stretch to {size}x{size}");
         var normalization = ModelZoo.Spell(spec.Normalization);
         if (spec.MeanImage is { } mean)
+        {
             normalization += $"({Path.GetFileName(mean.File)}:{mean.Tensor})";
+        }
+
         var pooling = spec.HasSpatialFeatureMap ? ModelZoo.Spell(spec.Pooling) : "none";
         return $"resize={resize}; layout={spec.Layout.ToString().ToUpperInvariant()}; channels={spec.ChannelOrder.ToString().ToUpperInvariant()}; " +
                $"normalization={normalization}; pooling={pooling}";
@@ -152,15 +165,25 @@ public sealed class TensorPreprocessor
     {
         var (values, dims) = OnnxInitializer.ReadFloats(path, spec.MeanImage!.Tensor);
         if (dims is not [1, 3, var h, var w] || h != spec.InputSize || w != spec.InputSize)
+        {
             throw new ModelZooException($"Mean image '{spec.MeanImage.Tensor}' in '{path}' has shape [{string.Join(",", dims)}]; model '{spec.Name}' needs [1,3,{spec.InputSize},{spec.InputSize}].");
+        }
+
         if (spec.Layout == TensorLayout.Nchw)
+        {
             return values;
+        }
 
         var plane = spec.InputSize * spec.InputSize;
         var nhwc = new float[values.Length];
         for (var c = 0; c < 3; c++)
+        {
             for (var i = 0; i < plane; i++)
+            {
                 nhwc[i * 3 + c] = values[c * plane + i];
+            }
+        }
+
         return nhwc;
     }
 }

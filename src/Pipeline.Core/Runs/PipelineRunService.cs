@@ -27,7 +27,7 @@ public sealed class PipelineRunService
     /// <param name="models">Resolves <c>model.prefer</c>.</param>
     /// <param name="time">Clock for run.json timestamps.</param>
     /// <param name="logger">Structured log.</param>
-    public PipelineRunService(IPipelineRunner runner, RunDefaults defaults, string modelsDirectory, IModelAvailability models, TimeProvider time, ILogger<PipelineRunService> logger)
+    internal PipelineRunService(IPipelineRunner runner, RunDefaults defaults, string modelsDirectory, IModelAvailability models, TimeProvider time, ILogger<PipelineRunService> logger)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(defaults);

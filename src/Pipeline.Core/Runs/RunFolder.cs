@@ -16,7 +16,7 @@ public sealed record RunFolder(string Root)
     /// <summary>The evaluation report (metrics, confusion matrix, plots).</summary>
     public string Report => Path.Combine(Root, "report");
 
-    /// <summary>Predictions for <see cref="PipelineDefinition.Predict"/> inputs.</summary>
+    /// <summary>Predictions for <see cref="PipelineFiles.PipelineDefinition.Predict"/> inputs.</summary>
     public string Predictions => Path.Combine(Root, "predictions");
 
     /// <summary>The fully resolved configuration the run used.</summary>

@@ -25,7 +25,8 @@ internal static class RunRecordJson
 
         try
         {
-            await using var stream = File.OpenRead(path);
+            var stream = File.OpenRead(path);
+            await using var _ = stream.ConfigureAwait(false);
             return await JsonSerializer.DeserializeAsync<RunRecord>(stream, Options, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException)

@@ -8,7 +8,7 @@ namespace Pipeline.Training;
 /// scaling, initialisation, solvers, stopping rules and post-processing. See
 /// <see cref="LogisticRegressionOptions"/> for the objective.
 /// </summary>
-public sealed class ElasticNetLogisticRegression
+internal sealed class ElasticNetLogisticRegression
 {
     public ElasticNetLogisticRegression(LogisticRegressionOptions? options = null)
     {

@@ -3,7 +3,7 @@ using Pipeline.Metrics;
 namespace Pipeline.Training;
 
 /// <summary>Chooses regParam and elasticNetParam by k-fold cross-validation, then refits on all rows.</summary>
-public static class GridSearch
+internal static class GridSearch
 {
     /// <summary>
     /// Fits every (grid point, fold) pair concurrently (at most

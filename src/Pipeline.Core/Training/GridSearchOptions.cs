@@ -4,7 +4,7 @@ namespace Pipeline.Training;
 /// A regParam × elasticNetParam grid evaluated by k-fold cross-validation, like Spark's
 /// <c>ParamGridBuilder</c> + <c>CrossValidator</c> (numFolds 3).
 /// </summary>
-public sealed record GridSearchOptions
+internal sealed record GridSearchOptions
 {
     private readonly IReadOnlyList<double> _regParams = [0.0];
     private readonly IReadOnlyList<double> _elasticNetParams = [0.0];
@@ -59,7 +59,7 @@ public sealed record GridSearchOptions
     /// <summary>Whether a larger <see cref="Metric"/> is better (default true).</summary>
     public bool LargerIsBetter { get; init; } = true;
 
-    private static IReadOnlyList<double> Validate(IReadOnlyList<double> values, string name, Action<double> check)
+    private static double[] Validate(IReadOnlyList<double> values, string name, Action<double> check)
     {
         ArgumentNullException.ThrowIfNull(values, name);
         if (values.Count == 0)

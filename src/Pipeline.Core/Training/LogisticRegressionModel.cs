@@ -81,11 +81,11 @@ public sealed class LogisticRegressionModel
     }
 
     /// <summary>The serialisable form, for embedding in a larger document.</summary>
-    public LogisticRegressionModelDto ToDto() =>
+    internal LogisticRegressionModelDto ToDto() =>
         new(ClassCount, FeatureCount, ClassNames?.ToArray(), (double[])Coefficients.Clone(), (double[])Intercepts.Clone());
 
     /// <exception cref="ArgumentException">Sizes disagree or a value is not finite.</exception>
-    public static LogisticRegressionModel FromDto(LogisticRegressionModelDto dto)
+    internal static LogisticRegressionModel FromDto(LogisticRegressionModelDto dto)
     {
         ArgumentNullException.ThrowIfNull(dto);
         if (dto.ClassCount < 2 || dto.FeatureCount < 1)

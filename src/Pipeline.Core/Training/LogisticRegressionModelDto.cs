@@ -7,7 +7,7 @@ namespace Pipeline.Training;
 /// (<c>numClasses, numFeatures, interceptVector, coefficientMatrix</c>) plus the class names.
 /// Property names are fixed so the document reads the same whatever naming policy embeds it.
 /// </summary>
-public sealed record LogisticRegressionModelDto(
+internal sealed record LogisticRegressionModelDto(
     [property: JsonPropertyName("classCount")] int ClassCount,
     [property: JsonPropertyName("featureCount")] int FeatureCount,
     [property: JsonPropertyName("classNames")] string[]? ClassNames,

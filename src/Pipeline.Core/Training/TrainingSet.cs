@@ -11,7 +11,7 @@ namespace Pipeline.Training;
 /// set.Classes.Count, set.Classes.Names)</c>. The arrays are not copied; do not mutate them while a
 /// fit runs.
 /// </remarks>
-public sealed class TrainingSet
+internal sealed class TrainingSet
 {
     /// <exception cref="ArgumentException">Lengths disagree, the set is empty, a label is out of
     /// range or a feature is NaN or infinite (the message names the row and column).</exception>

@@ -29,7 +29,7 @@ public sealed class DecodeTimeLimitTests
             StuckPath,
             _ =>
             {
-                release.Wait();
+                release.Wait(CancellationToken.None);
                 return DecodeOutcome.Decoded(new DecodedImage(image, late, 4, 4));
             },
             CancellationToken.None).WaitAsync(Patience);
@@ -98,7 +98,7 @@ public sealed class DecodeTimeLimitTests
         var limit = new DecodeTimeLimit(Limit, maxStuck: 2);
         DecodeOutcome Hang(CancellationToken ignored)
         {
-            release.Wait();
+            release.Wait(CancellationToken.None);
             return DecodeOutcome.Rejected(new Reject(StuckPath, RejectStages.Decode, "ended"));
         }
 

@@ -2,7 +2,6 @@ using System.Text;
 using Pipeline.Decoding;
 using Pipeline.Models;
 using Pipeline.Sources;
-using Pipeline.Tests.Sources;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Bmp;

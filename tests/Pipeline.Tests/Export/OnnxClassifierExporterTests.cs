@@ -25,7 +25,10 @@ public sealed class OnnxClassifierExporterTests(ResNet18Fixture resnet) : IClass
         {
             double sum = b[c];
             for (var j = 0; j < f.Length; j++)
+            {
                 sum += (double)w[c * f.Length + j] * f[j];
+            }
+
             logits[c] = sum;
         }
 
@@ -59,14 +62,19 @@ public sealed class OnnxClassifierExporterTests(ResNet18Fixture resnet) : IClass
         using var batch = resnet.Extractor.CreateBatch();
         batch.Count = 3;
         for (var i = 0; i < 3; i++)
+        {
             resnet.Images[i].CopyTo(batch.Slot(i));
+        }
+
         resnet.Extractor.Run(batch);
         for (var i = 0; i < 3; i++)
         {
             var expected = Softmax(batch.Features(i), w, b);
             // Probabilities in [0,1] from float32 sums over 512 terms: 1e-5 absolute.
             for (var c = 0; c < 3; c++)
+            {
                 Assert.Equal(expected[c], probabilities[i * 3 + c], 1e-5);
+            }
         }
 
         Assert.Equal(classes, JsonSerializer.Deserialize<string[]>(metadata[OnnxClassifierExporter.ClassesKey]));
@@ -87,7 +95,9 @@ public sealed class OnnxClassifierExporterTests(ResNet18Fixture resnet) : IClass
         {
             var expected = Softmax(tiny.GlobalAverage.AsSpan(i * 4, 4), w, b);
             for (var c = 0; c < 3; c++)
+            {
                 Assert.Equal(expected[c], probabilities[i * 3 + c], 1e-5);
+            }
         }
     }
 

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Pipeline.Classifier;
 using Pipeline.Featurization;
 using Pipeline.FeatureStore;
-using Pipeline.Prediction;
 
 namespace Pipeline.Tests.FeatureStore;
 

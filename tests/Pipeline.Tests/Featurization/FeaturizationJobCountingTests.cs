@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Pipeline.Featurization;
 using Pipeline.Sources;
-using Pipeline.Tests.Sources;
 
 namespace Pipeline.Tests.Featurization;
 

@@ -3,7 +3,6 @@ using Pipeline.Decoding;
 using Pipeline.Featurization;
 using Pipeline.Sources;
 using Pipeline.Tests.Decoding;
-using Pipeline.Tests.Sources;
 
 namespace Pipeline.Tests.Featurization;
 

@@ -22,7 +22,7 @@ public sealed class DrainDeadlineTests
     public async Task Token_StopRequested_FiresExactlyAtTheBudgetAndCountsAsPassed()
     {
         using var stop = new CancellationTokenSource();
-        using var deadline = new DrainDeadline(TimeSpan.FromSeconds(40), stop.Token, _clock);
+        using var deadline = new DrainDeadline(TimeSpan.FromSeconds(40), _clock, stop.Token);
 
         await stop.CancelAsync();
         _clock.Advance(TimeSpan.FromSeconds(35) - TimeSpan.FromTicks(1));
@@ -38,7 +38,7 @@ public sealed class DrainDeadlineTests
     public void Token_NoStop_NeverFires()
     {
         using var stop = new CancellationTokenSource();
-        using var deadline = new DrainDeadline(TimeSpan.Zero, stop.Token, _clock);
+        using var deadline = new DrainDeadline(TimeSpan.Zero, _clock, stop.Token);
 
         _clock.Advance(TimeSpan.FromDays(1));
 
@@ -49,7 +49,7 @@ public sealed class DrainDeadlineTests
     public async Task Passed_DisposedBeforeTheBudgetRanOut_StaysFalse()
     {
         using var stop = new CancellationTokenSource();
-        var deadline = new DrainDeadline(TimeSpan.FromSeconds(8), stop.Token, _clock);
+        var deadline = new DrainDeadline(TimeSpan.FromSeconds(8), _clock, stop.Token);
         await stop.CancelAsync();
         _clock.Advance(TimeSpan.FromSeconds(5));
         deadline.Dispose();

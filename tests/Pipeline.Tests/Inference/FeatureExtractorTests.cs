@@ -12,7 +12,10 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
         using var batch = resnet.Extractor.CreateBatch();
         batch.Count = count;
         for (var i = 0; i < count; i++)
+        {
             resnet.Images[i].CopyTo(batch.Slot(i));
+        }
+
         resnet.Extractor.Run(batch);
         return Enumerable.Range(0, count).Select(i => batch.Features(i).ToArray()).ToArray();
     }
@@ -33,7 +36,9 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
             Assert.Equal(512, features[i].Length);
             // Same kernels, different batch and optimisation level: 1e-4 absolute on values of order 1.
             for (var j = 0; j < 512; j++)
+            {
                 Assert.Equal(expected[j], features[i][j], 1e-4);
+            }
         }
 
         Assert.NotEqual(features[0], features[1]);
@@ -53,7 +58,9 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
             var single = batch.Features(0);
             // Per-image kernels do not mix batch rows; 1e-5 allows for a different blocking of the sums.
             for (var j = 0; j < 512; j++)
+            {
                 Assert.Equal(single[j], batched[i][j], 1e-5);
+            }
         }
     }
 
@@ -91,7 +98,10 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
         using var batch = resnet.Extractor.CreateBatch();
         batch.Count = 4;
         for (var i = 0; i < 4; i++)
+        {
             resnet.Images[i % 3].CopyTo(batch.Slot(i));
+        }
+
         resnet.Extractor.Run(batch, CancellationToken.None);
         var expected = batch.Features(3).ToArray();
         using var cts = new CancellationTokenSource();
@@ -112,7 +122,10 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
         using var after = resnet.Extractor.CreateBatch();
         after.Count = 4;
         for (var i = 0; i < 4; i++)
+        {
             resnet.Images[i % 3].CopyTo(after.Slot(i));
+        }
+
         resnet.Extractor.Run(after, CancellationToken.None);
         Assert.Equal(expected, after.Features(3).ToArray());
     }

@@ -19,7 +19,10 @@ public sealed class OnnxGraphEditorTests
         {
             batch.Count = Math.Min(batchSize, Tiny.Images - start);
             for (var i = 0; i < batch.Count; i++)
+            {
                 Tiny.Input.AsSpan((start + i) * Tiny.ImageLength, Tiny.ImageLength).CopyTo(batch.Slot(i));
+            }
+
             extractor.Run(batch);
             features.AddRange(batch.AllFeatures.ToArray());
         }
@@ -31,7 +34,9 @@ public sealed class OnnxGraphEditorTests
     {
         Assert.Equal(expected.Length, actual.Length);
         for (var i = 0; i < expected.Length; i++)
+        {
             Assert.Equal(expected[i], actual[i], Tolerance);
+        }
     }
 
     [Fact]

@@ -23,9 +23,9 @@ public sealed class ResNet18Fixture : IDisposable
 
     public ResolvedModel Model { get; }
 
-    public TensorPreprocessor Preprocessor { get; }
+    internal TensorPreprocessor Preprocessor { get; }
 
-    public FeatureExtractor Extractor { get; }
+    internal FeatureExtractor Extractor { get; }
 
     /// <summary>Preprocessed tensors, one per image.</summary>
     public float[][] Images { get; }
@@ -35,13 +35,18 @@ public sealed class ResNet18Fixture : IDisposable
         var random = new Random(42 + kind);
         using var image = new Image<Rgb24>(224, 224);
         for (var y = 0; y < 224; y++)
+        {
             for (var x = 0; x < 224; x++)
+            {
                 image[x, y] = kind switch
                 {
                     0 => new Rgb24((byte)x, (byte)y, (byte)(x + y)),
                     1 => ((x / 28) + (y / 28)) % 2 == 0 ? new Rgb24(250, 240, 10) : new Rgb24(5, 30, 200),
                     _ => new Rgb24((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)),
                 };
+            }
+        }
+
         var tensor = new float[Preprocessor.ImageLength];
         Preprocessor.Write(image, tensor);
         return tensor;

@@ -11,6 +11,8 @@ internal sealed record TinyClassifierFixture(
     string InputName, int InputSize, string FeatureNode, int[] FeatureShape,
     float[] Input, float[] GlobalAverage, float[] Flatten, float[] Logits)
 {
+    private static readonly JsonSerializerOptions CamelCase = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Inference");
 
     public static string DynamicBatchModel => Path.Combine(Directory, "tiny_classifier.onnx");
@@ -24,7 +26,7 @@ internal sealed record TinyClassifierFixture(
     public static TinyClassifierFixture Load() =>
         JsonSerializer.Deserialize<TinyClassifierFixture>(
             File.ReadAllText(Path.Combine(Directory, "tiny_classifier_expected.json")),
-            new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase })!;
+            CamelCase)!;
 
     public ModelSpec Spec(FeaturePooling pooling) =>
         new("tiny", "tiny_classifier.onnx", false, InputName, InputSize, TensorLayout.Nchw, ChannelOrder.Rgb, Normalization.Torch,

@@ -97,7 +97,7 @@ public sealed class MulticlassEvaluatorTests
         var curves = oracle.Expected.GetProperty("rocCurves");
         for (var c = 0; c < oracle.ClassNames.Length; c++)
         {
-            var expectedAuc = oracle.NullableDouble(aucs[c]);
+            var expectedAuc = SklearnOracleCase.NullableDouble(aucs[c]);
             var actual = result.RocCurves.SingleOrDefault(curve => curve.ClassIndex == c);
             if (expectedAuc is null)
             {
@@ -115,7 +115,7 @@ public sealed class MulticlassEvaluatorTests
             AssertSequence(curves[c].GetProperty("thresholdsAfterFirst"), actual.Thresholds.Skip(1).ToArray());
         }
 
-        var macro = oracle.NullableDouble(oracle.Expected.GetProperty("macroRocAuc"));
+        var macro = SklearnOracleCase.NullableDouble(oracle.Expected.GetProperty("macroRocAuc"));
         Assert.NotNull(macro);
         Assert.Equal(macro.Value, result.MacroRocAuc!.Value, Tolerance);
     }

@@ -34,5 +34,5 @@ internal sealed class SklearnOracleCase
 
     public double[] Doubles(string property) => Expected.GetProperty(property).EnumerateArray().Select(e => e.GetDouble()).ToArray();
 
-    public double? NullableDouble(JsonElement element) => element.ValueKind == JsonValueKind.Null ? null : element.GetDouble();
+    public static double? NullableDouble(JsonElement element) => element.ValueKind == JsonValueKind.Null ? null : element.GetDouble();
 }

@@ -1,6 +1,5 @@
 using Pipeline.Training;
 using Pipeline.Inference;
-using Pipeline.Runs;
 using Pipeline.Sources;
 using Pipeline.Tests.Runs;
 using Pipeline.Tests.Sources;

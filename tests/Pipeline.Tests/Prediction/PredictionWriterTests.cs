@@ -68,7 +68,7 @@ public sealed class PredictionWriterTests
         var writer = await PredictionWriter.CreateAsync(stream, Model(), CancellationToken.None);
         await writer.WriteRejectAsync(new Reject("bad", RejectStages.Read, "gone"), CancellationToken.None);
 
-        Assert.Throws<InvalidOperationException>(() => writer.WritePredictionAsync("img", null, [0.5, 0.5], CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.WritePredictionAsync("img", null, [0.5, 0.5], CancellationToken.None));
     }
 
     /// <summary>P(yes) from 0.05 to 0.95, never a tie.</summary>

@@ -1,7 +1,6 @@
 using Pipeline.PipelineFiles;
 using Pipeline.Sources;
 using Pipeline.Tests.PipelineFiles;
-using Pipeline.Tests.Runs;
 
 namespace Pipeline.Tests.Sources;
 
@@ -56,7 +55,7 @@ public sealed class SourceKindsTests
     /// <summary>An absolute path, holding a comma, of what <paramref name="field"/> must name.</summary>
     private static string Existing(TempFolder folder, SourceField field)
     {
-        var name = $"{field.Key},1{field.Extensions.FirstOrDefault()}";
+        var name = $"{field.Key},1{(field.Extensions.Count > 0 ? field.Extensions[0] : "")}";
         if (field.Kind == SourceFieldKind.Folder)
         {
             return Directory.CreateDirectory(folder.Combine(name)).FullName;

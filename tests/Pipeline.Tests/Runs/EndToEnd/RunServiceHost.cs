@@ -8,7 +8,7 @@ namespace Pipeline.Tests.Runs.EndToEnd;
 
 /// <summary>
 /// The services of <c>pipeline run</c> in process, wired as the CLI wires them (Generic Host
-/// configuration from <paramref name="contentRoot"/>, <see cref="PipelineRunService"/>, the real
+/// configuration from <c>contentRoot</c>, <see cref="PipelineRunService"/>, the real
 /// <see cref="StagePipelineRunner"/>), with every log message kept in <see cref="Log"/>.
 /// </summary>
 internal sealed class RunServiceHost : IDisposable

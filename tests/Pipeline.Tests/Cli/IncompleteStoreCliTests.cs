@@ -1,6 +1,6 @@
 using Pipeline.Tests.Classifier;
 
-namespace Pipeline.Tests.Prediction;
+namespace Pipeline.Tests.Cli;
 
 /// <summary>
 /// <c>pipeline train</c> and <c>evaluate</c> as real processes on a store whose featurize run was

@@ -1,4 +1,7 @@
-namespace Pipeline.Tests.Runs.EndToEnd;
+using Pipeline.Tests.Runs;
+using Pipeline.Tests.Runs.EndToEnd;
+
+namespace Pipeline.Tests.Cli;
 
 /// <summary>The documented exit codes a script relies on: 2 when the command line does not parse, distinct from 1 for a fatal error.</summary>
 [Collection(EndToEndCollection.Name)]

@@ -1,7 +1,8 @@
 using Pipeline.FeatureStore;
+using Pipeline.Tests.Featurization;
 using Pipeline.Tests.Runs.EndToEnd;
 
-namespace Pipeline.Tests.Featurization;
+namespace Pipeline.Tests.Cli;
 
 /// <summary>
 /// Two <c>pipeline featurize</c> processes on one store: the second is turned away at once with a

@@ -2,7 +2,7 @@ using System.Globalization;
 using Pipeline.Tests.FeatureStore;
 using Pipeline.Tests.Runs.EndToEnd;
 
-namespace Pipeline.Tests.Featurization;
+namespace Pipeline.Tests.Cli;
 
 /// <summary><c>pipeline featurize</c> as a real process stopped by SIGTERM: its summary gives the true counts of what it kept.</summary>
 [Collection(EndToEndCollection.Name)]

@@ -1,6 +1,6 @@
-using Pipeline.Tests.Sources;
+using Pipeline.Tests.Featurization;
 
-namespace Pipeline.Tests.Featurization;
+namespace Pipeline.Tests.Cli;
 
 /// <summary>
 /// <c>pipeline featurize</c> with a fatal problem: exit code 1 and exactly one line on standard

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Pipeline.Tests.Sources;
+using Pipeline.Tests.Featurization;
 
-namespace Pipeline.Tests.Featurization;
+namespace Pipeline.Tests.Cli;
 
 /// <summary><c>pipeline bench-inference</c>, run as the benchmark script runs it.</summary>
 public sealed class BenchInferenceCommandTests

@@ -1,6 +1,6 @@
 using Pipeline.Tests.Classifier;
 
-namespace Pipeline.Tests.Prediction;
+namespace Pipeline.Tests.Cli;
 
 /// <summary><c>pipeline train</c> as a child process, on the collection's feature stores.</summary>
 [Collection(ClassifierCollection.Name)]
