@@ -1,24 +1,25 @@
 using Pipeline.Decoding;
 using Pipeline.FeatureStore;
 using Pipeline.Inference;
+using Pipeline.Settings;
 
 namespace Pipeline.Featurization;
 
 /// <summary>Everything a featurization run can be tuned by, with the defaults a user gets.</summary>
 public sealed record FeaturizationOptions
 {
-    private readonly int _parallelism = Environment.ProcessorCount;
+    private readonly int _parallelism = SettingCatalog.Featurize.Parallelism.Default;
 
     /// <summary>Device, batch size and threads of the inference engine.</summary>
     public InferenceOptions Inference { get; init; } = new();
 
-    /// <summary>Images decoded at once (default: one per core).</summary>
+    /// <summary>Images decoded at once (default: one per core, at most 256).</summary>
     public int Parallelism
     {
         get => _parallelism;
-        init => _parallelism = value is >= 1 and <= 256
+        init => _parallelism = SettingCatalog.Featurize.Parallelism.Allows(value)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(Parallelism), value, "parallelism must be between 1 and 256.");
+            : throw new ArgumentOutOfRangeException(nameof(Parallelism), value, SettingCatalog.Featurize.Parallelism.OutOfRange(nameof(Parallelism), value));
     }
 
     /// <summary>File-size and pixel-count limits checked before decoding.</summary>

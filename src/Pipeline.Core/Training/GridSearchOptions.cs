@@ -1,3 +1,5 @@
+using Pipeline.Settings;
+
 namespace Pipeline.Training;
 
 /// <summary>
@@ -8,7 +10,7 @@ internal sealed record GridSearchOptions
 {
     private readonly IReadOnlyList<double> _regParams = [0.0];
     private readonly IReadOnlyList<double> _elasticNetParams = [0.0];
-    private readonly int _folds = 3;
+    private readonly int _folds = SettingCatalog.Grid.Folds.Default;
     private readonly int _maxDegreeOfParallelism = Environment.ProcessorCount;
 
     /// <summary>regParam values to try, each ≥ 0 (default [0]).</summary>
@@ -28,11 +30,13 @@ internal sealed record GridSearchOptions
     /// <summary>Everything else (maxIter, tol, fitIntercept, standardization) for every fit.</summary>
     public LogisticRegressionOptions BaseOptions { get; init; } = LogisticRegressionOptions.Default;
 
-    /// <summary>Number of folds, ≥ 2 (default 3, Spark's numFolds).</summary>
+    /// <summary>Number of folds, 2 to 100 (default 3, Spark's numFolds).</summary>
     public int Folds
     {
         get => _folds;
-        init => _folds = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(Folds), value, "folds must be >= 2.");
+        init => _folds = SettingCatalog.Grid.Folds.Allows(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Folds), value, SettingCatalog.Grid.Folds.OutOfRange(nameof(Folds), value));
     }
 
     /// <summary>Seed of the fold assignment (default 0).</summary>

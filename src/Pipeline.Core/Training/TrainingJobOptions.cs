@@ -1,3 +1,5 @@
+using Pipeline.Settings;
+
 namespace Pipeline.Training;
 
 /// <summary>
@@ -6,8 +8,8 @@ namespace Pipeline.Training;
 /// </summary>
 public sealed record TrainingJobOptions
 {
-    private readonly double _testFraction = 0.2;
-    private readonly int _folds = 3;
+    private readonly double _testFraction = SettingCatalog.Split.TestFraction.Default;
+    private readonly int _folds = SettingCatalog.Grid.Folds.Default;
 
     /// <summary>The feature store to train on (required).</summary>
     public required string FeaturesDirectory { get; init; }
@@ -35,19 +37,19 @@ public sealed record TrainingJobOptions
     public double TestFraction
     {
         get => _testFraction;
-        init => _testFraction = value is >= 0 and < 1
+        init => _testFraction = SettingCatalog.Split.TestFraction.Allows(value)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(TestFraction), value, "testFraction must be in [0, 1).");
+            : throw new ArgumentOutOfRangeException(nameof(TestFraction), value, SettingCatalog.Split.TestFraction.OutOfRange(nameof(TestFraction), value));
     }
 
     /// <summary>Seed of the train/test split, and of the folds unless <see cref="FoldSeed"/> is set (default 42).</summary>
-    public ulong Seed { get; init; } = 42;
+    public ulong Seed { get; init; } = (ulong)SettingCatalog.Split.Seed.Default;
 
     /// <summary>Seed of a grid search's folds (default: <see cref="Seed"/>); pipeline files set it apart as <c>grid.seed</c>.</summary>
     public ulong? FoldSeed { get; init; }
 
     /// <summary>Keep class proportions in the train/test split (default false, like Spark's randomSplit). Folds are always stratified.</summary>
-    public bool Stratified { get; init; }
+    public bool Stratified { get; init; } = SettingCatalog.Split.Stratify.Default;
 
     /// <summary>regParam values of a grid search; null (with <see cref="GridElasticNetParams"/> null) fits <see cref="Regression"/> once.</summary>
     public IReadOnlyList<double>? GridRegParams { get; init; }
@@ -55,18 +57,20 @@ public sealed record TrainingJobOptions
     /// <summary>elasticNetParam values of a grid search; null with a grid means <see cref="Regression"/>'s one value.</summary>
     public IReadOnlyList<double>? GridElasticNetParams { get; init; }
 
-    /// <summary>Cross-validation folds of a grid search, ≥ 2 (default 3, Spark's numFolds).</summary>
+    /// <summary>Cross-validation folds of a grid search, 2 to 100 (default 3, Spark's numFolds).</summary>
     public int Folds
     {
         get => _folds;
-        init => _folds = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(Folds), value, "folds must be >= 2.");
+        init => _folds = SettingCatalog.Grid.Folds.Allows(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Folds), value, SettingCatalog.Grid.Folds.OutOfRange(nameof(Folds), value));
     }
 
     /// <summary>The metric a grid search selects by (default f1, Spark's default).</summary>
-    public SelectionMetricKind Metric { get; init; } = SelectionMetricKind.F1;
+    public SelectionMetricKind Metric { get; init; } = SettingCatalog.Grid.Metric.DefaultAs<SelectionMetricKind>();
 
     /// <summary>Evaluate on the test rows and write the report (default true); false only fits and saves the model. Without test rows there is nothing to evaluate.</summary>
-    public bool Evaluate { get; init; } = true;
+    public bool Evaluate { get; init; } = SettingCatalog.Evaluate.Enabled.Default;
 
     /// <summary>Whether test rows exist: a test store, or a held-out fraction above 0.</summary>
     public bool HasTestRows => TestFeaturesDirectory is not null || TestFraction > 0;
