@@ -5,6 +5,7 @@ using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
 using Pipeline.IO;
+using Pipeline.Tests.Runs;
 
 namespace Pipeline.Tests.Architecture;
 
@@ -50,6 +51,28 @@ public sealed class NamespaceDependencyTests
         Assert.Contains("Models", graph["Inference"]);
         Assert.Contains("Sources", graph["FeatureStore"]);
         Assert.Empty(graph["IO"]);
+    }
+
+    [Fact]
+    public void ReadmeLayerTable_ListsEveryFolderBelowEachFolderItUses()
+    {
+        var graph = NamespaceGraph.Read(typeof(AtomicFile).Assembly.Location);
+        var readme = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "README.md"));
+        var header = Array.IndexOf(readme, "| `src/Pipeline.Core/` | what |");
+        Assert.True(header >= 0, "README.md has no table headed | `src/Pipeline.Core/` | what |");
+        var layers = readme.Skip(header + 2).TakeWhile(line => line.StartsWith("| `", StringComparison.Ordinal))
+            .Select(line => line.Split('`')[1])
+            .ToList();
+        var folders = Directory.EnumerateDirectories(Path.Combine(RepositoryRoot.Path, "src", "Pipeline.Core"))
+            .Select(Path.GetFileName)
+            .Where(name => name is not ("bin" or "obj"))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(folders, layers.Order(StringComparer.Ordinal));
+        var upward = graph.SelectMany(node => node.Value.Where(graph.ContainsKey).Select(used => (User: node.Key, Used: used)))
+            .Where(edge => edge.User != edge.Used && layers.IndexOf(edge.Used) > layers.IndexOf(edge.User))
+            .Select(edge => $"{edge.User} uses {edge.Used}, listed below it");
+        Assert.Empty(upward);
     }
 
     /// <summary>Folder (second namespace segment under <c>Pipeline</c>) → the folders its types use.</summary>
