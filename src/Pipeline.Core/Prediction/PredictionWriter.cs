@@ -10,9 +10,9 @@ using Pipeline.Metrics;
 namespace Pipeline.Prediction;
 
 /// <summary>
-/// Writes <c>predictions.parquet</c>: one row per input image, predictions first (in the order
-/// the images left the featurizer, as in a store's parts), then rejects. Rows are written a row
-/// group at a time as they come, so a run holds one group's rows, never the whole input's.
+/// Writes <c>predictions.parquet</c>: one row per input image, predictions first, then rejects,
+/// each in the order they are given (<see cref="PredictionSink"/> gives the predictions in path
+/// order). Rows are written a row group at a time, so the writer holds one group's rows at most.
 /// </summary>
 /// <remarks>
 /// Columns: <c>path</c> (string); <c>label</c> (the source's label, null for unlabelled image
@@ -42,13 +42,13 @@ internal sealed class PredictionWriter : IAsyncDisposable
     private readonly DataField<double?>[] _classFields;
     private readonly DataField<string> _stageField = new("reject_stage", nullable: true);
     private readonly DataField<string> _reasonField = new("reject_reason", nullable: true);
-    private readonly string[] _paths = new string[RowGroupSize];
-    private readonly string?[] _labels = new string?[RowGroupSize];
-    private readonly string?[] _predicted = new string?[RowGroupSize];
-    private readonly double?[] _probability = new double?[RowGroupSize];
     private readonly double?[][] _perClass;
-    private readonly string?[] _stages = new string?[RowGroupSize];
-    private readonly string?[] _reasons = new string?[RowGroupSize];
+    private string[] _paths = [];
+    private string?[] _labels = [];
+    private string?[] _predicted = [];
+    private double?[] _probability = [];
+    private string?[] _stages = [];
+    private string?[] _reasons = [];
     private ParquetWriter _writer = null!;
     private int _buffered;
     private bool _rejectsStarted;
@@ -61,7 +61,7 @@ internal sealed class PredictionWriter : IAsyncDisposable
         _perClass = new double?[classes.Count][];
         for (var c = 0; c < _perClass.Length; c++)
         {
-            _perClass[c] = new double?[RowGroupSize];
+            _perClass[c] = [];
         }
     }
 
@@ -115,6 +115,7 @@ internal sealed class PredictionWriter : IAsyncDisposable
         }
 
         var row = _buffered;
+        EnsureRoom();
         for (var c = 0; c < probabilities.Length; c++)
         {
             _perClass[c][row] = probabilities[c];
@@ -136,6 +137,7 @@ internal sealed class PredictionWriter : IAsyncDisposable
         ThrowIfClosed();
         _rejectsStarted = true;
         var row = _buffered;
+        EnsureRoom();
         _paths[row] = reject.Path;
         _stages[row] = reject.Stage;
         _reasons[row] = reject.Reason;
@@ -165,6 +167,32 @@ internal sealed class PredictionWriter : IAsyncDisposable
     {
         _closed = true;
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Grows the group's buffers, doubling up to <see cref="RowGroupSize"/>, before row
+    /// <see cref="_buffered"/> is set: a full group is one array per class, 65,536 × 16 bytes each,
+    /// so sizing them up front would cost a 1,000-class model a gigabyte to predict one image.
+    /// </summary>
+    private void EnsureRoom()
+    {
+        if (_buffered < _paths.Length)
+        {
+            return;
+        }
+
+        var size = Math.Min(RowGroupSize, Math.Max(16, _paths.Length * 2));
+        Array.Resize(ref _paths, size);
+        Array.Resize(ref _labels, size);
+        Array.Resize(ref _predicted, size);
+        Array.Resize(ref _probability, size);
+        for (var c = 0; c < _perClass.Length; c++)
+        {
+            Array.Resize(ref _perClass[c], size);
+        }
+
+        Array.Resize(ref _stages, size);
+        Array.Resize(ref _reasons, size);
     }
 
     private ValueTask AddedAsync(CancellationToken cancellationToken)

@@ -71,12 +71,33 @@ public sealed class PredictionWriterTests
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.WritePredictionAsync("img", null, [0.5, 0.5], CancellationToken.None));
     }
 
+    [Fact]
+    public async Task CreateAsync_ManyClassesFewRows_AllocatesForTheRowsNotAWholeGroup()
+    {
+        // 100 classes: a whole group's buffers, sized up front, are 100 × 65,536 nullable doubles, over 100 MB.
+        string[] classes = [.. Enumerable.Range(0, 100).Select(c => $"c{c:D3}")];
+        using var stream = new MemoryStream();
+
+        // The writer's buffers are made before CreateAsync's first await, so on this thread.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var creating = PredictionWriter.CreateAsync(stream, Model(classes), CancellationToken.None);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var writer = await creating;
+        await writer.WritePredictionAsync("img", null, [.. Enumerable.Repeat(0.01, classes.Length)], CancellationToken.None);
+        await writer.CompleteAsync(CancellationToken.None);
+
+        Assert.InRange(allocated, 0, 1 << 20);
+        Assert.Equal(1, writer.Predicted);
+    }
+
     /// <summary>P(yes) from 0.05 to 0.95, never a tie.</summary>
     private static double YesOf(int row) => ((row % 10) / 10.0) + 0.05;
 
-    private static ClassifierModel Model() => new(
+    private static ClassifierModel Model() => Model(["no", "yes"]);
+
+    private static ClassifierModel Model(string[] classes) => new(
         new FeaturizerSignature("resnet18", Sha, "node", 3, "stretch"),
-        new LogisticRegressionModel(new double[6], new double[2], featureCount: 3, classCount: 2, ["no", "yes"], summary: null),
+        new LogisticRegressionModel(new double[3 * classes.Length], new double[classes.Length], featureCount: 3, classCount: classes.Length, classes, summary: null),
         training: null,
         DateTimeOffset.UnixEpoch);
 }
