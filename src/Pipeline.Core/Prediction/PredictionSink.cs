@@ -7,7 +7,8 @@ namespace Pipeline.Prediction;
 /// <summary>
 /// Applies a classifier's head to each batch as it leaves the featurizer; <see cref="CompleteAsync"/>
 /// writes the predictions in path order, one per path, then the rejects. The features themselves
-/// are never kept: a prediction holds its path, label and one probability per class.
+/// are not kept: a prediction holds its path, label and one probability per class (and, only when
+/// one of them is NaN or infinite, its features, to name it in the refusal).
 /// </summary>
 /// <remarks>
 /// Batches leave the graph in the order their images finished decoding, which varies from run to
@@ -22,14 +23,17 @@ internal sealed class PredictionSink(ClassifierModel model, PredictionWriter wri
 
     public ValueTask WriteAsync(FeaturizedBatch batch, CancellationToken cancellationToken)
     {
-        // A NaN feature is refused as training and evaluation refuse it, the row numbered as in the whole input.
-        FeatureCompatibility.EnsureFinite(batch.Features.Span, batch.Dimension, row => batch.Records.Span[row].Path, _predictions.Count, what);
         for (var row = 0; row < batch.Count; row++)
         {
+            var features = batch.GetFeatures(row);
             var probabilities = new double[model.Classes.Count];
-            model.Regression.PredictProbabilities(batch.GetFeatures(row), probabilities);
+            model.Regression.PredictProbabilities(features, probabilities);
             var record = batch.Records.Span[row];
-            _predictions.Add(new Prediction(record.Path, labelled ? record.Label : null, probabilities, _predictions.Count));
+
+            // Only a row that will be refused keeps its features, so that CompleteAsync can name it by
+            // its place in path order, which unlike the order of arrival is the same every run.
+            var notFinite = IsFinite(features) ? null : features.ToArray();
+            _predictions.Add(new Prediction(record.Path, labelled ? record.Label : null, probabilities, _predictions.Count, notFinite));
         }
 
         _rejects.AddRange(batch.Rejects);
@@ -40,14 +44,30 @@ internal sealed class PredictionSink(ClassifierModel model, PredictionWriter wri
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
         _predictions.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path) is var byPath and not 0 ? byPath : a.Arrival.CompareTo(b.Arrival));
+        List<Prediction> kept = new(_predictions.Count);
         for (var i = 0; i < _predictions.Count; i++)
         {
-            var prediction = _predictions[i];
-            var isLastOfPath = i + 1 == _predictions.Count || !string.Equals(prediction.Path, _predictions[i + 1].Path, StringComparison.Ordinal);
+            var isLastOfPath = i + 1 == _predictions.Count || !string.Equals(_predictions[i].Path, _predictions[i + 1].Path, StringComparison.Ordinal);
             if (isLastOfPath)
             {
-                await writer.WritePredictionAsync(prediction.Path, prediction.Label, prediction.Probabilities, cancellationToken).ConfigureAwait(false);
+                kept.Add(_predictions[i]);
             }
+        }
+
+        // A NaN feature is refused as training and evaluation refuse it, before any row is written,
+        // the row numbered as in the predictions file.
+        for (var row = 0; row < kept.Count; row++)
+        {
+            if (kept[row].NotFinite is { } features)
+            {
+                var path = kept[row].Path;
+                FeatureCompatibility.EnsureFinite(features, features.Length, _ => path, row, what);
+            }
+        }
+
+        foreach (var prediction in kept)
+        {
+            await writer.WritePredictionAsync(prediction.Path, prediction.Label, prediction.Probabilities, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var reject in _rejects)
@@ -58,6 +78,20 @@ internal sealed class PredictionSink(ClassifierModel model, PredictionWriter wri
         await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    private static bool IsFinite(ReadOnlySpan<float> features)
+    {
+        foreach (var value in features)
+        {
+            if (!float.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <param name="Arrival">Its place among the predictions as they came, which breaks ties between rows of one path.</param>
-    private sealed record Prediction(string Path, string? Label, double[] Probabilities, int Arrival);
+    /// <param name="NotFinite">The row's features when one of them is NaN or infinite, else null.</param>
+    private sealed record Prediction(string Path, string? Label, double[] Probabilities, int Arrival, float[]? NotFinite);
 }
