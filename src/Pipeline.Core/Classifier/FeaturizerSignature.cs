@@ -58,6 +58,25 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
             $"Zoo model '{ModelName}' ({zoo.SourcePath}) no longer featurizes as the classifier expects: it gives '{TensorPreprocessor.Describe(resolved.Spec)}' at '{resolved.Spec.FeatureNode}' ({resolved.Spec.FeatureDimension} values), the classifier needs '{Preprocessing}' at '{FeatureNode}' ({Dimension} values).");
     }
 
+    /// <summary>
+    /// Refuses a zoo file other than the one the features were made with: the names, nodes and
+    /// preprocessing of <see cref="Resolve"/> can all agree while the file's weights differ, and a
+    /// head on another file's features predicts nonsense without an error.
+    /// </summary>
+    /// <param name="onnxPath">The zoo file that would featurize.</param>
+    /// <param name="classifier">What expects this featurizer, naming its path: the message's subject, e.g. <c>Model '/runs/m'</c>.</param>
+    /// <param name="cancellationToken">Cancels hashing the file.</param>
+    /// <exception cref="InvalidDataException">The file's SHA-256 is not <see cref="ModelSha256"/>.</exception>
+    internal async Task EnsureSameFileAsync(string onnxPath, string classifier, CancellationToken cancellationToken)
+    {
+        var sha = await ComputeSha256Async(onnxPath, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(sha, ModelSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException(
+                $"{classifier} was trained on features of ONNX SHA-256 {ModelSha256} ({ModelName}), but '{onnxPath}' has SHA-256 {sha}; its head cannot be applied to that featurizer's features.");
+        }
+    }
+
     /// <summary>The SHA-256 of an ONNX file, lowercase hex, as <see cref="Inference.FeatureExtractor.ModelSha256"/> computes it.</summary>
     public static async Task<string> ComputeSha256Async(string onnxPath, CancellationToken cancellationToken)
     {

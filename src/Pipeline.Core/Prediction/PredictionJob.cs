@@ -35,12 +35,7 @@ public static class PredictionJob
         var clock = Stopwatch.StartNew();
         var model = await ClassifierModel.LoadAsync(options.ModelDirectory, cancellationToken).ConfigureAwait(false);
         var resolved = model.Featurizer.Resolve(ModelZoo.LoadDefault(), options.ModelsDirectory);
-        var sha = await FeaturizerSignature.ComputeSha256Async(resolved.OnnxPath, cancellationToken).ConfigureAwait(false);
-        if (!string.Equals(sha, model.Featurizer.ModelSha256, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidDataException(
-                $"Model '{Path.GetFullPath(options.ModelDirectory)}' was trained on features of ONNX SHA-256 {model.Featurizer.ModelSha256} ({model.Featurizer.ModelName}), but '{resolved.OnnxPath}' has SHA-256 {sha}; its head cannot be applied to that featurizer's features.");
-        }
+        await model.Featurizer.EnsureSameFileAsync(resolved.OnnxPath, $"Model '{Path.GetFullPath(options.ModelDirectory)}'", cancellationToken).ConfigureAwait(false);
 
         var source = await PredictionInput.OpenAsync(options.Inputs, cancellationToken).ConfigureAwait(false);
         var output = Path.GetFullPath(options.OutputPath);
