@@ -38,7 +38,7 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
     /// Finds this featurizer in the zoo: the entry named <see cref="ModelName"/>, with the pooling
     /// whose preprocessing description matches (a store may have been featurized with a pooling
     /// other than the zoo's default). The ONNX file's hash is not checked here; see
-    /// <see cref="ComputeSha256Async"/>.
+    /// <see cref="EnsureSameFileAsync"/>.
     /// </summary>
     /// <exception cref="ModelZooException">The zoo has no such model, its file is missing, or no pooling reproduces <see cref="Preprocessing"/>.</exception>
     public ResolvedModel Resolve(ModelZoo zoo, string modelsDirectory)
@@ -78,7 +78,7 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
     }
 
     /// <summary>The SHA-256 of an ONNX file, lowercase hex, as <see cref="Inference.FeatureExtractor.ModelSha256"/> computes it.</summary>
-    public static async Task<string> ComputeSha256Async(string onnxPath, CancellationToken cancellationToken)
+    internal static async Task<string> ComputeSha256Async(string onnxPath, CancellationToken cancellationToken)
     {
         var stream = new FileStream(onnxPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         await using var _ = stream.ConfigureAwait(false);
