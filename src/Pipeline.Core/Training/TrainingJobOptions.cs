@@ -24,7 +24,7 @@ public sealed record TrainingJobOptions
     public string? ReportDirectory { get; init; }
 
     /// <summary>Where the zoo's ONNX files are, to export <c>model.onnx</c> (default <c>models</c>; bundled models need none).</summary>
-    public string ModelsDirectory { get; init; } = "models";
+    public string ModelsDirectory { get; init; } = SettingCatalog.Service.ModelsDirectory.Default;
 
     /// <summary>The solver's hyper-parameters (Spark's defaults); for a grid search, everything but the grid's own axes.</summary>
     public LogisticRegressionOptions Regression { get; init; } = LogisticRegressionOptions.Default;
