@@ -39,7 +39,7 @@ public sealed record TrainingJobOptions
         get => _testFraction;
         init => _testFraction = SettingCatalog.Split.TestFraction.Allows(value)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(TestFraction), value, SettingCatalog.Split.TestFraction.OutOfRange(nameof(TestFraction), value));
+            : throw new ArgumentOutOfRangeException(nameof(TestFraction), value, "testFraction must be in [0, 1).");
     }
 
     /// <summary>Seed of the train/test split, and of the folds unless <see cref="FoldSeed"/> is set (default 42).</summary>
