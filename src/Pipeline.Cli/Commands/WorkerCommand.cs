@@ -2,7 +2,6 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Hosting;
-using Pipeline.Runs;
 
 namespace Pipeline.Cli.Commands;
 
@@ -32,9 +31,7 @@ internal static class WorkerCommand
 
             // The host owns SIGTERM/Ctrl+C for a service: it stops claiming, lets runs flush within the
             // grace period, and only then exits.
-            using var host = PipelineHost.BuildWorker(
-                args,
-                services => StagePipelineRunner.Create(services, terminal: null));
+            using var host = PipelineHost.BuildWorker(args);
 
             // Resolved before the run: RunAsync disposes the host's services when it returns.
             var worker = host.Services.GetServices<IHostedService>().OfType<InboxWorker>().Single();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Pipeline.Decoding;
 using Pipeline.FeatureStore;
 using Pipeline.Inference;
@@ -19,7 +20,10 @@ public sealed record FeaturizationOptions
         get => _parallelism;
         init => _parallelism = SettingCatalog.Featurize.Parallelism.Allows(value)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(Parallelism), value, SettingCatalog.Featurize.Parallelism.OutOfRange(nameof(Parallelism), value));
+            : throw new ArgumentOutOfRangeException(
+                nameof(Parallelism),
+                value,
+                string.Create(CultureInfo.InvariantCulture, $"parallelism must be between {SettingCatalog.Featurize.Parallelism.Range.Min} and {SettingCatalog.Featurize.Parallelism.Range.Max}."));
     }
 
     /// <summary>File-size and pixel-count limits checked before decoding.</summary>

@@ -10,19 +10,23 @@ using Pipeline.PipelineFiles;
 namespace Pipeline.Hosting;
 
 /// <summary>
-/// Builds the Generic Host for <c>pipeline worker</c> (and the services <c>pipeline run</c> needs), so that
-/// the caller supplies only the <see cref="IPipelineRunner"/>. Configuration follows the usual .NET
+/// Builds the Generic Host for <c>pipeline worker</c> (and the services <c>pipeline run</c> needs) with
+/// the product's stages as the runner, so that a program embedding the worker calls one method and
+/// never sees the runner, its journal or its outcome. Configuration follows the usual .NET
 /// order, later winning: appsettings.json and appsettings.{Environment}.json in the content root (the
 /// current directory), environment variables (<c>Pipeline__Worker__MaxConcurrentRuns=2</c>), then the
 /// command line (<c>--Pipeline:Worker:MaxConcurrentRuns=2</c>).
 /// </summary>
 public static class PipelineHost
 {
-    /// <summary>A host builder with the run services and the inbox worker registered.</summary>
+    /// <summary>A host builder with the run services and the inbox worker registered, running the product's stages.</summary>
     /// <param name="args">Command-line arguments (configuration overrides).</param>
-    /// <param name="runnerFactory">Creates the runner that executes the stages.</param>
     /// <param name="settings">Host settings (content root, environment); <paramref name="args"/> replaces its Args.</param>
-    public static HostApplicationBuilder CreateWorkerBuilder(string[] args, Func<IServiceProvider, IPipelineRunner> runnerFactory, HostApplicationBuilderSettings? settings = null)
+    public static HostApplicationBuilder CreateWorkerBuilder(string[] args, HostApplicationBuilderSettings? settings = null) =>
+        CreateWorkerBuilder(args, DefaultRunner, settings);
+
+    /// <summary>A host builder whose runner is <paramref name="runnerFactory"/>'s: tests put a scripted runner in place of the stages.</summary>
+    internal static HostApplicationBuilder CreateWorkerBuilder(string[] args, Func<IServiceProvider, IPipelineRunner> runnerFactory, HostApplicationBuilderSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(runnerFactory);
@@ -36,13 +40,13 @@ public static class PipelineHost
     }
 
     /// <summary>The worker host, ready to <c>RunAsync</c> (SIGTERM and Ctrl+C stop it gracefully).</summary>
-    public static IHost BuildWorker(string[] args, Func<IServiceProvider, IPipelineRunner> runnerFactory) =>
-        CreateWorkerBuilder(args, runnerFactory).Build();
+    public static IHost BuildWorker(string[] args) => CreateWorkerBuilder(args).Build();
 
     /// <summary>
     /// Registers <see cref="ServiceOptions"/> (validated at start), <see cref="IModelAvailability"/> (models
-    /// folder, unless already registered), <see cref="TimeProvider"/> and <see cref="PipelineRunService"/>.
-    /// An <see cref="IPipelineRunner"/> must be registered too.
+    /// folder, unless already registered), <see cref="TimeProvider"/>, <see cref="PipelineRunService"/>
+    /// and, unless one is registered already, the product's stages as its runner, logging progress
+    /// lines rather than drawing a bar, as a service's output is a log.
     /// </summary>
     public static IServiceCollection AddPipelineRuns(this IServiceCollection services, IConfiguration configuration)
     {
@@ -51,6 +55,7 @@ public static class PipelineHost
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IModelAvailability>(sp => new ModelFileAvailability(ModelsDirectory(sp)));
+        services.TryAddSingleton<IPipelineRunner>(DefaultRunner);
         services.TryAddSingleton(sp => new PipelineRunService(
             sp.GetRequiredService<IPipelineRunner>(),
             Options(sp).ToRunDefaults(ContentRoot(sp)),
@@ -74,6 +79,8 @@ public static class PipelineHost
         services.AddHostedService<InboxWorker>();
         return services;
     }
+
+    private static StagePipelineRunner DefaultRunner(IServiceProvider services) => StagePipelineRunner.Create(services, terminal: null);
 
     private static ServiceOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<ServiceOptions>>().Value;
 

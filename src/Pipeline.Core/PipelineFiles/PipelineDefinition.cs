@@ -1,5 +1,6 @@
 using Pipeline.Training;
 using Pipeline.Decoding;
+using Pipeline.Settings;
 using Pipeline.Sources;
 
 namespace Pipeline.PipelineFiles;
@@ -41,7 +42,7 @@ public sealed record PipelineDefinition
     public GridSettings? Grid { get; init; }
 
     /// <summary>Evaluate on the test set and write the report (YAML <c>evaluate.enabled</c>, default true).</summary>
-    public bool Evaluate { get; init; } = true;
+    public bool Evaluate { get; init; } = SettingCatalog.Evaluate.Enabled.Default;
 
     /// <summary>Images classified after training; null when the file has no <c>predict</c>.</summary>
     public PredictSettings? Predict { get; init; }

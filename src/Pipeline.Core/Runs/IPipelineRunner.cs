@@ -13,7 +13,7 @@ namespace Pipeline.Runs;
 /// at once. Any other exception fails the run with its message, so make that message one sentence
 /// naming the file or key.
 /// </remarks>
-public interface IPipelineRunner
+internal interface IPipelineRunner
 {
     /// <summary>Executes <paramref name="run"/>, returning its final counts and metrics.</summary>
     /// <param name="run">The validated run.</param>

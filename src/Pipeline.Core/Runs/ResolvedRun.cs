@@ -14,7 +14,7 @@ namespace Pipeline.Runs;
 /// <see cref="RunFolder.Features"/> on any run (the featurization cache); the flag is for runners and logs
 /// that treat a resume differently from a fresh run.
 /// </param>
-public sealed record ResolvedRun(
+internal sealed record ResolvedRun(
     string PipelineFile,
     PipelineDefinition Definition,
     string ModelName,

@@ -7,7 +7,7 @@ namespace Pipeline.Runs;
 /// become known; every change is written through atomically, so <c>run.json</c> always tells how far the
 /// run got, even after a kill. Thread-safe: concurrent stage updates are applied and written in order.
 /// </summary>
-public sealed class RunJournal
+internal sealed class RunJournal
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string _path;

@@ -4,4 +4,4 @@ namespace Pipeline.Runs;
 /// <param name="Counts">Final image counts.</param>
 /// <param name="Metrics">Headline metrics by name (accuracy, weightedF1, …); merged over those already journalled.</param>
 /// <param name="ReportPath">The report folder, or null when no report was written.</param>
-public sealed record RunOutcome(RunCounts Counts, IReadOnlyDictionary<string, double> Metrics, string? ReportPath = null);
+internal sealed record RunOutcome(RunCounts Counts, IReadOnlyDictionary<string, double> Metrics, string? ReportPath = null);

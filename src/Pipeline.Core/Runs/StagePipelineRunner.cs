@@ -18,7 +18,7 @@ namespace Pipeline.Runs;
 /// (a stage of its own in run.json), then classify the prediction inputs. Training reads the stores,
 /// so a run whose images are unchanged featurizes nothing.
 /// </summary>
-public sealed class StagePipelineRunner : IPipelineRunner
+internal sealed class StagePipelineRunner : IPipelineRunner
 {
     private readonly ILoggerFactory _loggers;
     private readonly TextWriter? _terminal;

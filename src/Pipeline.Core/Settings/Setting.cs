@@ -27,7 +27,7 @@ internal abstract class Setting
     /// </summary>
     public string? ConfigurationKey { get; init; }
 
-    /// <summary>What the setting does, as the command-line help says it.</summary>
+    /// <summary>What the setting does, as the command-line help says it; without the range, which the help adds from the definition.</summary>
     public string Description { get; }
 
     /// <summary>The default, boxed, for checks that walk the whole catalog.</summary>

@@ -133,7 +133,7 @@ internal static class SettingCatalog
         public const bool DefaultStratify = false;
 
         /// <summary>Share of rows held out; 0 trains on every row.</summary>
-        public static readonly NumberSetting<double> TestFraction = new("testFraction", DefaultTestFraction, new NumberRange(0, 1, MaxExclusive: true), "Share of rows held out for testing, in [0, 1). 0 trains on every row (Spark's fit(df)): no evaluation unless --test-features is given.")
+        public static readonly NumberSetting<double> TestFraction = new("testFraction", DefaultTestFraction, new NumberRange(0, 1, MaxExclusive: true), "Share of rows held out for testing; 0 trains on every row (Spark's fit(df)): no evaluation unless --test-features is given.")
         {
             Option = "--test-fraction",
         };
@@ -164,13 +164,13 @@ internal static class SettingCatalog
         };
 
         /// <summary>Regularisation strength λ.</summary>
-        public static readonly NumberSetting<double> RegParam = new("regParam", 0, NumberRange.NonNegative, "Regularisation strength λ ≥ 0.")
+        public static readonly NumberSetting<double> RegParam = new("regParam", 0, NumberRange.NonNegative, "Regularisation strength λ.")
         {
             Option = "--reg-param",
         };
 
         /// <summary>Elastic-net mixing α.</summary>
-        public static readonly NumberSetting<double> ElasticNetParam = new("elasticNetParam", 0, new NumberRange(0, 1), "Elastic-net mixing α in [0, 1]: 0 is L2, 1 is L1.")
+        public static readonly NumberSetting<double> ElasticNetParam = new("elasticNetParam", 0, new NumberRange(0, 1), "Elastic-net mixing α: 0 is L2, 1 is L1.")
         {
             Option = "--elastic-net-param",
         };

@@ -39,8 +39,8 @@ internal sealed record GridSearchOptions
             : throw new ArgumentOutOfRangeException(nameof(Folds), value, SettingCatalog.Grid.Folds.OutOfRange(nameof(Folds), value));
     }
 
-    /// <summary>Seed of the fold assignment (default 0).</summary>
-    public ulong Seed { get; init; }
+    /// <summary>Seed of the fold assignment (default 42, a pipeline file's <c>grid.seed</c>).</summary>
+    public ulong Seed { get; init; } = (ulong)SettingCatalog.Grid.Seed.Default;
 
     /// <summary>
     /// Keep class proportions in every fold (default true; Spark does not stratify, but small

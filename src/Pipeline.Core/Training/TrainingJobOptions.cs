@@ -24,7 +24,7 @@ public sealed record TrainingJobOptions
     public string? ReportDirectory { get; init; }
 
     /// <summary>Where the zoo's ONNX files are, to export <c>model.onnx</c> (default <c>models</c>; bundled models need none).</summary>
-    public string ModelsDirectory { get; init; } = "models";
+    public string ModelsDirectory { get; init; } = SettingCatalog.Service.ModelsDirectory.Default;
 
     /// <summary>The solver's hyper-parameters (Spark's defaults); for a grid search, everything but the grid's own axes.</summary>
     public LogisticRegressionOptions Regression { get; init; } = LogisticRegressionOptions.Default;
@@ -39,7 +39,7 @@ public sealed record TrainingJobOptions
         get => _testFraction;
         init => _testFraction = SettingCatalog.Split.TestFraction.Allows(value)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(TestFraction), value, SettingCatalog.Split.TestFraction.OutOfRange(nameof(TestFraction), value));
+            : throw new ArgumentOutOfRangeException(nameof(TestFraction), value, "testFraction must be in [0, 1).");
     }
 
     /// <summary>Seed of the train/test split, and of the folds unless <see cref="FoldSeed"/> is set (default 42).</summary>

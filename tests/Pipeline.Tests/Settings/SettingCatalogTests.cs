@@ -166,6 +166,8 @@ public sealed class SettingCatalogTests : IDisposable
             (SettingCatalog.Grid.Folds, grid.Folds),
             (SettingCatalog.Grid.Metric, grid.Metric),
             (SettingCatalog.Grid.Seed, grid.Seed),
+            (SettingCatalog.Grid.Folds, new GridSearchOptions().Folds),
+            (SettingCatalog.Grid.Seed, (long)new GridSearchOptions().Seed),
             (SettingCatalog.Split.TestFraction, job.TestFraction),
             (SettingCatalog.Split.Seed, job.Seed),
             (SettingCatalog.Split.Stratify, job.Stratified),

@@ -8,7 +8,7 @@ using Pipeline.Tests.Hosting;
 namespace Pipeline.Tests.Runs.EndToEnd;
 
 /// <summary>
-/// <c>pipeline worker</c> as the CLI builds it (<see cref="PipelineHost.CreateWorkerBuilder"/> with the real
+/// <c>pipeline worker</c> as the CLI builds it (<see cref="PipelineHost.CreateWorkerBuilder(string[], Microsoft.Extensions.Hosting.HostApplicationBuilderSettings?)"/>, the real
 /// <see cref="StagePipelineRunner"/>), serving an inbox in a temporary content root.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
@@ -129,7 +129,6 @@ public sealed class InboxWorkerEndToEndTests : IDisposable
     {
         var builder = PipelineHost.CreateWorkerBuilder(
             [],
-            services => StagePipelineRunner.Create(services, terminal: null),
             new HostApplicationBuilderSettings { ContentRootPath = _dir.Path, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

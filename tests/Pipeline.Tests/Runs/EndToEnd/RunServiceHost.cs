@@ -19,7 +19,6 @@ internal sealed class RunServiceHost : IDisposable
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = contentRoot, EnvironmentName = "Test" });
         builder.Logging.ClearProviders().AddProvider(Log);
-        builder.Services.AddSingleton<IPipelineRunner>(services => StagePipelineRunner.Create(services, terminal: null));
         builder.Services.AddPipelineRuns(builder.Configuration);
         _host = builder.Build();
     }
