@@ -148,7 +148,7 @@ public static class FeaturizationJob
                 }
 
                 // Committed by an earlier run that was killed before it moved the file.
-                landed.Settle(image.Path);
+                landed.Settle(image.Path, (image.FileBytes, image.FileModifiedUnixMs));
                 return true;
             };
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pipeline.Sources;
 
 namespace Pipeline.Featurization;
 
@@ -35,21 +36,27 @@ internal sealed class LandedFileSink : IFeaturizationSink
     {
         foreach (var record in batch.Records.Span)
         {
-            Settle(record.Path);
+            Settle(record.Path, (record.FileBytes, record.FileModifiedUnixMs));
         }
 
         foreach (var reject in batch.Rejects)
         {
-            Settle(reject.Path);
+            Settle(reject.Path, stamp: null);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Archives or deletes the landed file at <paramref name="path"/>, whose row or reject is committed.</summary>
-    public void Settle(string path)
+    /// <summary>
+    /// Archives or deletes the landed file at <paramref name="path"/>, whose row or reject is
+    /// committed. With the <paramref name="stamp"/> its row was keyed by, a file that no longer has
+    /// it was replaced since it landed, and is left for the stream to featurize (a reject carries no
+    /// stamp, so its file is settled whatever it is now).
+    /// </summary>
+    public void Settle(string path, (long Bytes, long ModifiedUnixMs)? stamp)
     {
-        if (_options.After == LandedFileAction.Keep || !File.Exists(path))
+        var file = new FileInfo(path);
+        if (_options.After == LandedFileAction.Keep || !file.Exists || (stamp is { } expected && FileStamp.Of(file) != expected))
         {
             return;
         }

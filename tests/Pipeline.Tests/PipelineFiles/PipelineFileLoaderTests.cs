@@ -59,7 +59,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
     {
         var errors = Errors(Minimal + "\nzzzzzzzz: 1");
 
-        Assert.Equal(["t.yaml:8:1: zzzzzzzz: unknown key; known keys are name, source, testSource, model, featurize, limits, split, train, grid, evaluate, predict, output"], errors);
+        Assert.Equal(["t.yaml:8:1: zzzzzzzz: unknown key; known keys are name, source, testSource, model, featurize, limits, stream, split, train, grid, evaluate, predict, output"], errors);
     }
 
     [Fact]
