@@ -61,6 +61,25 @@ public sealed class FeaturizationJobStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_StoppedWithAPartialBatchWaiting_CommitsItAndReturns()
+    {
+        // Far longer than the test: only the stop can release the batch.
+        var maxDelay = TimeSpan.FromMinutes(10);
+        var source = new LandingSource("a", "b");
+        var counters = new FeaturizationCounters();
+        using var stop = new CancellationTokenSource();
+        var run = StartAsync(source, new StreamOptions { MaxBatchDelay = maxDelay }, stop.Token, counters);
+        var landed = new[] { source.Land(_landing.Path, "a", 1), source.Land(_landing.Path, "b", 2) };
+        await Poll.UntilAsync(() => counters.Read == landed.Length, Patience, Interval, () => ThrowIfEnded(run));
+
+        await stop.CancelAsync();
+        var summary = await run.WaitAsync(Patience);
+
+        Assert.Equal(landed.Length, summary.Featurized);
+        Assert.Equal(landed.Order(StringComparer.Ordinal), await StoredPathsAsync());
+    }
+
+    [Fact]
     public async Task RunAsync_ImagesLandingInWaves_EachCommittedPartIsCompleteAndReadableWhileTheStreamGoesOn()
     {
         var source = new LandingSource("a", "b");
