@@ -47,6 +47,9 @@ internal static class RunCommand
             return result.State switch
             {
                 RunState.Completed => 0,
+
+                // A stream's stop is its end once the batches in flight are committed.
+                RunState.Interrupted when result.Record is { Stream: true } && !cutShort => 0,
                 RunState.Interrupted => CommandRunner.Interrupted,
                 _ => CommandRunner.Failed,
             };

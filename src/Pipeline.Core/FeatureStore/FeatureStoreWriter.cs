@@ -180,8 +180,11 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the open part, if there is one, as a complete part.</summary>
-    private async Task FlushPartAsync(CancellationToken ct)
+    /// <summary>
+    /// Closes the open part, if there is one, as a complete part: every row written so far is then
+    /// durable and visible to readers. A stream calls this after each micro-batch.
+    /// </summary>
+    public async Task CommitAsync(CancellationToken ct)
     {
         ThrowIfUnusable();
         if (_part is null)
@@ -203,7 +206,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
     /// <summary>Flushes the open part and writes <c>features/_SUCCESS</c>: the whole run completed.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
-        await FlushPartAsync(ct).ConfigureAwait(false);
+        await CommitAsync(ct).ConfigureAwait(false);
         var marker = Path.Combine(_featuresDirectory, FeatureStoreLayout.SuccessMarker);
         var stream = new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None);
         await using (stream.ConfigureAwait(false))

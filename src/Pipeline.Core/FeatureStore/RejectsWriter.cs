@@ -26,6 +26,7 @@ internal sealed class RejectsWriter : IAsyncDisposable
     private readonly string _file;
     private readonly string _temporary;
     private readonly List<Reject> _earlier;
+    private readonly HashSet<string> _earlierPaths;
     private readonly HashSet<string> _settledNow = new(StringComparer.Ordinal);
     private readonly ReadOnlyMemory<char>[] _paths = new ReadOnlyMemory<char>[RowGroupSize];
     private readonly ReadOnlyMemory<char>[] _stages = new ReadOnlyMemory<char>[RowGroupSize];
@@ -42,12 +43,19 @@ internal sealed class RejectsWriter : IAsyncDisposable
         _file = file;
         _temporary = stream.Name;
         _earlier = earlier;
+        _earlierPaths = new HashSet<string>(earlier.Select(r => r.Path), StringComparer.Ordinal);
         _stream = stream;
         _writer = writer;
     }
 
     /// <summary>Rejects written by this writer (earlier runs' rows not counted).</summary>
     public long RejectsWritten { get; private set; }
+
+    /// <summary>
+    /// Whether completing now would write a file different from the one there: this writer took a
+    /// reject, or settled a path the earlier file rejects. A stream commits the file only then.
+    /// </summary>
+    public bool HasChanges => RejectsWritten > 0 || _settledNow.Count > 0;
 
     /// <summary>Opens <c>&lt;out&gt;/rejects.parquet</c> for writing, keeping an existing file's rows.</summary>
     /// <exception cref="IOException">The output directory cannot be created or written.</exception>
@@ -100,11 +108,12 @@ internal sealed class RejectsWriter : IAsyncDisposable
 
     /// <summary>
     /// Records that <paramref name="path"/> was featurized in this run, so an earlier run's reject
-    /// of it is dropped; free when there are no earlier rejects, the common case.
+    /// of it is dropped. Only earlier rejects are remembered, so the set stays as small as the
+    /// rejects however many images a run (or an endless stream) featurizes.
     /// </summary>
     public void Featurized(string path)
     {
-        if (_earlier.Count > 0)
+        if (_earlierPaths.Contains(path))
         {
             _settledNow.Add(path);
         }

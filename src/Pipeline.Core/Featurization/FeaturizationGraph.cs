@@ -33,14 +33,20 @@ internal sealed class FeaturizationGraph
     private readonly IReadOnlyList<IFeaturizationSink> _sinks;
     private readonly FeaturizationCounters _counters;
     private readonly int _parallelism;
+    private readonly TimeSpan? _maxBatchDelay;
 
+    /// <param name="maxBatchDelay">
+    /// Null for a batch run: only the last batch may be short. For a stream, how long a batch that is
+    /// not full waits from its first decoded image before it goes to inference.
+    /// </param>
     public FeaturizationGraph(
         ImageDecoder decoder,
         TensorPreprocessor preprocessor,
         FeatureExtractor extractor,
         IReadOnlyList<IFeaturizationSink> sinks,
         FeaturizationCounters counters,
-        int parallelism)
+        int parallelism,
+        TimeSpan? maxBatchDelay = null)
     {
         _decoder = decoder;
         _preprocessor = preprocessor;
@@ -48,6 +54,7 @@ internal sealed class FeaturizationGraph
         _sinks = sinks;
         _counters = counters;
         _parallelism = parallelism;
+        _maxBatchDelay = maxBatchDelay;
     }
 
     /// <summary>
@@ -93,9 +100,11 @@ internal sealed class FeaturizationGraph
                 CancellationToken = upstream,
             });
 
-        var batch = new BatchBlock<DecodeOutcome>(
-            batchSize,
-            new GroupingDataflowBlockOptions { BoundedCapacity = batchSize, CancellationToken = upstream });
+        IPropagatorBlock<DecodeOutcome, DecodeOutcome[]> batch = _maxBatchDelay is { } maxDelay
+            ? MicroBatchBlock.Create<DecodeOutcome>(batchSize, maxDelay, outcome => outcome.Image?.Dispose(), upstream)
+            : new BatchBlock<DecodeOutcome>(
+                batchSize,
+                new GroupingDataflowBlockOptions { BoundedCapacity = batchSize, CancellationToken = upstream });
 
         var pack = new TransformBlock<DecodeOutcome[], BatchSlot>(
             outcomes => PackAsync(outcomes, slots.Reader, upstream),
@@ -261,14 +270,16 @@ internal sealed class FeaturizationGraph
             .FirstOrDefault(e => e is not null and not OperationCanceledException);
 
     /// <summary>Images decoded but never packed still own pooled pixel buffers.</summary>
-    private static void DisposeLeftovers(TransformBlock<LabelledImage, DecodeOutcome> decode, BatchBlock<DecodeOutcome> batch)
+    private static void DisposeLeftovers(TransformBlock<LabelledImage, DecodeOutcome> decode, IPropagatorBlock<DecodeOutcome, DecodeOutcome[]> batch)
     {
         while (decode.TryReceive(out var outcome))
         {
             outcome.Image?.Dispose();
         }
 
-        while (batch.TryReceive(out var outcomes))
+        // Both batch blocks can be received from (an encapsulated block forwards to its output buffer).
+        var batches = (IReceivableSourceBlock<DecodeOutcome[]>)batch;
+        while (batches.TryReceive(out var outcomes))
         {
             DisposeImages(outcomes);
         }

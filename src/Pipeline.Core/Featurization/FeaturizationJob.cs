@@ -27,6 +27,11 @@ public static class FeaturizationJob
     /// rows already written are still kept in a complete part.
     /// One process at a time writes a store: while another holds it, the run fails at once with an
     /// <see cref="IOException"/> naming the store.
+    /// <para>
+    /// With <see cref="FeaturizationOptions.Stream"/> the run is a stream (see <see cref="StreamAsync"/>):
+    /// each micro-batch is committed as it is inferred, and <paramref name="cancellationToken"/> ends
+    /// it: the batches in flight are committed and the method returns normally.
+    /// </para>
     /// </summary>
     public static async Task<FeaturizationSummary> RunAsync(
         ILabelledImageSource source,
@@ -50,6 +55,12 @@ public static class FeaturizationJob
         if (cache.Count > 0)
         {
             logger.LogInformation("{Count} images already featurized in {Store}; only new or changed images will be featurized", cache.Count, storeDirectory);
+        }
+
+        if (options.Stream is { } stream)
+        {
+            await StreamAsync(source, featurizer, cache, metadata, storeDirectory, options, stream, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false);
+            return Summarize(source, counters, clock, featurizer, storeDirectory) with { IsStream = true };
         }
 
         // Only a store with earlier rows can hold stale ones; a fresh store needs no snapshot.
@@ -100,7 +111,76 @@ public static class FeaturizationJob
             await DisposeAfterRunAsync(store, failure, logger).ConfigureAwait(false);
         }
 
-        return new FeaturizationSummary(
+        return Summarize(source, counters, clock, featurizer, storeDirectory);
+    }
+
+    /// <summary>
+    /// A stream: every micro-batch (full, or <see cref="StreamOptions.MaxBatchDelay"/> after its first
+    /// image) is committed before the next one: its rows closed into a part of their own, its rejects
+    /// into the rewritten rejects table, then its landed files archived or deleted. A SIGKILL at any
+    /// moment therefore leaves each image in exactly one place a restart sees: in a complete part
+    /// (skipped by the cache, and settled if the kill came before its move), or nowhere (a part
+    /// half-written is a hidden temporary file, deleted at the next start, and its images are done
+    /// again). Nothing is compacted and no <c>_SUCCESS</c> is written: a stream never completes its
+    /// source, and rejects of files it archived or deleted must stay.
+    /// </summary>
+    private static async Task StreamAsync(
+        ILabelledImageSource source,
+        ImageFeaturizer featurizer,
+        FeaturizationCache cache,
+        FeatureStoreMetadata metadata,
+        string storeDirectory,
+        FeaturizationOptions options,
+        StreamOptions stream,
+        FeaturizationCounters counters,
+        ILogger logger,
+        CancellationToken cancellationToken,
+        CancellationToken abandonToken)
+    {
+        var landed = stream.After == LandedFileAction.Keep ? null : new LandedFileSink(stream, logger);
+        Func<LabelledImage, bool> isCached = landed is null
+            ? cache.Contains
+            : image =>
+            {
+                if (!cache.Contains(image))
+                {
+                    return false;
+                }
+
+                // Committed by an earlier run that was killed before it moved the file.
+                landed.Settle(image.Path, (image.FileBytes, image.FileModifiedUnixMs));
+                return true;
+            };
+
+        var store = await FeatureStoreWriter.CreateAsync(storeDirectory, metadata, options.Store, cancellationToken).ConfigureAwait(false);
+        StreamRejectsSink? rejects = null;
+        Exception? failure = null;
+        try
+        {
+            rejects = await StreamRejectsSink.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
+            IFeaturizationSink[] sinks = landed is null
+                ? [new FeatureStoreSink(store, commitEachBatch: true), rejects]
+                : [new FeatureStoreSink(store, commitEachBatch: true), rejects, landed];
+            await featurizer.RunAsync(source, isCached, sinks, counters, cancellationToken, abandonToken, stream.MaxBatchDelay).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !abandonToken.IsCancellationRequested)
+        {
+            // A stop is how a stream ends: the graph returned once every batch in flight was committed.
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            await DisposeAfterRunAsync(rejects, failure, logger).ConfigureAwait(false);
+            await DisposeAfterRunAsync(store, failure, logger).ConfigureAwait(false);
+        }
+    }
+
+    private static FeaturizationSummary Summarize(ILabelledImageSource source, FeaturizationCounters counters, Stopwatch clock, ImageFeaturizer featurizer, string storeDirectory) =>
+        new(
             counters.Read,
             counters.Featurized,
             counters.Rejected,
@@ -111,7 +191,6 @@ public static class FeaturizationJob
         {
             Duplicates = source.Duplicates,
         };
-    }
 
     /// <summary>
     /// Compacts the parts that existed before the run (the run's own hold current rows only),

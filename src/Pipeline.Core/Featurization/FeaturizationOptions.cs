@@ -31,4 +31,10 @@ public sealed record FeaturizationOptions
 
     /// <summary>Row groups, compression, part rolling and the Arrow copy of the feature store.</summary>
     public FeatureStoreOptions Store { get; init; } = new();
+
+    /// <summary>
+    /// Null (the default) for a batch run, which reads its source to the end; set for a stream over a
+    /// source that never ends, whose micro-batches are each committed as they are inferred.
+    /// </summary>
+    public StreamOptions? Stream { get; init; }
 }

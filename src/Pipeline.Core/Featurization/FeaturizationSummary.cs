@@ -20,6 +20,9 @@ public sealed record FeaturizationSummary(
     /// <summary>Source entries that repeated an earlier entry's image and label, so were skipped (see <see cref="Sources.ILabelledImageSource.Duplicates"/>).</summary>
     public long Duplicates { get; init; }
 
+    /// <summary>The run was a stream (<see cref="FeaturizationOptions.Stream"/>): its store has no <c>_SUCCESS</c>, and a stop was its end.</summary>
+    public bool IsStream { get; init; }
+
     /// <summary>Images decoded and featurized or rejected per second of the run.</summary>
     public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? (Featurized + Rejected) / Elapsed.TotalSeconds : 0;
 }

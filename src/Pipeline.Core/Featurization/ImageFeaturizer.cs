@@ -64,7 +64,9 @@ internal sealed class ImageFeaturizer : IDisposable
     /// claim into <paramref name="sinks"/>, counting into <paramref name="counters"/>; a source that
     /// cannot say its size is counted beside the run for the progress total. Stops as
     /// <see cref="FeaturizationGraph.RunAsync"/> does on <paramref name="stopToken"/> and
-    /// <paramref name="abandonToken"/>.
+    /// <paramref name="abandonToken"/>. With <paramref name="maxBatchDelay"/> (a stream) a batch that
+    /// is not full goes to inference that long after its first image, and the source is not counted:
+    /// it never ends, and a second pass over it would be a second reader of its arrivals.
     /// </summary>
     public async Task RunAsync(
         ILabelledImageSource source,
@@ -72,17 +74,18 @@ internal sealed class ImageFeaturizer : IDisposable
         IReadOnlyList<IFeaturizationSink> sinks,
         FeaturizationCounters counters,
         CancellationToken stopToken,
-        CancellationToken abandonToken)
+        CancellationToken abandonToken,
+        TimeSpan? maxBatchDelay = null)
     {
         if (source.Duplicates > 0)
         {
             _logger.LogWarning("{Source} repeats {Duplicates} entries (an image already listed, with the same label); each image is featurized once", source.Description, source.Duplicates);
         }
 
-        var graph = new FeaturizationGraph(_decoder, _preprocessor, _extractor, sinks, counters, _parallelism);
+        var graph = new FeaturizationGraph(_decoder, _preprocessor, _extractor, sinks, counters, _parallelism, maxBatchDelay);
         counters.Total = source.Count;
         using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
-        var counting = counters.Total is null ? CountInBackgroundAsync(source, counters, _logger, stopCounting.Token) : Task.CompletedTask;
+        var counting = counters.Total is null && maxBatchDelay is null ? CountInBackgroundAsync(source, counters, _logger, stopCounting.Token) : Task.CompletedTask;
         try
         {
             await graph.RunAsync(source.ReadAsync(stopToken), isCached, stopToken, abandonToken).ConfigureAwait(false);

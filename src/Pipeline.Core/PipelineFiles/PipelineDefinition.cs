@@ -26,6 +26,9 @@ public sealed record PipelineDefinition
     /// <summary>Decode limits (YAML <c>limits</c>; default the service's <c>Pipeline:Limits</c>).</summary>
     public required DecodeLimits Limits { get; init; }
 
+    /// <summary>How a stream commits, when <see cref="Source"/> never ends (YAML <c>stream</c>); batch runs ignore it.</summary>
+    public StreamSettings Stream { get; init; } = new();
+
     /// <summary>
     /// How <see cref="Source"/> is split into train and test; null when <see cref="TestSource"/> gives a
     /// separate test set.

@@ -2,6 +2,7 @@ using Pipeline.Settings;
 using Pipeline.Training;
 using Pipeline.Inference;
 using Pipeline.Decoding;
+using Pipeline.Featurization;
 using Pipeline.IO;
 using Pipeline.Models;
 using Pipeline.Sources;
@@ -25,7 +26,7 @@ public static class PipelineFileLoader
     private static readonly string[] TopLevelKeys =
     [
         "name", "source", "testSource", "model",
-        SettingCatalog.Featurize.Section.Key, SettingCatalog.Limits.Section.Key, SettingCatalog.Split.Section.Key,
+        SettingCatalog.Featurize.Section.Key, SettingCatalog.Limits.Section.Key, SettingCatalog.Stream.Section.Key, SettingCatalog.Split.Section.Key,
         SettingCatalog.Train.Section.Key, SettingCatalog.Grid.Section.Key, SettingCatalog.Evaluate.Section.Key,
         "predict", "output",
     ];
@@ -106,6 +107,7 @@ public static class PipelineFileLoader
         var model = ReadModel(root.Section("model", ModelKeys));
         var featurize = ReadFeaturize(root.Section(SettingCatalog.Featurize.Section), defaults);
         var limits = ReadLimits(root.Section(SettingCatalog.Limits.Section), defaults.Limits);
+        var stream = ReadStream(root.Section(SettingCatalog.Stream.Section));
 
         SplitSettings? split = null;
         if (root.Has(SettingCatalog.Split.Section.Key) && root.Has("testSource"))
@@ -132,6 +134,7 @@ public static class PipelineFileLoader
             Model = model ?? new ModelChoice("", []),
             Featurize = featurize,
             Limits = limits,
+            Stream = stream,
             Split = split,
             Train = train,
             Grid = grid,
@@ -354,6 +357,12 @@ public static class PipelineFileLoader
         MaxDecodeTime = section.Read(SettingCatalog.Limits.MaxDecodeSeconds) is { } seconds
             ? TimeSpan.FromSeconds(seconds)
             : defaults.MaxDecodeTime,
+    };
+
+    private static StreamSettings ReadStream(YamlSection section) => new()
+    {
+        MaxDelaySeconds = section.Read(SettingCatalog.Stream.MaxDelaySeconds) ?? SettingCatalog.Stream.MaxDelaySeconds.Default,
+        After = section.Read<LandedFileAction>(SettingCatalog.Stream.After) ?? SettingCatalog.Stream.After.DefaultAs<LandedFileAction>(),
     };
 
     private static SplitSettings ReadSplit(YamlSection section) => new(

@@ -47,6 +47,11 @@ internal static class ResolvedPipelineYaml
             { SettingCatalog.Limits.MaxPixels, Number(d.Limits.MaxPixels) },
             { SettingCatalog.Limits.MaxDecodeSeconds, Number(d.Limits.MaxDecodeTime.TotalSeconds) },
         });
+        root.Add(SettingCatalog.Stream.Section.Key, new YamlMappingNode
+        {
+            { SettingCatalog.Stream.MaxDelaySeconds, Number(d.Stream.MaxDelaySeconds) },
+            { SettingCatalog.Stream.After, Enum(d.Stream.After) },
+        });
         if (d.Split is not null)
         {
             root.Add(SettingCatalog.Split.Section.Key, new YamlMappingNode

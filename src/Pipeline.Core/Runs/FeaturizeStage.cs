@@ -25,6 +25,15 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
     {
         var source = await ImageSourceFactory.OpenAsync(sourceDefinition, cancellationToken).ConfigureAwait(false);
         var options = definition.Featurize.ToOptions(definition.Limits);
+        if (source.IsEndless)
+        {
+            options = options with { Stream = definition.Stream.ToOptions(new RunFolder(definition.OutputPath).Archive) };
+            logger.LogInformation(
+                "{Source} never ends: featurizing it as a stream (micro-batches of up to {BatchSize} images, or {MaxDelay} s after their first) until stopped; a stream trains, evaluates and predicts nothing, and its test source is not read",
+                source.Description,
+                options.Inference.BatchSize,
+                definition.Stream.MaxDelaySeconds);
+        }
 
         FeaturizationSummary summary;
         await using (ProgressReporter.Start(counters, logger, terminal))
@@ -32,7 +41,16 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
             summary = await FeaturizationJob.RunAsync(source, model, storeDirectory, options, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false);
         }
 
-        if (summary.Featurized == 0 && summary.Rejected == 0)
+        if (summary.IsStream)
+        {
+            logger.LogInformation(
+                "Stream from {Source} ended: {Featurized} images featurized, {Rejected} rejected, {Cached} already in the feature store",
+                source.Description,
+                summary.Featurized,
+                summary.Rejected,
+                summary.Cached);
+        }
+        else if (summary.Featurized == 0 && summary.Rejected == 0)
         {
             logger.LogInformation("Featurized nothing from {Source}: all {Cached} images were already in the feature store", source.Description, summary.Cached);
         }

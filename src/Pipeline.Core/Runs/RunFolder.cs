@@ -19,6 +19,13 @@ public sealed record RunFolder(string Root)
     /// <summary>Predictions for <see cref="PipelineFiles.PipelineDefinition.Predict"/> inputs.</summary>
     public string Predictions => Path.Combine(Root, "predictions");
 
+    /// <summary>
+    /// Where a stream with <c>stream.after: archive</c> moves landed files once committed, each under
+    /// its full path (<c>archive/in/cat/1.png</c>): outside the landing folder, so they are never seen
+    /// again, and beside the rows they became. Created by the first move.
+    /// </summary>
+    public string Archive => Path.Combine(Root, "archive");
+
     /// <summary>The fully resolved configuration the run used.</summary>
     public string ResolvedConfiguration => Path.Combine(Root, "resolved.yaml");
 

@@ -47,6 +47,9 @@ internal sealed class RunJournal
         return UpdateAsync(r => r with { Metrics = Merge(r.Metrics, metrics) });
     }
 
+    /// <summary>Records that the run is a stream (<see cref="RunRecord.Stream"/>).</summary>
+    public Task RecordStreamAsync() => UpdateAsync(r => r with { Stream = true });
+
     /// <summary>Records where the report was written.</summary>
     public Task RecordReportAsync(string reportPath) => UpdateAsync(r => r with { ReportPath = reportPath });
 

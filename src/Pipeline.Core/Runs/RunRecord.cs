@@ -21,6 +21,13 @@ public sealed record RunRecord
     /// <summary>Current state.</summary>
     public RunState State { get; init; } = RunState.Pending;
 
+    /// <summary>
+    /// The run is a stream (its source never ends): it featurizes until stopped and trains nothing, so
+    /// a stop, recorded <see cref="RunState.Interrupted"/> with every micro-batch committed, is its
+    /// normal end, and the next start continues it.
+    /// </summary>
+    public bool Stream { get; init; }
+
     /// <summary>1 for the first attempt, +1 for each resume of an interrupted run.</summary>
     public int Attempt { get; init; } = 1;
 

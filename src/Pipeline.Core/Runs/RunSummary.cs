@@ -44,6 +44,11 @@ internal static class RunSummary
             text.Append("  evaluation: none (no test rows or evaluate.enabled false), so no report").AppendLine();
         }
 
+        if (record.Stream && record.State == RunState.Interrupted)
+        {
+            text.Append("  stream: stopped with every micro-batch committed; run the file again to continue it").AppendLine();
+        }
+
         if (record.Error is not null)
         {
             text.Append(c, $"  error: {record.Error}").AppendLine();

@@ -48,7 +48,21 @@ internal sealed class StagePipelineRunner : IPipelineRunner
         string? testStore = null;
         try
         {
-            await featurize.RunAsync(definition.Source, model, definition, run.Folder.Root, trainCounters, cancellationToken, abandonToken).ConfigureAwait(false);
+            var summary = await featurize.RunAsync(definition.Source, model, definition, run.Folder.Root, trainCounters, cancellationToken, abandonToken).ConfigureAwait(false);
+            if (summary.IsStream)
+            {
+                // A stream ends by a stop, with every micro-batch committed, and trains nothing: its
+                // store never holds the whole source (no _SUCCESS). It is recorded interrupted, so the
+                // next start (a worker's too) continues it, and marked a stream, so `run` exits 0. A
+                // source that ends of itself completes the stream.
+                await journal.RecordStreamAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                var streamed = Counts(trainCounters, testCounters);
+                await journal.RecordCountsAsync(streamed).ConfigureAwait(false);
+                await journal.CompleteStageAsync(RunStage.Featurize).ConfigureAwait(false);
+                return new RunOutcome(streamed, new Dictionary<string, double>());
+            }
+
             if (definition.TestSource is { } testSource)
             {
                 testStore = Path.Combine(run.Folder.Root, "test");

@@ -24,6 +24,12 @@ public interface ILabelledImageSource
     /// </summary>
     long Duplicates => 0;
 
+    /// <summary>
+    /// Whether the source never ends (a watched folder yields arrivals until it is stopped): a
+    /// pipeline run over it featurizes as a stream, committing each micro-batch, and trains nothing.
+    /// </summary>
+    bool IsEndless => false;
+
     /// <summary>Streams the images in the source's deterministic order.</summary>
     IAsyncEnumerable<LabelledImage> ReadAsync(CancellationToken cancellationToken = default);
 }

@@ -1,3 +1,4 @@
+using Pipeline.Featurization;
 using Pipeline.Training;
 using Pipeline.Inference;
 using Pipeline.Sources;
@@ -58,7 +59,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
     {
         var errors = Errors(Minimal + "\nzzzzzzzz: 1");
 
-        Assert.Equal(["t.yaml:8:1: zzzzzzzz: unknown key; known keys are name, source, testSource, model, featurize, limits, split, train, grid, evaluate, predict, output"], errors);
+        Assert.Equal(["t.yaml:8:1: zzzzzzzz: unknown key; known keys are name, source, testSource, model, featurize, limits, stream, split, train, grid, evaluate, predict, output"], errors);
     }
 
     [Fact]
@@ -580,6 +581,27 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.Equal(definition.OutputPath, reread.OutputPath);
         Assert.Equal(TimeSpan.FromSeconds(2.5), reread.Limits.MaxDecodeTime);
         Assert.Equal(new SplitSettings(TestFraction: 0), reread.Split);
+    }
+
+    [Fact]
+    public void Parse_StreamSection_IsReadAndWrittenBackToResolvedYaml()
+    {
+        var definition = Valid(Minimal + "\nstream:\n  maxDelaySeconds: 0.25\n  after: Archive");
+
+        var resolved = ResolvedPipelineYaml.Write(definition, "resnet18");
+        var reread = PipelineFileLoader.Parse(resolved, "resolved.yaml", _defaults).GetDefinitionOrThrow();
+
+        Assert.Equal(new StreamSettings { MaxDelaySeconds = 0.25, After = LandedFileAction.Archive }, definition.Stream);
+        Assert.Contains("stream:\n  maxDelaySeconds: 0.25\n  after: archive\n", resolved, StringComparison.Ordinal);
+        Assert.Equal(definition.Stream, reread.Stream);
+    }
+
+    [Fact]
+    public void Parse_StreamAfterUnknown_ListsTheChoices()
+    {
+        var errors = Errors(Minimal + "\nstream: {after: move}");
+
+        Assert.Equal(["t.yaml:8:17: stream.after: expected one of keep, archive, delete, got 'move'"], errors);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Pipeline.Cli.Commands;
 using Pipeline.Decoding;
 using Pipeline.FeatureStore;
+using Pipeline.Featurization;
 using Pipeline.Hosting;
 using Pipeline.Inference;
 using Pipeline.PipelineFiles;
@@ -134,6 +135,8 @@ public sealed class SettingCatalogTests : IDisposable
         var featurize = new FeaturizeSettings { BatchSize = 1, Parallelism = 1, Device = InferenceDevice.Cpu };
         var limits = new DecodeLimits();
         var split = new SplitSettings();
+        var stream = new StreamOptions();
+        var streamSettings = new StreamSettings();
         var train = LogisticRegressionOptions.Default;
         var grid = new GridSettings([], []);
         var job = new TrainingJobOptions { FeaturesDirectory = "f", OutputDirectory = "o" };
@@ -154,6 +157,10 @@ public sealed class SettingCatalogTests : IDisposable
             (SettingCatalog.Limits.MaxFileBytes, limits.MaxFileBytes),
             (SettingCatalog.Limits.MaxPixels, limits.MaxPixels),
             (SettingCatalog.Limits.MaxDecodeSeconds, limits.MaxDecodeTime),
+            (SettingCatalog.Stream.MaxDelaySeconds, stream.MaxBatchDelay),
+            (SettingCatalog.Stream.MaxDelaySeconds, streamSettings.MaxDelaySeconds),
+            (SettingCatalog.Stream.After, stream.After),
+            (SettingCatalog.Stream.After, streamSettings.After),
             (SettingCatalog.Split.TestFraction, split.TestFraction),
             (SettingCatalog.Split.Seed, split.Seed),
             (SettingCatalog.Split.Stratify, split.Stratify),

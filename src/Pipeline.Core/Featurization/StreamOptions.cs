@@ -1,0 +1,35 @@
+using Pipeline.Settings;
+
+namespace Pipeline.Featurization;
+
+/// <summary>
+/// Makes a featurization run a stream (<see cref="FeaturizationOptions.Stream"/>): micro-batches go to
+/// inference when full or <see cref="MaxBatchDelay"/> after their first image, each is committed to
+/// the store before the next, and a stop ends the stream rather than interrupting it.
+/// </summary>
+public sealed record StreamOptions
+{
+    private readonly TimeSpan _maxBatchDelay = TimeSpan.FromSeconds(SettingCatalog.Stream.MaxDelaySeconds.Default);
+
+    /// <summary>
+    /// How long a micro-batch that is not full waits, from its first decoded image, before it goes to
+    /// inference (default 2 s; more than 0, at most a day).
+    /// </summary>
+    public TimeSpan MaxBatchDelay
+    {
+        get => _maxBatchDelay;
+        init => _maxBatchDelay = SettingCatalog.Stream.MaxDelaySeconds.Allows(value.TotalSeconds)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxBatchDelay), value, $"{nameof(MaxBatchDelay)} must be {SettingCatalog.Stream.MaxDelaySeconds.Range} seconds (was {value}).");
+    }
+
+    /// <summary>What becomes of a landed file after its row or reject is committed (default <see cref="LandedFileAction.Keep"/>).</summary>
+    public LandedFileAction After { get; init; } = SettingCatalog.Stream.After.DefaultAs<LandedFileAction>();
+
+    /// <summary>
+    /// Where <see cref="LandedFileAction.Archive"/> moves files: <c>/in/cat/1.png</c> becomes
+    /// <c>ARCHIVE/in/cat/1.png</c>, as Spark's <c>cleanSource</c> mirrors the source path under its
+    /// <c>sourceArchiveDir</c>, so that files of different folders never collide. Required for archive.
+    /// </summary>
+    public string? ArchiveFolder { get; init; }
+}
