@@ -31,17 +31,20 @@ internal sealed class DecodeTimeLimit
 
     private readonly TimeSpan _limit;
     private readonly int _maxStuck;
+    private readonly TimeProvider _time;
     private int _stuck;
     private string? _lastStuckPath;
 
     /// <param name="limit">The time one decode may take.</param>
     /// <param name="maxStuck">Stuck decodes after which no decode is started (see the remarks).</param>
-    public DecodeTimeLimit(TimeSpan limit, int maxStuck = MaxStuckDecodes)
+    /// <param name="time">The clock of the limit (default the system's).</param>
+    public DecodeTimeLimit(TimeSpan limit, int maxStuck = MaxStuckDecodes, TimeProvider? time = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxStuck, 1);
         _limit = limit;
         _maxStuck = maxStuck;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Abandoned decodes still running a whole time limit after they were abandoned.</summary>
@@ -64,12 +67,22 @@ internal sealed class DecodeTimeLimit
         }
 
         var stop = new CancellationTokenSource();
+        var started = _time.GetTimestamp();
         var decoding = Task.Run(() => decode(stop.Token), CancellationToken.None);
         try
         {
-            var outcome = await decoding.WaitAsync(_limit, cancellationToken).ConfigureAwait(false);
+            var outcome = await decoding.WaitAsync(_limit, _time, cancellationToken).ConfigureAwait(false);
             stop.Dispose();
-            return outcome;
+
+            // On a loaded machine the timer can fire after a decode that overran the limit has ended;
+            // the limit is the decode's time, not the timer's luck, so that decode is rejected too.
+            if (_time.GetElapsedTime(started) <= _limit)
+            {
+                return outcome;
+            }
+
+            outcome.Image?.Dispose();
+            return TimedOut(path);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
@@ -80,10 +93,12 @@ internal sealed class DecodeTimeLimit
                 throw;
             }
 
-            return DecodeOutcome.Rejected(new Reject(
-                path, RejectStages.Limits, $"Decoding did not finish within the time limit of {_limit.TotalSeconds:0.######} s, so it was abandoned."));
+            return TimedOut(path);
         }
     }
+
+    private DecodeOutcome TimedOut(string path) => DecodeOutcome.Rejected(new Reject(
+        path, RejectStages.Limits, $"Decoding did not finish within the time limit of {_limit.TotalSeconds:0.######} s, so it was abandoned."));
 
     /// <summary>
     /// Counts the abandoned decode as stuck while it runs on a whole limit past its abandoning, and
@@ -94,7 +109,7 @@ internal sealed class DecodeTimeLimit
         var counted = false;
         try
         {
-            await ((Task)decoding).WaitAsync(_limit).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ((Task)decoding).WaitAsync(_limit, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (!decoding.IsCompleted)
             {
                 Volatile.Write(ref _lastStuckPath, path);

@@ -44,6 +44,44 @@ public sealed class DecodeTimeLimitTests
     }
 
     [Fact]
+    public async Task RunAsync_DecodeThatOverranTheLimitBeforeTheTimerFired_IsRejectedAndItsImageDisposed()
+    {
+        // A loaded machine: the decode takes longer than the limit, but the timer has not fired when it ends.
+        var clock = new TimersNeverFireClock();
+        var image = new Image<Rgb24>(4, 4);
+
+        var outcome = await new DecodeTimeLimit(Limit, time: clock).RunAsync(
+            StuckPath,
+            _ =>
+            {
+                clock.Advance(Limit + TimeSpan.FromMilliseconds(1));
+                return DecodeOutcome.Decoded(new DecodedImage(new LabelledImage(0, StuckPath, "a", 0), image, 4, 4));
+            },
+            CancellationToken.None).WaitAsync(Patience);
+
+        Assert.Equal(new Reject(StuckPath, RejectStages.Limits, "Decoding did not finish within the time limit of 0.2 s, so it was abandoned."), outcome.Reject);
+        Assert.True(IsDisposed(image));
+    }
+
+    [Fact]
+    public async Task RunAsync_DecodeThatEndedAtTheLimit_IsKept()
+    {
+        var clock = new TimersNeverFireClock();
+        using var image = new Image<Rgb24>(4, 4);
+
+        var outcome = await new DecodeTimeLimit(Limit, time: clock).RunAsync(
+            StuckPath,
+            _ =>
+            {
+                clock.Advance(Limit);
+                return DecodeOutcome.Decoded(new DecodedImage(new LabelledImage(0, StuckPath, "a", 0), image, 4, 4));
+            },
+            CancellationToken.None).WaitAsync(Patience);
+
+        Assert.True(outcome.IsDecoded);
+    }
+
+    [Fact]
     public async Task RunAsync_DecodeOverTheLimit_IsToldToStopThroughItsToken()
     {
         var sawStop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -144,6 +182,31 @@ public sealed class DecodeTimeLimitTests
         catch (ObjectDisposedException)
         {
             return true;
+        }
+    }
+
+    /// <summary>A clock that moves only when told and whose timers never fire: a timer as late as a loaded machine can make it.</summary>
+    private sealed class TimersNeverFireClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new NeverFires();
+
+        private sealed class NeverFires : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
         }
     }
 }
