@@ -23,6 +23,14 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         CancellationToken cancellationToken,
         CancellationToken abandonToken)
     {
+        // The one place a run decides between a batch and a streaming featurize; this version has only
+        // the batch one, which would wait for a watch source's end forever.
+        if (sourceDefinition is WatchSourceDefinition watch)
+        {
+            throw new SourceException(
+                $"Source 'watch {watch.Path}': watch sources need a streaming run, which this version does not have yet; use kind: folder to featurize what the folder holds now.");
+        }
+
         var source = await ImageSourceFactory.OpenAsync(sourceDefinition, cancellationToken).ConfigureAwait(false);
         var options = definition.Featurize.ToOptions(definition.Limits);
 

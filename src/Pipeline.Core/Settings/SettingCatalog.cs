@@ -247,6 +247,31 @@ internal static class SettingCatalog
         public static readonly SettingSection Section = new("evaluate", [Enabled]);
     }
 
+    /// <summary>
+    /// A streaming run (YAML <c>stream</c>): how a watch source tells a finished file and how often it
+    /// lists its folder. Each entry is its own, for the section the streaming run lists them in.
+    /// </summary>
+    public static class Stream
+    {
+        /// <summary>
+        /// Seconds a landed file's size and mtime must stay unchanged before it is taken. 1 s: a copy
+        /// that writes in place (cp, scp, a camera's uploader) writes continuously, so a second without
+        /// a write means it is done, while a file moved in whole (mv of a finished file keeps its old
+        /// mtime) is taken at once. Slow network copies that stall longer should land by rename, or
+        /// raise this. 0 takes every visible file as it is seen.
+        /// </summary>
+        public static readonly NumberSetting<double> SettleSeconds = new("settleSeconds", 1, new NumberRange(0, 3_600), "A watched file is taken once its size and modification time have not changed for this many seconds.");
+
+        /// <summary>
+        /// Seconds between full listings of a watched folder. The file-system watcher gives the latency;
+        /// it drops events when its queue overflows and gets none on NFS, SMB or FUSE mounts, where this
+        /// is the landing latency. 5 s: a listing stats every file (about 2 µs each on a local disk, so
+        /// 10,000 kept files cost 20 ms, under 1 % of a core), and it stays within a few micro-batches'
+        /// delay. A day is the most.
+        /// </summary>
+        public static readonly NumberSetting<double> RescanSeconds = new("rescanSeconds", 5, new NumberRange(0, 86_400, MinExclusive: true), "Seconds between full listings of a watched folder, which find what the file-system watcher missed.");
+    }
+
     /// <summary>Service-wide folders (configuration section <c>Pipeline</c>); the featurize and limits settings with a configuration key are service defaults too.</summary>
     public static class Service
     {

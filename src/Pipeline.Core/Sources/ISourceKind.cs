@@ -16,8 +16,8 @@ internal interface ISourceKind
     /// <summary>The keys the kind takes besides <c>kind</c>, in the order <c>resolved.yaml</c> writes them.</summary>
     IReadOnlyList<SourceField> Fields { get; }
 
-    /// <summary>How a command-line input of this kind looks, for messages that list them: "a folder".</summary>
-    string InputForm { get; }
+    /// <summary>How a command-line input of this kind looks, for messages that list them: "a folder"; null for a kind the command line does not take.</summary>
+    string? InputForm { get; }
 
     /// <summary>
     /// The prefix that names this kind on the command line whatever follows (<c>idx:</c>), or null

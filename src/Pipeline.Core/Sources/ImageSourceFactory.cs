@@ -18,7 +18,7 @@ public static class ImageSourceFactory
     public static SourceDefinition Parse(string input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var forms = SourceKinds.All.Select(k => k.InputForm).ToArray();
+        var forms = SourceKinds.All.Select(k => k.InputForm).OfType<string>().ToArray();
         if (input.Trim().Length == 0)
         {
             throw new SourceException($"No input given: expected {List(forms, "or")}.");

@@ -14,7 +14,7 @@ internal abstract class SourceKind<TDefinition> : ISourceKind
     public abstract IReadOnlyList<SourceField> Fields { get; }
 
     /// <inheritdoc/>
-    public abstract string InputForm { get; }
+    public abstract string? InputForm { get; }
 
     /// <inheritdoc/>
     public virtual string? InputPrefix => null;
