@@ -61,6 +61,26 @@ internal sealed class LandingLedger
         return _folders is not null && !(_folders.TryGetValue(path, out var known) && known == inode);
     }
 
+    /// <summary>
+    /// Notes that the current listing found <paramref name="path"/> missing: the folders below it are
+    /// kept as known, so that when it is back (a rename back, a remount) its files are not taken again.
+    /// </summary>
+    public void KeepFoldersBelow(string path)
+    {
+        if (_folders is null)
+        {
+            return;
+        }
+
+        foreach (var (folder, inode) in _folders)
+        {
+            if (folder == path || folder.StartsWith(path + "/", StringComparison.Ordinal))
+            {
+                _foldersOfListing.TryAdd(folder, inode);
+            }
+        }
+    }
+
     /// <summary>Whether the file at <paramref name="path"/> was taken, as it is now.</summary>
     /// <param name="path">Its full path.</param>
     /// <param name="position">Its place in listing order.</param>

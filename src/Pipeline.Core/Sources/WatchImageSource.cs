@@ -207,6 +207,7 @@ internal sealed class WatchImageSource : ILabelledImageSource
             {
                 case Outcome.Missing:
                     listing.Problem ??= $"Label folder '{labelFolder.FullName}' of the watch is missing.";
+                    ledger.KeepFoldersBelow(labelFolder.FullName);
                     continue;
                 case Outcome.Failed:
                     listing.Problem = $"Cannot list label folder '{labelFolder.FullName}': {error}";

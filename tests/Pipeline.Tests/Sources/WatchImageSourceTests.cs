@@ -262,6 +262,32 @@ public sealed class WatchImageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_LabelFolderMovedAwayAndBack_SaysSoAndTakesNothingTwice()
+    {
+        Directory.CreateDirectory(Path.Combine(Inbox, "a"));
+        Directory.CreateDirectory(Path.Combine(Inbox, "b"));
+        await using var watching = new Watching(new WatchImageSource(Inbox, Fast, NullLogger.Instance));
+        var first = MovedIn(0, 2, ["a"]);
+        Directory.CreateDirectory(Path.Combine(Inbox, "a", "deep"));
+        var deep = Path.Combine(Inbox, "a", "deep", "old.png");
+        File.Move(_folder.Write("staging-deep/old.png", GeneratedImages.Png(5)), deep);
+        await watching.UntilYieldedAsync(deep);
+
+        // Away for longer than the window, so that the files' ctimes are below the watermark when it is back.
+        Directory.Move(Path.Combine(Inbox, "a"), _folder.Combine("a-away"));
+        await watching.UntilAsync(() => watching.Source.Problem is not null);
+        var problem = watching.Source.Problem;
+        await Task.Delay(Fast.Settle + Fast.Window + Fast.Rescan);
+        Directory.Move(_folder.Combine("a-away"), Path.Combine(Inbox, "a"));
+        await watching.UntilAsync(() => watching.Source.Problem is null);
+        var sentinel = MovedIn(10, 1, ["a"]).Single().Path;
+        await watching.UntilYieldedAsync(sentinel);
+
+        Assert.Equal($"Label folder '{Path.Combine(Inbox, "a")}' of the watch is missing.", problem);
+        Assert.Equal([deep, .. first.Select(f => f.Path), sentinel], watching.Yielded.Select(i => i.Path).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Constructor_MissingFolder_ThrowsNamingIt()
     {
         var e = Assert.Throws<SourceException>(() => new WatchImageSource(Inbox, Fast, NullLogger.Instance));
