@@ -18,9 +18,9 @@ namespace Pipeline.Sources;
 /// named once in a warning and its files stay where they are.
 /// </para>
 /// <para>
-/// Besides the folder source's rules (hidden entries, image extensions, no symbolic-link folders),
-/// names ending in <c>.tmp</c>, <c>.part</c> or <c>._COPYING_</c> are files still being written and
-/// are skipped, and a file is taken only once its mtime is <see cref="WatchOptions.Settle"/> old, or
+/// The folder source's rules apply (hidden entries, image extensions, no symbolic-link folders); the
+/// image-extension rule already skips the names writers give files in flight (<c>x.png.tmp</c>,
+/// <c>.part</c>, HDFS's <c>._COPYING_</c>). A file is taken only once its mtime is <see cref="WatchOptions.Settle"/> old, or
 /// its size and mtime have stayed the same over that long (an mtime in the future, from a skewed
 /// server clock). A file moved in whole keeps its old mtime and is taken at first sight.
 /// </para>
@@ -34,8 +34,6 @@ namespace Pipeline.Sources;
 /// </remarks>
 internal sealed class WatchImageSource : ILabelledImageSource
 {
-    private static readonly string[] InFlightSuffixes = [".tmp", ".part", "._COPYING_"];
-
     private static readonly EnumerationOptions ListOneLevel = new()
     {
         AttributesToSkip = 0,
@@ -228,7 +226,7 @@ internal sealed class WatchImageSource : ILabelledImageSource
                 var relative = level.Prefix + entry.Name;
                 if (entry is FileInfo file)
                 {
-                    if (ImageFileExtensions.IsImage(file.Name) && !InFlightSuffixes.Any(s => file.Name.EndsWith(s, StringComparison.OrdinalIgnoreCase)))
+                    if (ImageFileExtensions.IsImage(file.Name))
                     {
                         yield return new Candidate(file, new FilePosition(labelIndex, relative), level.InNewFolder);
                     }
