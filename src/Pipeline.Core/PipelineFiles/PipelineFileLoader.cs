@@ -363,6 +363,8 @@ public static class PipelineFileLoader
     {
         MaxDelaySeconds = section.Read(SettingCatalog.Stream.MaxDelaySeconds) ?? SettingCatalog.Stream.MaxDelaySeconds.Default,
         After = section.Read<LandedFileAction>(SettingCatalog.Stream.After) ?? SettingCatalog.Stream.After.DefaultAs<LandedFileAction>(),
+        SettleSeconds = section.Read(SettingCatalog.Stream.SettleSeconds) ?? SettingCatalog.Stream.SettleSeconds.Default,
+        RescanSeconds = section.Read(SettingCatalog.Stream.RescanSeconds) ?? SettingCatalog.Stream.RescanSeconds.Default,
     };
 
     private static SplitSettings ReadSplit(YamlSection section) => new(

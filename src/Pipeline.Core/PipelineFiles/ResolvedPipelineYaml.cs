@@ -51,6 +51,8 @@ internal static class ResolvedPipelineYaml
         {
             { SettingCatalog.Stream.MaxDelaySeconds, Number(d.Stream.MaxDelaySeconds) },
             { SettingCatalog.Stream.After, Enum(d.Stream.After) },
+            { SettingCatalog.Stream.SettleSeconds, Number(d.Stream.SettleSeconds) },
+            { SettingCatalog.Stream.RescanSeconds, Number(d.Stream.RescanSeconds) },
         });
         if (d.Split is not null)
         {

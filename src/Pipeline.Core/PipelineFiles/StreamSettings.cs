@@ -1,5 +1,6 @@
 using Pipeline.Featurization;
 using Pipeline.Settings;
+using Pipeline.Sources;
 
 namespace Pipeline.PipelineFiles;
 
@@ -14,6 +15,19 @@ public sealed record StreamSettings
 
     /// <summary>What becomes of a landed file once its row or reject is committed (default keep).</summary>
     public LandedFileAction After { get; init; } = SettingCatalog.Stream.After.DefaultAs<LandedFileAction>();
+
+    /// <summary>Seconds a watched file's size and modification time must stay unchanged before it is taken (0 to 3600; default 1).</summary>
+    public double SettleSeconds { get; init; } = SettingCatalog.Stream.SettleSeconds.Default;
+
+    /// <summary>Seconds between full listings of a watched folder (more than 0, at most 86400; default 5).</summary>
+    public double RescanSeconds { get; init; } = SettingCatalog.Stream.RescanSeconds.Default;
+
+    /// <summary>How a watch source of this stream tells a finished file and how often it lists its folder.</summary>
+    internal WatchOptions ToWatchOptions() => new()
+    {
+        Settle = TimeSpan.FromSeconds(SettleSeconds),
+        Rescan = TimeSpan.FromSeconds(RescanSeconds),
+    };
 
     /// <summary>The stream's options, archiving into <paramref name="archiveFolder"/>.</summary>
     internal StreamOptions ToOptions(string archiveFolder) => new()

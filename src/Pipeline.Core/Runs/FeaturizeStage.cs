@@ -23,7 +23,8 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         CancellationToken cancellationToken,
         CancellationToken abandonToken)
     {
-        var source = await ImageSourceFactory.OpenAsync(sourceDefinition, cancellationToken).ConfigureAwait(false);
+        var opening = new SourceOpening { Logger = logger, Watch = definition.Stream.ToWatchOptions() };
+        var source = await ImageSourceFactory.OpenAsync(sourceDefinition, opening, cancellationToken).ConfigureAwait(false);
         var options = definition.Featurize.ToOptions(definition.Limits);
         if (source.IsEndless)
         {

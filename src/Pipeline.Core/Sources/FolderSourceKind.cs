@@ -21,6 +21,6 @@ internal sealed class FolderSourceKind : SourceKind<FolderSourceDefinition>
 
     public override FolderSourceDefinition? ParseInput(string input) => Directory.Exists(input) ? new(input) : null;
 
-    public override Task<ILabelledImageSource> OpenAsync(FolderSourceDefinition definition, CancellationToken cancellationToken) =>
+    public override Task<ILabelledImageSource> OpenAsync(FolderSourceDefinition definition, SourceOpening opening, CancellationToken cancellationToken) =>
         Task.FromResult<ILabelledImageSource>(new FolderImageSource(definition.Path));
 }

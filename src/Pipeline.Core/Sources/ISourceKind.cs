@@ -16,8 +16,8 @@ internal interface ISourceKind
     /// <summary>The keys the kind takes besides <c>kind</c>, in the order <c>resolved.yaml</c> writes them.</summary>
     IReadOnlyList<SourceField> Fields { get; }
 
-    /// <summary>How a command-line input of this kind looks, for messages that list them: "a folder".</summary>
-    string InputForm { get; }
+    /// <summary>How a command-line input of this kind looks, for messages that list them: "a folder"; null for a kind the command line does not take.</summary>
+    string? InputForm { get; }
 
     /// <summary>
     /// The prefix that names this kind on the command line whatever follows (<c>idx:</c>), or null
@@ -41,7 +41,7 @@ internal interface ISourceKind
     /// <exception cref="SourceException">The input carries this kind's prefix but what follows is malformed.</exception>
     SourceDefinition? ParseInput(string input);
 
-    /// <summary>Opens a definition of this kind, reading what its class list needs.</summary>
+    /// <summary>Opens a definition of this kind, reading what its class list needs; <paramref name="opening"/> holds the log and the run's settings for reading it.</summary>
     /// <exception cref="SourceException">What it names is missing, not a regular file, malformed or holds no images.</exception>
-    Task<ILabelledImageSource> OpenAsync(SourceDefinition definition, CancellationToken cancellationToken);
+    Task<ILabelledImageSource> OpenAsync(SourceDefinition definition, SourceOpening opening, CancellationToken cancellationToken);
 }

@@ -66,7 +66,7 @@ internal sealed class IdxSourceKind : SourceKind<IdxSourceDefinition>
         };
     }
 
-    public override async Task<ILabelledImageSource> OpenAsync(IdxSourceDefinition definition, CancellationToken cancellationToken)
+    public override async Task<ILabelledImageSource> OpenAsync(IdxSourceDefinition definition, SourceOpening opening, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(definition.Images);
         ArgumentException.ThrowIfNullOrEmpty(definition.Labels);

@@ -18,7 +18,7 @@ public static class ImageSourceFactory
     public static SourceDefinition Parse(string input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var forms = SourceKinds.All.Select(k => k.InputForm).ToArray();
+        var forms = SourceKinds.All.Select(k => k.InputForm).OfType<string>().ToArray();
         if (input.Trim().Length == 0)
         {
             throw new SourceException($"No input given: expected {List(forms, "or")}.");
@@ -45,7 +45,14 @@ public static class ImageSourceFactory
     public static async Task<ILabelledImageSource> OpenAsync(SourceDefinition definition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return await SourceKinds.Of(definition).OpenAsync(definition, cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(definition, SourceOpening.Default, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="OpenAsync(SourceDefinition, CancellationToken)"/> with a run's log and settings for reading the source.</summary>
+    internal static Task<ILabelledImageSource> OpenAsync(SourceDefinition definition, SourceOpening opening, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return SourceKinds.Of(definition).OpenAsync(definition, opening, cancellationToken);
     }
 
     /// <summary>Opens what a command-line input names: <see cref="Parse"/>, then <see cref="OpenAsync(SourceDefinition, CancellationToken)"/>.</summary>

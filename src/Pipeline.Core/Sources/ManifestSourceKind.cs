@@ -25,7 +25,7 @@ internal sealed class ManifestSourceKind : SourceKind<ManifestSourceDefinition>
 
     public override ManifestSourceDefinition? ParseInput(string input) => IsManifest(input) ? new(input) : null;
 
-    public override async Task<ILabelledImageSource> OpenAsync(ManifestSourceDefinition definition, CancellationToken cancellationToken)
+    public override async Task<ILabelledImageSource> OpenAsync(ManifestSourceDefinition definition, SourceOpening opening, CancellationToken cancellationToken)
     {
         EnsureRegularFile(definition.Path, "Manifest");
         return await ManifestImageSource.OpenAsync(definition.Path, cancellationToken).ConfigureAwait(false);

@@ -2,7 +2,7 @@ namespace Pipeline.Sources;
 
 /// <summary>
 /// Where labelled images come from, typed by kind (<see cref="FolderSourceDefinition"/>,
-/// <see cref="ManifestSourceDefinition"/>, <see cref="IdxSourceDefinition"/>). A pipeline file's
+/// <see cref="ManifestSourceDefinition"/>, <see cref="IdxSourceDefinition"/>, <see cref="WatchSourceDefinition"/>). A pipeline file's
 /// <c>source</c> and a command line's <c>--input</c> both become one of these once, at the edge, and
 /// <see cref="ImageSourceFactory.OpenAsync(SourceDefinition, CancellationToken)"/> opens it: no path
 /// is joined back into a string to be parsed again.

@@ -14,7 +14,7 @@ internal abstract class SourceKind<TDefinition> : ISourceKind
     public abstract IReadOnlyList<SourceField> Fields { get; }
 
     /// <inheritdoc/>
-    public abstract string InputForm { get; }
+    public abstract string? InputForm { get; }
 
     /// <inheritdoc/>
     public virtual string? InputPrefix => null;
@@ -32,7 +32,7 @@ internal abstract class SourceKind<TDefinition> : ISourceKind
     public abstract TDefinition? ParseInput(string input);
 
     /// <inheritdoc cref="ISourceKind.OpenAsync"/>
-    public abstract Task<ILabelledImageSource> OpenAsync(TDefinition definition, CancellationToken cancellationToken);
+    public abstract Task<ILabelledImageSource> OpenAsync(TDefinition definition, SourceOpening opening, CancellationToken cancellationToken);
 
     SourceDefinition ISourceKind.Create(IReadOnlyDictionary<string, string> values) => Create(values);
 
@@ -40,8 +40,8 @@ internal abstract class SourceKind<TDefinition> : ISourceKind
 
     SourceDefinition? ISourceKind.ParseInput(string input) => ParseInput(input);
 
-    Task<ILabelledImageSource> ISourceKind.OpenAsync(SourceDefinition definition, CancellationToken cancellationToken) =>
-        OpenAsync(Typed(definition), cancellationToken);
+    Task<ILabelledImageSource> ISourceKind.OpenAsync(SourceDefinition definition, SourceOpening opening, CancellationToken cancellationToken) =>
+        OpenAsync(Typed(definition), opening, cancellationToken);
 
     /// <summary>Reading a FIFO waits for a writer and a device may never end, so neither is opened.</summary>
     /// <param name="path">The file about to be opened.</param>

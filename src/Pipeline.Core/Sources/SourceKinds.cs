@@ -12,7 +12,7 @@ internal static class SourceKinds
     /// order in which a command-line input is tried: an existing folder is a folder before its name
     /// is looked at for a manifest's extension.
     /// </summary>
-    public static IReadOnlyList<ISourceKind> All { get; } = [new FolderSourceKind(), new ManifestSourceKind(), new IdxSourceKind()];
+    public static IReadOnlyList<ISourceKind> All { get; } = [new FolderSourceKind(), new ManifestSourceKind(), new IdxSourceKind(), new WatchSourceKind()];
 
     /// <summary>The kind of <paramref name="definition"/>.</summary>
     /// <exception cref="ArgumentException">No registered kind defines it: a kind was written but not registered.</exception>

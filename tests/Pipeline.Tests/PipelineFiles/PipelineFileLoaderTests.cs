@@ -307,10 +307,11 @@ public sealed class PipelineFileLoaderTests : IDisposable
     [Theory]
     [InlineData("folder")]
     [InlineData("manifest")]
+    [InlineData("watch")]
     public void Parse_PathSourceWithImagesAndLabels_NamesTheKindTheyBelongTo(string kind)
     {
         File.WriteAllBytes(_dir.Combine("m.csv"), [0]);
-        var yaml = Minimal.Replace("kind: folder\n  path: images", $"kind: {kind}\n  path: {(kind == "folder" ? "images" : "m.csv")}\n  images: i.gz\n  labels: l.gz", StringComparison.Ordinal);
+        var yaml = Minimal.Replace("kind: folder\n  path: images", $"kind: {kind}\n  path: {(kind == "manifest" ? "m.csv" : "images")}\n  images: i.gz\n  labels: l.gz", StringComparison.Ordinal);
 
         Assert.Equal(
         [
@@ -324,7 +325,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
     {
         var yaml = Minimal.Replace("kind: folder", "kind: folders", StringComparison.Ordinal);
 
-        Assert.Equal(["t.yaml:3:9: source.kind: expected one of folder, manifest, idx, got 'folders'; did you mean 'folder'?"], Errors(yaml));
+        Assert.Equal(["t.yaml:3:9: source.kind: expected one of folder, manifest, idx, watch, got 'folders'; did you mean 'folder'?"], Errors(yaml));
     }
 
     [Fact]
@@ -332,7 +333,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
     {
         var yaml = Minimal.Replace("  kind: folder\n", "", StringComparison.Ordinal);
 
-        Assert.Equal(["t.yaml:2:1: source.kind: missing required value; expected one of folder, manifest, idx"], Errors(yaml));
+        Assert.Equal(["t.yaml:2:1: source.kind: missing required value; expected one of folder, manifest, idx, watch"], Errors(yaml));
     }
 
     [Fact]

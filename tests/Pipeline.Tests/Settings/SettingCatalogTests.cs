@@ -9,6 +9,7 @@ using Pipeline.Hosting;
 using Pipeline.Inference;
 using Pipeline.PipelineFiles;
 using Pipeline.Settings;
+using Pipeline.Sources;
 using Pipeline.Tests.PipelineFiles;
 using Pipeline.Tests.Runs;
 using Pipeline.Training;
@@ -161,6 +162,10 @@ public sealed class SettingCatalogTests : IDisposable
             (SettingCatalog.Stream.MaxDelaySeconds, streamSettings.MaxDelaySeconds),
             (SettingCatalog.Stream.After, stream.After),
             (SettingCatalog.Stream.After, streamSettings.After),
+            (SettingCatalog.Stream.SettleSeconds, streamSettings.SettleSeconds),
+            (SettingCatalog.Stream.SettleSeconds, WatchOptions.Default.Settle),
+            (SettingCatalog.Stream.RescanSeconds, streamSettings.RescanSeconds),
+            (SettingCatalog.Stream.RescanSeconds, WatchOptions.Default.Rescan),
             (SettingCatalog.Split.TestFraction, split.TestFraction),
             (SettingCatalog.Split.Seed, split.Seed),
             (SettingCatalog.Split.Stratify, split.Stratify),

@@ -41,6 +41,7 @@ public sealed class SourceKindsTests
         Assert.Equal("folder", SourceKinds.Of(new FolderSourceDefinition("f")).Name);
         Assert.Equal("manifest", SourceKinds.Of(new ManifestSourceDefinition("m.csv")).Name);
         Assert.Equal("idx", SourceKinds.Of(new IdxSourceDefinition("i", "l")).Name);
+        Assert.Equal("watch", SourceKinds.Of(new WatchSourceDefinition("w")).Name);
     }
 
     [Fact]

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text.Json;
+using Pipeline.Tests.FeatureStore;
+
+namespace Pipeline.Tests.Runs.EndToEnd;
+
+/// <summary>
+/// <c>pipeline run</c> over a watched landing folder, as a real process: images moved in while it
+/// runs are featurized once each with their label, files still being written or never finished are
+/// not, SIGTERM commits and exits 0, and after a SIGKILL a restart leaves every landed image in the
+/// store exactly once, as DuckDB (which shares no code with ours) counts the raw parts.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class StreamRunEndToEndTests : IDisposable
+{
+    private const string StreamPipeline = """
+        name: stream
+        source: { kind: watch, path: landing }
+        model: { name: resnet18 }
+        featurize: { device: cpu, batchSize: 8, parallelism: 1 }
+        stream: { maxDelaySeconds: 1 }
+        output: stream
+        """;
+
+    private readonly TempFolder _dir = new();
+    private readonly string _staging;
+    private readonly string _landing;
+    private readonly string _runFolder;
+
+    public StreamRunEndToEndTests()
+    {
+        _staging = _dir.Combine("staging");
+        _landing = _dir.Combine("landing");
+        _runFolder = _dir.Combine("runs", "stream");
+        File.WriteAllText(_dir.Combine("stream.yaml"), StreamPipeline);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Run_ImagesLandInWavesBesideASlowWriteAndATmp_FeaturizesEachFinishedImageOnceWithItsLabel()
+    {
+        var images = Stage(classes: 4, perClass: 25);
+        var backfill = images.Take(10).ToArray();
+        foreach (var image in backfill)
+        {
+            Land(image);
+        }
+
+        using var run = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
+        await UntilRowsAsync(run, backfill.Length);
+
+        foreach (var wave in images.Skip(backfill.Length).Chunk(30))
+        {
+            foreach (var image in wave)
+            {
+                Land(image);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(300));
+        }
+
+        // Written in place in two halves with a pause longer than the settle interval between them:
+        // taken only once whole, and once.
+        var slow = Path.Combine(_landing, "1", "slow.png");
+        var slowBytes = await File.ReadAllBytesAsync(images[^1].Landed);
+        await using (var writer = new FileStream(slow, FileMode.CreateNew))
+        {
+            await writer.WriteAsync(slowBytes.AsMemory(0, slowBytes.Length / 2));
+            await writer.FlushAsync();
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await writer.WriteAsync(slowBytes.AsMemory(slowBytes.Length / 2));
+        }
+
+        var unfinished = Path.Combine(_landing, "2", "incoming.png.tmp");
+        await File.WriteAllBytesAsync(unfinished, slowBytes);
+
+        await UntilRowsAsync(run, images.Length + 1);
+        run.Terminate();
+        await run.WaitForExitAsync();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var rows = DuckDbQuery.Rows($"SELECT path, label FROM read_parquet({DuckDbQuery.Parts(_runFolder)})")
+            .Select(r => (Path: (string)r[0], Label: (string)r[1]))
+            .ToList();
+        var expected = images.Select(i => (i.Landed, i.Label)).Append((slow, "1")).Order().ToList();
+        Assert.Equal(expected, rows.Order().ToList());
+        Assert.DoesNotContain(rows, r => r.Path.EndsWith(".tmp", StringComparison.Ordinal));
+        Assert.Equal(("interrupted", true), RunState());
+        Assert.False(File.Exists(Path.Combine(_runFolder, "features", "_SUCCESS")));
+    }
+
+    [Fact]
+    public async Task Run_KilledMidStreamThenStartedAgain_HoldsEveryLandedImageExactlyOnce()
+    {
+        var images = Stage(classes: 3, perClass: 16);
+        var first = images.Take(24).ToArray();
+        foreach (var image in first)
+        {
+            Land(image);
+        }
+
+        using (var killed = PipelineProcess.Start(_dir.Path, "run", "stream.yaml"))
+        {
+            await UntilRowsAsync(killed, 8);
+            killed.KillHard();
+            await killed.WaitForExitAsync();
+        }
+
+        // Landed while no run watches: the restart's backfill takes them.
+        foreach (var image in images.Skip(first.Length))
+        {
+            Land(image);
+        }
+
+        using var restarted = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
+        await UntilRowsAsync(restarted, images.Length);
+        restarted.Terminate();
+        await restarted.WaitForExitAsync();
+
+        Assert.True(restarted.ExitCode == 0, restarted.Output);
+        var (rows, paths) = CountRows();
+        Assert.Equal((images.Length, images.Length), (rows, paths));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_runFolder, "features"), ".*"));
+    }
+
+    /// <summary>Copies the first images of the first classes of the bundled digits into the staging folder, on the landing folder's filesystem.</summary>
+    private StagedImage[] Stage(int classes, int perClass)
+    {
+        DigitsSubset.CopyTo(_staging, classes, perClass);
+        foreach (var label in Directory.GetDirectories(_staging))
+        {
+            Directory.CreateDirectory(Path.Combine(_landing, Path.GetFileName(label)));
+        }
+
+        return [.. Directory.GetFiles(_staging, "*.png", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .Select(path =>
+            {
+                var label = Path.GetFileName(Path.GetDirectoryName(path)!);
+                return new StagedImage(path, Path.Combine(_landing, label, Path.GetFileName(path)), label);
+            })];
+    }
+
+    /// <summary>Lands an image as writers must: an atomic rename into the watched folder.</summary>
+    private static void Land(StagedImage image) => File.Move(image.Source, image.Landed);
+
+    /// <summary>Polls until the committed parts hold <paramref name="count"/> rows; fails if the run ended first.</summary>
+    private Task UntilRowsAsync(PipelineProcess run, int count) => Poll.UntilAsync(
+        () => CountRows().Rows >= count,
+        PipelineProcess.Patience,
+        TimeSpan.FromMilliseconds(100),
+        () => Assert.False(run.HasExited, $"the stream ended before {count} rows were committed:{Environment.NewLine}{run.Output}"));
+
+    /// <summary>Rows and distinct paths in the committed part files, read by DuckDB; (0, 0) before the first part.</summary>
+    private (long Rows, long Paths) CountRows()
+    {
+        var features = Path.Combine(_runFolder, "features");
+        if (!Directory.Exists(features) || Directory.GetFiles(features, "*.parquet").Length == 0)
+        {
+            return (0, 0);
+        }
+
+        var row = Assert.Single(DuckDbQuery.Rows($"SELECT count(*), count(DISTINCT path) FROM read_parquet({DuckDbQuery.Parts(_runFolder)})"));
+        return (Convert.ToInt64(row[0], CultureInfo.InvariantCulture), Convert.ToInt64(row[1], CultureInfo.InvariantCulture));
+    }
+
+    private (string State, bool Stream) RunState()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_runFolder, "run.json")));
+        var run = json.RootElement;
+        return (run.GetProperty("state").GetString()!, run.TryGetProperty("stream", out var stream) && stream.GetBoolean());
+    }
+
+    private sealed record StagedImage(string Source, string Landed, string Label);
+}
