@@ -31,13 +31,18 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         {
             options = options with { Stream = definition.Stream.ToOptions(new RunFolder(definition.OutputPath).Archive) };
             logger.LogInformation(
-                "{Source} never ends: featurizing it as a stream (micro-batches of up to {BatchSize} images, or {MaxDelay} s after their first) until stopped; a stream trains, evaluates and predicts nothing, and its test source is not read",
+                "{Source} never ends: featurizing it as a stream (micro-batches of up to {BatchSize} images, or {MaxDelay} s after their first) until stopped; a stream trains and evaluates nothing, and its test source is not read",
                 source.Description,
                 options.Inference.BatchSize,
                 definition.Stream.MaxDelaySeconds);
         }
 
         var predictions = await OpenPredictionsAsync(source, definition, cancellationToken).ConfigureAwait(false);
+        if (predictions is not null)
+        {
+            logger.LogInformation("Classifying each landed image with the model {Model} into {Predictions}", definition.Predict!.Model, new RunFolder(definition.OutputPath).Predictions);
+        }
+
         FeaturizationSummary summary;
         await using (ProgressReporter.Start(counters, logger, terminal))
         {

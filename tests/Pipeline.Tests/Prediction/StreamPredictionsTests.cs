@@ -157,6 +157,29 @@ public sealed class StreamPredictionsTests(ClassifierFixture fixture) : IDisposa
         Assert.Empty(FeatureStoreLayout.FindParquetParts(FeaturesDirectory));
     }
 
+    [Fact]
+    public async Task RunAsync_StoreStreamedWithoutPredictions_IsRefusedNamingThePartWithout()
+    {
+        var source = new LandingSource([.. Classes]);
+        var counters = new FeaturizationCounters();
+        using (var stop = new CancellationTokenSource())
+        {
+            var options = TestFeaturization.Options with { Stream = new StreamOptions { MaxBatchDelay = TimeSpan.FromMilliseconds(200) } };
+            var run = Task.Run(() => FeaturizationJob.RunAsync(source, TestFeaturization.ResNet18, _output.Path, options, counters, NullLogger.Instance, stop.Token));
+            var (digit, label) = Digits()[0];
+            Land(source, digit, label);
+            await Poll.UntilAsync(() => counters.Featurized == 1, Patience, Interval, () => ThrowIfEnded(run));
+            await stop.CancelAsync();
+            await run.WaitAsync(Patience);
+        }
+
+        var again = new LandingSource([.. Classes]);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => StartAsync(again, fixture.ModelDirectory, CancellationToken.None).WaitAsync(Patience));
+
+        Assert.StartsWith($"Feature part '{Path.Combine(FeaturesDirectory, "part-00000.parquet")}' has no predictions part", error.Message, StringComparison.Ordinal);
+        Assert.False(again.Reading.IsCompleted);
+    }
+
     /// <summary>
     /// Checks every part pair: each predictions part beside its feature part of the same number
     /// (and none without one), its prediction rows exactly the feature part's paths, with the
