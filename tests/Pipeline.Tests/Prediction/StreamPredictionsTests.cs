@@ -180,6 +180,37 @@ public sealed class StreamPredictionsTests(ClassifierFixture fixture) : IDisposa
         Assert.False(again.Reading.IsCompleted);
     }
 
+    [Fact]
+    public async Task RunAsync_RestartWithAModelOfOtherClasses_IsRefusedNamingTheEarlierPart()
+    {
+        var source = new LandingSource([.. Classes]);
+        var counters = new FeaturizationCounters();
+        using (var stop = new CancellationTokenSource())
+        {
+            var run = StartAsync(source, fixture.ModelDirectory, stop.Token, counters);
+            var (digit, label) = Digits()[0];
+            Land(source, digit, label);
+            await Poll.UntilAsync(() => counters.Featurized == 1, Patience, Interval, () => ThrowIfEnded(run));
+            await stop.CancelAsync();
+            await run.WaitAsync(Patience);
+        }
+
+        using var models = new TempFolder();
+        var model = fixture.CopyModel(models.Combine("renamed"));
+        var file = Path.Combine(model, ClassifierModel.ModelFileName);
+        var json = JsonNode.Parse(File.ReadAllText(file))!;
+        var renamed = new JsonArray([.. Classes.Select(c => JsonValue.Create("class " + c))]);
+        json["classes"] = renamed;
+        json["model"]!["classNames"] = renamed.DeepClone();
+        File.WriteAllText(file, json.ToJsonString());
+        var again = new LandingSource([.. Classes]);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => StartAsync(again, model, CancellationToken.None).WaitAsync(Patience));
+
+        Assert.StartsWith($"Predictions part '{StreamPredictions.PartPath(PredictionsDirectory, 0)}' was written by another model", error.Message, StringComparison.Ordinal);
+        Assert.False(again.Reading.IsCompleted);
+    }
+
     /// <summary>
     /// Checks every part pair: each predictions part beside its feature part of the same number
     /// (and none without one), its prediction rows exactly the feature part's paths, with the
