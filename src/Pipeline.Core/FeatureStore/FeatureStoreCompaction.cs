@@ -150,7 +150,7 @@ internal static class FeatureStoreCompaction
                 await part.WriteAsync(group, ct).ConfigureAwait(false);
             }
 
-            await part.CloseAsync(ct).ConfigureAwait(false);
+            await part.CloseAsync(beforeRename: null, ct).ConfigureAwait(false);
         }
     }
 

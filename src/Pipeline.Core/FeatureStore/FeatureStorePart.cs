@@ -112,7 +112,14 @@ internal sealed class FeatureStorePart : IAsyncDisposable
     /// Writes the footers, forces the bytes to disk, then renames: Arrow first, so that a Parquet
     /// part (what readers and resume look for) never exists without its Arrow twin.
     /// </summary>
-    public async Task CloseAsync(CancellationToken ct)
+    /// <param name="beforeRename">
+    /// Runs once both files are whole on disk and before either is renamed: a companion file of the
+    /// part (a stream's predictions) put in place then is never missing from a committed part. The
+    /// Arrow rename already commits the part (see <see cref="FinishInterruptedCloses"/>), so this
+    /// comes before it.
+    /// </param>
+    /// <param name="ct">Cancels the flushes.</param>
+    public async Task CloseAsync(Func<CancellationToken, Task>? beforeRename, CancellationToken ct)
     {
         Debug.Assert(!_closed);
         try
@@ -125,6 +132,22 @@ internal sealed class FeatureStorePart : IAsyncDisposable
             {
                 await _arrow.CompleteAsync(ct).ConfigureAwait(false);
                 await _arrow.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
+        {
+            throw NameParts(e);
+        }
+
+        if (beforeRename is not null)
+        {
+            await beforeRename(ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            if (_arrow is not null)
+            {
                 File.Move(_arrowTemporary!, ArrowPath!, _replace);
             }
 

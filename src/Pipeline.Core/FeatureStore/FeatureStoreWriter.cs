@@ -203,6 +203,62 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="records"/> as one part of their own, whatever
+    /// <see cref="FeatureStoreOptions.RowsPerPart"/> and <see cref="FeatureStoreOptions.PartInterval"/>
+    /// say, and commits it, with no rows too: a stream's micro-batch with a companion file
+    /// (its predictions, <c>predictions/part-NNNNN.parquet</c>), which
+    /// <paramref name="beforeRename"/> writes under the part's number once the part is whole on disk
+    /// and before its rename. That rename commits both: a reader that takes a companion only beside
+    /// its part, and a restart that deletes companions without one, never see one without the other.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A part is open: rows were written by <see cref="WriteAsync"/> and not committed.</exception>
+    public async Task WritePartAsync(
+        ReadOnlyMemory<FeatureRecord> records, ReadOnlyMemory<float> features, Func<int, CancellationToken, Task> beforeRename, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(beforeRename);
+        var dimension = Metadata.Dimension;
+        if (features.Length != (long)records.Length * dimension)
+        {
+            throw new ArgumentException(
+                $"{records.Length} records need {(long)records.Length * dimension} feature values ({dimension} each), but {features.Length} were given.",
+                nameof(features));
+        }
+
+        ThrowIfUnusable();
+        if (_part is not null)
+        {
+            throw new InvalidOperationException("A part is open; commit it before writing a part of its own.");
+        }
+
+        ct.ThrowIfCancellationRequested();
+        try
+        {
+            var number = _nextPartNumber;
+            _part = await OpenPartAsync(ct).ConfigureAwait(false);
+            var offset = 0;
+            while (offset < records.Length)
+            {
+                var take = Math.Min(records.Length - offset, _group.Capacity - _group.Count);
+                _group.Append(records.Span.Slice(offset, take), features.Span.Slice(offset * dimension, take * dimension));
+                offset += take;
+                RowsWritten += take;
+                if (_group.IsFull)
+                {
+                    await _part.WriteAsync(_group, ct).ConfigureAwait(false);
+                    _group.Clear();
+                }
+            }
+
+            await ClosePartAsync(ct, c => beforeRename(number, c)).ConfigureAwait(false);
+        }
+        catch
+        {
+            _faulted = true;
+            throw;
+        }
+    }
+
     /// <summary>Flushes the open part and writes <c>features/_SUCCESS</c>: the whole run completed.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
@@ -256,7 +312,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
         return part;
     }
 
-    private async Task ClosePartAsync(CancellationToken ct)
+    private async Task ClosePartAsync(CancellationToken ct, Func<CancellationToken, Task>? beforeRename = null)
     {
         Debug.Assert(_part is not null);
         if (_group.Count > 0)
@@ -265,7 +321,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
             _group.Clear();
         }
 
-        await _part.CloseAsync(ct).ConfigureAwait(false);
+        await _part.CloseAsync(beforeRename, ct).ConfigureAwait(false);
         await _part.DisposeAsync().ConfigureAwait(false);
         _part = null;
         PartsWritten++;

@@ -33,7 +33,7 @@ public static class FeaturizationJob
     /// it: the batches in flight are committed and the method returns normally.
     /// </para>
     /// </summary>
-    public static async Task<FeaturizationSummary> RunAsync(
+    public static Task<FeaturizationSummary> RunAsync(
         ILabelledImageSource source,
         ResolvedModel model,
         string storeDirectory,
@@ -41,8 +41,30 @@ public static class FeaturizationJob
         FeaturizationCounters counters,
         ILogger logger,
         CancellationToken cancellationToken,
+        CancellationToken abandonToken = default) =>
+        RunAsync(source, model, storeDirectory, options, companion: null, counters, logger, cancellationToken, abandonToken);
+
+    /// <summary>
+    /// <see cref="RunAsync(ILabelledImageSource, ResolvedModel, string, FeaturizationOptions, FeaturizationCounters, ILogger, CancellationToken, CancellationToken)"/>,
+    /// with a <paramref name="companion"/> file committed with each part of a stream (its predictions).
+    /// </summary>
+    /// <exception cref="ArgumentException">A companion without <see cref="FeaturizationOptions.Stream"/>: a batch run's parts hold many batches.</exception>
+    internal static async Task<FeaturizationSummary> RunAsync(
+        ILabelledImageSource source,
+        ResolvedModel model,
+        string storeDirectory,
+        FeaturizationOptions options,
+        IFeaturePartCompanion? companion,
+        FeaturizationCounters counters,
+        ILogger logger,
+        CancellationToken cancellationToken,
         CancellationToken abandonToken = default)
     {
+        if (companion is not null && options.Stream is null)
+        {
+            throw new ArgumentException("A part companion needs a stream, whose parts are one micro-batch each.", nameof(companion));
+        }
+
         var clock = Stopwatch.StartNew();
 
         // Validates the limits, before the lock creates the store's folders: bad options leave nothing behind.
@@ -50,6 +72,10 @@ public static class FeaturizationJob
         using var writing = FeatureStoreWriter.Lock(storeDirectory);
         using var featurizer = new ImageFeaturizer(decoder, model, options, logger);
         var metadata = featurizer.Describe(source.Classes.Names);
+        if (companion is not null)
+        {
+            await companion.OpenAsync(metadata, Path.GetFullPath(storeDirectory), cancellationToken).ConfigureAwait(false);
+        }
 
         var cache = await FeaturizationCache.LoadAsync(storeDirectory, metadata, cancellationToken).ConfigureAwait(false);
         if (cache.Count > 0)
@@ -59,7 +85,7 @@ public static class FeaturizationJob
 
         if (options.Stream is { } stream)
         {
-            await StreamAsync(source, featurizer, cache, metadata, storeDirectory, options, stream, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false);
+            await StreamAsync(source, featurizer, cache, metadata, storeDirectory, options, stream, companion, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false);
             return Summarize(source, counters, clock, featurizer, storeDirectory) with { IsStream = true };
         }
 
@@ -121,7 +147,9 @@ public static class FeaturizationJob
     /// moment therefore leaves each image in exactly one place a restart sees: in a complete part
     /// (skipped by the cache, and settled if the kill came before its move), or nowhere (a part
     /// half-written is a hidden temporary file, deleted at the next start, and its images are done
-    /// again). Nothing is compacted and no <c>_SUCCESS</c> is written: a stream never completes its
+    /// again). A <paramref name="companion"/>'s file of a part is renamed before the part and deleted
+    /// at the next start when the part is missing, so it too is there exactly when its part is.
+    /// Nothing is compacted and no <c>_SUCCESS</c> is written: a stream never completes its
     /// source, and rejects of files it archived or deleted must stay.
     /// </summary>
     private static async Task StreamAsync(
@@ -132,6 +160,7 @@ public static class FeaturizationJob
         string storeDirectory,
         FeaturizationOptions options,
         StreamOptions stream,
+        IFeaturePartCompanion? companion,
         FeaturizationCounters counters,
         ILogger logger,
         CancellationToken cancellationToken,
@@ -158,9 +187,8 @@ public static class FeaturizationJob
         try
         {
             rejects = await StreamRejectsSink.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
-            IFeaturizationSink[] sinks = landed is null
-                ? [new FeatureStoreSink(store, commitEachBatch: true), rejects]
-                : [new FeatureStoreSink(store, commitEachBatch: true), rejects, landed];
+            var features = new FeatureStoreSink(store, commitEachBatch: true, companion);
+            IFeaturizationSink[] sinks = landed is null ? [features, rejects] : [features, rejects, landed];
             await featurizer.RunAsync(source, isCached, sinks, counters, cancellationToken, abandonToken, stream.MaxBatchDelay).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !abandonToken.IsCancellationRequested)

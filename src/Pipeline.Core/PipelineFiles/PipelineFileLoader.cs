@@ -1,6 +1,7 @@
 using Pipeline.Settings;
 using Pipeline.Training;
 using Pipeline.Inference;
+using Pipeline.Classifier;
 using Pipeline.Decoding;
 using Pipeline.Featurization;
 using Pipeline.IO;
@@ -33,7 +34,7 @@ public static class PipelineFileLoader
 
     private static readonly string[] SourceKeys = ["kind", .. SourceKinds.All.SelectMany(k => k.Fields).Select(f => f.Key).Distinct()];
     private static readonly string[] ModelKeys = ["name", "prefer"];
-    private static readonly string[] PredictKeys = ["inputs"];
+    private static readonly string[] PredictKeys = ["inputs", "model"];
 
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
     /// <param name="path">The pipeline file.</param>
@@ -122,7 +123,8 @@ public static class PipelineFileLoader
         var train = ReadTrain(root.Section(SettingCatalog.Train.Section));
         var grid = root.Has(SettingCatalog.Grid.Section.Key) ? ReadGrid(root.Section(SettingCatalog.Grid.Section), train) : null;
         var evaluate = root.Section(SettingCatalog.Evaluate.Section).Read(SettingCatalog.Evaluate.Enabled) ?? SettingCatalog.Evaluate.Enabled.Default;
-        var predict = root.Has("predict") ? ReadPredict(root.Section("predict", PredictKeys), defaults) : null;
+        var endless = source is not null && SourceKinds.Of(source).IsEndless;
+        var predict = root.Has("predict") ? ReadPredict(root.Section("predict", PredictKeys), defaults, source is null ? null : endless) : null;
         var output = root.String("output", required: true);
         var outputPath = output is null ? null : ResolveOutput(root, output, defaults);
 
@@ -390,8 +392,22 @@ public static class PipelineFileLoader
         section.Read<SelectionMetricKind>(SettingCatalog.Grid.Metric) ?? SettingCatalog.Grid.Metric.DefaultAs<SelectionMetricKind>(),
         section.Read(SettingCatalog.Grid.Seed) ?? SettingCatalog.Grid.Seed.Default);
 
-    private static PredictSettings? ReadPredict(YamlSection section, RunDefaults defaults)
+    /// <param name="section">The <c>predict</c> mapping.</param>
+    /// <param name="defaults">Where relative paths start.</param>
+    /// <param name="endless">Whether the source is a stream; null when the source was refused, and then neither combination is.</param>
+    private static PredictSettings? ReadPredict(YamlSection section, RunDefaults defaults, bool? endless)
     {
+        if (section.Has("model"))
+        {
+            return ReadStreamPredict(section, defaults, endless);
+        }
+
+        if (endless == true && section.Has("inputs"))
+        {
+            section.ErrorAtKey("inputs", "a stream trains no model to predict inputs with after training; give predict.model, a model folder, to classify each landed image as it comes");
+            return null;
+        }
+
         if (!section.Has("inputs"))
         {
             section.ErrorAtKey("inputs", "missing required value; expected a list of image files or folders");
@@ -421,6 +437,42 @@ public static class PipelineFileLoader
         }
 
         return resolved.Count == inputs.Count ? new PredictSettings(resolved) : null;
+    }
+
+    /// <summary><c>predict.model</c>: online predictions of a stream, from a model folder that holds <c>model.json</c>.</summary>
+    private static PredictSettings? ReadStreamPredict(YamlSection section, RunDefaults defaults, bool? endless)
+    {
+        if (section.Has("inputs"))
+        {
+            section.ErrorAtKey("inputs", "give either inputs (a batch run predicts them after training) or model (a stream classifies each landed image with it), not both");
+            return null;
+        }
+
+        var text = section.String("model", required: true);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var folder = CheckExists(section, text, defaults, PathKind.Directory, section.ValueMark("model"), section.KeyPath("model"));
+        if (folder is null)
+        {
+            return null;
+        }
+
+        if (!File.Exists(Path.Combine(folder, ClassifierModel.ModelFileName)))
+        {
+            section.Error("model", $"folder '{text}' holds no {ClassifierModel.ModelFileName} (resolved to '{folder}'); give a model folder written by training");
+            return null;
+        }
+
+        if (endless == false)
+        {
+            section.ErrorAtKey("model", "applies only to a stream (a source that never ends); a batch run predicts predict.inputs with the model it trains, and `pipeline predict --model` classifies images with a saved one");
+            return null;
+        }
+
+        return new PredictSettings([]) { Model = folder };
     }
 
     /// <summary>

@@ -88,7 +88,9 @@ internal static class ResolvedPipelineYaml
         root.Add(SettingCatalog.Evaluate.Section.Key, new YamlMappingNode { { SettingCatalog.Evaluate.Enabled, Bool(d.Evaluate) } });
         if (d.Predict is not null)
         {
-            root.Add("predict", new YamlMappingNode { { "inputs", new YamlSequenceNode(d.Predict.Inputs.Select(Text)) } });
+            root.Add("predict", d.Predict.Model is { } model
+                ? new YamlMappingNode { { "model", Text(model) } }
+                : new YamlMappingNode { { "inputs", new YamlSequenceNode(d.Predict.Inputs.Select(Text)) } });
         }
 
         root.Add("output", Text(d.Output));

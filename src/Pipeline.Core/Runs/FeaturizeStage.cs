@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Pipeline.Classifier;
 using Pipeline.Featurization;
 using Pipeline.Models;
+using Pipeline.Prediction;
 using Pipeline.Sources;
 using Pipeline.PipelineFiles;
 
@@ -30,16 +32,22 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         {
             options = options with { Stream = definition.Stream.ToOptions(new RunFolder(definition.OutputPath).Archive) };
             logger.LogInformation(
-                "{Source} never ends: featurizing it as a stream (micro-batches of up to {BatchSize} images, or {MaxDelay} s after their first) until stopped; a stream trains, evaluates and predicts nothing, and its test source is not read",
+                "{Source} never ends: featurizing it as a stream (micro-batches of up to {BatchSize} images, or {MaxDelay} s after their first) until stopped; a stream trains and evaluates nothing, and its test source is not read",
                 source.Description,
                 options.Inference.BatchSize,
                 definition.Stream.MaxDelaySeconds);
         }
 
+        var predictions = await OpenPredictionsAsync(source, definition, cancellationToken).ConfigureAwait(false);
+        if (predictions is not null)
+        {
+            logger.LogInformation("Classifying each landed image with the model {Model} into {Predictions}", definition.Predict!.Model, new RunFolder(definition.OutputPath).Predictions);
+        }
+
         FeaturizationSummary summary;
         await using (ProgressReporter.Start(counters, logger, terminal))
         {
-            summary = await FeaturizationJob.RunAsync(source, model, storeDirectory, options, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false);
+            summary = await FeaturizationJob.RunAsync(source, model, storeDirectory, options, predictions, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false);
         }
 
         if (summary.IsStream)
@@ -66,5 +74,31 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         }
 
         return summary;
+    }
+
+    /// <summary>
+    /// A stream's online predictions, when the file asks for them. The loader refuses the
+    /// combinations of source and predict that make no sense from the source's kind; these checks
+    /// catch what only the opened source tells.
+    /// </summary>
+    private static async Task<StreamPredictions?> OpenPredictionsAsync(ILabelledImageSource source, PipelineDefinition definition, CancellationToken cancellationToken)
+    {
+        if (definition.Predict?.Model is not { } modelDirectory)
+        {
+            if (source.IsEndless && definition.Predict is not null)
+            {
+                throw new InvalidDataException($"predict.inputs: {source.Description} never ends, so no model is trained to predict them with; give predict.model to classify each landed image");
+            }
+
+            return null;
+        }
+
+        if (!source.IsEndless)
+        {
+            throw new InvalidDataException($"predict.model: {source.Description} is not a stream; a batch run predicts predict.inputs with the model it trains");
+        }
+
+        var classifier = await ClassifierModel.LoadAsync(modelDirectory, cancellationToken).ConfigureAwait(false);
+        return new StreamPredictions(classifier, modelDirectory, new RunFolder(definition.OutputPath).Predictions);
     }
 }

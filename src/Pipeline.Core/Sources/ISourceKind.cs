@@ -25,6 +25,12 @@ internal interface ISourceKind
     /// </summary>
     string? InputPrefix { get; }
 
+    /// <summary>
+    /// Whether a source of this kind never ends (its <see cref="ILabelledImageSource.IsEndless"/>), so
+    /// that the pipeline-file loader can refuse what makes no sense in a stream before anything opens.
+    /// </summary>
+    bool IsEndless { get; }
+
     /// <summary>Whether <paramref name="definition"/> is of this kind.</summary>
     bool Defines(SourceDefinition definition);
 

@@ -20,6 +20,9 @@ internal abstract class SourceKind<TDefinition> : ISourceKind
     public virtual string? InputPrefix => null;
 
     /// <inheritdoc/>
+    public virtual bool IsEndless => false;
+
+    /// <inheritdoc/>
     public bool Defines(SourceDefinition definition) => definition is TDefinition;
 
     /// <inheritdoc cref="ISourceKind.Create"/>

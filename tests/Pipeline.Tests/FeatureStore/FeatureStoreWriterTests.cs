@@ -74,6 +74,52 @@ public sealed class FeatureStoreWriterTests
         Assert.Empty(TemporaryFiles(dir));
     }
 
+    /// <summary>
+    /// A stream's micro-batch with predictions: one part whatever rowsPerPart says, whole on disk
+    /// under its temporary name (Parquet and Arrow) when the companion runs, and renamed only after
+    /// it; a failed companion leaves no part, so a part is never committed without its companion.
+    /// </summary>
+    [Fact]
+    public async Task WritePartAsync_RunsTheCompanionBeforeAnyRenameAndAFailedOneCommitsNothing()
+    {
+        using var dir = new TempFolder();
+        var options = new FeatureStoreOptions { RowGroupSize = 4, RowsPerPart = 5, PartInterval = TimeSpan.Zero, WriteArrow = true };
+        var (records, features) = SyntheticFeatures.Rows(0, 11, Dimension);
+        var parquet = Path.Combine(FeaturesDir(dir), "part-00000.parquet");
+        var arrow = Path.ChangeExtension(parquet, ".arrow");
+        var seen = new List<int>();
+        await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None))
+        {
+            await writer.WritePartAsync(records, features, (number, _) =>
+            {
+                seen.Add(number);
+                Assert.False(File.Exists(parquet));
+                Assert.False(File.Exists(arrow));
+                Assert.True(new FileInfo(FeatureStoreLayout.TemporaryPath(parquet)).Length > 0);
+                Assert.True(new FileInfo(FeatureStoreLayout.TemporaryPath(arrow)).Length > 0);
+                return Task.CompletedTask;
+            }, CancellationToken.None);
+            await writer.WritePartAsync(ReadOnlyMemory<FeatureRecord>.Empty, ReadOnlyMemory<float>.Empty, (number, _) =>
+            {
+                seen.Add(number);
+                return Task.CompletedTask;
+            }, CancellationToken.None);
+        }
+
+        Assert.Equal([0, 1], seen);
+        var reader = await FeatureStoreReader.OpenAsync(dir.Path);
+        Assert.Equal(new[] { 4L, 4L, 3L }, await RowGroupSizesAsync(reader.PartFiles[0]));
+        Assert.Empty(await RowGroupSizesAsync(reader.PartFiles[1]));
+        Assert.Equal(11, (await reader.ReadAllAsync()).Count);
+
+        await using (var writer = await FeatureStoreWriter.CreateAsync(dir.Path, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None))
+        {
+            await Assert.ThrowsAsync<IOException>(() => writer.WritePartAsync(records, features, (_, _) => throw new IOException("disk full"), CancellationToken.None));
+        }
+
+        Assert.Equal(["part-00000.arrow", "part-00000.parquet", "part-00001.arrow", "part-00001.parquet"], Directory.EnumerateFiles(FeaturesDir(dir)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task WriteAsync_PartIntervalZero_RollsAfterEveryWrite()
     {

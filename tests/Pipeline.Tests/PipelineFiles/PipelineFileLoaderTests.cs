@@ -409,6 +409,45 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_PredictModelInABatchRun_IsRefusedAtItsKey()
+    {
+        File.WriteAllText(_dir.Combine("images", "model.json"), "{}");
+
+        var errors = Errors(Minimal + "\npredict:\n  model: images");
+
+        Assert.Equal(["t.yaml:9:3: predict.model: applies only to a stream (a source that never ends); a batch run predicts predict.inputs with the model it trains, and `pipeline predict --model` classifies images with a saved one"], errors);
+    }
+
+    [Fact]
+    public void Parse_PredictModelAndInputs_IsRefusedAtInputs()
+    {
+        File.WriteAllBytes(_dir.Combine("images", "d.png"), [0]);
+
+        var errors = Errors(Minimal + "\npredict:\n  model: images\n  inputs: [images]");
+
+        Assert.Equal(["t.yaml:10:3: predict.inputs: give either inputs (a batch run predicts them after training) or model (a stream classifies each landed image with it), not both"], errors);
+    }
+
+    [Fact]
+    public void Parse_PredictModelThatIsNoModelFolder_NamesWhatIsMissing()
+    {
+        Assert.Equal(
+            [$"t.yaml:9:10: predict.model: folder 'images' holds no model.json (resolved to '{_dir.Combine("images")}'); give a model folder written by training"],
+            Errors(Minimal + "\npredict:\n  model: images"));
+        Assert.Equal(
+            [$"t.yaml:9:10: predict.model: folder 'nowhere' not found (resolved to '{_dir.Combine("nowhere")}')"],
+            Errors(Minimal + "\npredict:\n  model: nowhere"));
+    }
+
+    [Fact]
+    public void Write_StreamPredictModel_WritesTheModelFolderAlone()
+    {
+        var definition = Valid(Minimal) with { Predict = new PredictSettings([]) { Model = _dir.Combine("m") } };
+
+        Assert.Contains($"predict:\n  model: \"{_dir.Combine("m")}\"\n", ResolvedPipelineYaml.Write(definition, "resnet18"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_PredictWithOneFolderOrOneManifestOrImageFiles_IsValid()
     {
         File.WriteAllBytes(_dir.Combine("m.csv"), [0]);
