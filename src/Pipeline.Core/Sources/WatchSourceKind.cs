@@ -18,6 +18,9 @@ internal sealed class WatchSourceKind : SourceKind<WatchSourceDefinition>
 
     public override string? InputForm => null;
 
+    /// <summary>A watched folder never ends: a pipeline file over it is a stream.</summary>
+    public override bool IsEndless => true;
+
     public override string InputPrefix => Prefix;
 
     public override WatchSourceDefinition Create(IReadOnlyDictionary<string, string> values) => new(values[PathField.Key]);

@@ -440,6 +440,30 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_WatchSourceWithPredictInputs_IsRefusedAtInputs()
+    {
+        File.WriteAllBytes(_dir.Combine("images", "d.png"), [0]);
+        var stream = Minimal.Replace("kind: folder", "kind: watch", StringComparison.Ordinal);
+
+        var errors = Errors(stream + "\npredict:\n  inputs: [images]");
+
+        Assert.Equal(["t.yaml:9:3: predict.inputs: a stream trains no model to predict inputs with after training; give predict.model, a model folder, to classify each landed image as it comes"], errors);
+    }
+
+    [Fact]
+    public void Parse_WatchSourceWithPredictModel_IsValidWithTheModelFolderAbsolute()
+    {
+        Directory.CreateDirectory(_dir.Combine("model"));
+        File.WriteAllText(_dir.Combine("model", "model.json"), "{}");
+        var stream = Minimal.Replace("kind: folder", "kind: watch", StringComparison.Ordinal);
+
+        var definition = Valid(stream + "\npredict:\n  model: model");
+
+        Assert.Equal(new WatchSourceDefinition(_dir.Combine("images")), definition.Source);
+        Assert.Equal(_dir.Combine("model"), definition.Predict!.Model);
+    }
+
+    [Fact]
     public void Write_StreamPredictModel_WritesTheModelFolderAlone()
     {
         var definition = Valid(Minimal) with { Predict = new PredictSettings([]) { Model = _dir.Combine("m") } };
