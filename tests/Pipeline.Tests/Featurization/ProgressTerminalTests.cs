@@ -63,7 +63,7 @@ public sealed class ProgressTerminalTests
         {
             for (var i = 0; i < 30; i++)
             {
-                counters.AddFeaturized(3);
+                counters.AddCommitted(new long[3], rejected: 0);
                 terminal.WriteLine($"12:00:{i:00} info: featurize[0] line {i}");
                 await Task.Delay(50);
             }
