@@ -72,7 +72,8 @@ public static class PipelineHost
 
     /// <summary>
     /// Registers <see cref="InboxWorker"/> with <see cref="WorkerOptions"/> from <c>Pipeline:Worker</c>
-    /// (validated at start) and sets <c>HostOptions.ShutdownTimeout</c> to its grace period.
+    /// (validated at start), sets <c>HostOptions.ShutdownTimeout</c> to its grace period, and hosts the
+    /// metrics and health endpoint (<see cref="AddPipelineMetrics"/>), which checks its inbox.
     /// </summary>
     public static IServiceCollection AddInboxWorker(this IServiceCollection services, IConfiguration configuration)
     {
@@ -80,9 +81,12 @@ public static class PipelineHost
         services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownGracePeriod);
-        services.AddHostedService<InboxWorker>();
+
+        // Before the worker: hosted services start in order and stop in reverse, so a taken port fails the
+        // start before anything is claimed, and the probes answer until the drain is over.
         services.AddPipelineMetrics(configuration, sp => Path.GetFullPath(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.Inbox, ContentRoot(sp)));
         services.AddHostedService(sp => sp.GetRequiredService<MetricsEndpoint>());
+        services.AddHostedService<InboxWorker>();
         return services;
     }
 

@@ -59,6 +59,21 @@ public sealed class MetricsEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_MetricsPortTaken_FailsItsStartNamingThePort()
+    {
+        Directory.CreateDirectory(_dir.Combine("inbox"));
+        var port = MetricsEndpointTests.FreePort();
+        using var taken = new HttpListener();
+        taken.Prefixes.Add($"http://*:{port}/");
+        taken.Start();
+
+        using var worker = await PipelineProcess.RunAsync(_dir.Path, "worker", $"--Pipeline:Metrics:Port={port}");
+
+        Assert.True(worker.ExitCode == 1, worker.Output);
+        Assert.Contains(worker.ErrorLines, line => line.StartsWith($"error: Pipeline:Metrics:Port {port} cannot be listened on: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_OtlpEndpoint_PushesThePipelineMetersInstruments()
     {
         var port = MetricsEndpointTests.FreePort();
