@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Pipeline.Hosting;
 using Pipeline.Runs;
 
@@ -19,14 +20,21 @@ internal static class RunCommand
             var service = host.Services.GetRequiredService<PipelineRunService>();
             var gracePeriod = host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value.ShutdownGracePeriod;
             var path = parse.GetValue(file)!;
+
+            // Made before the run, so a metrics setting that fails validation or a port that is taken fails it at once.
+            _ = host.Services.GetService<MeterProvider>();
+            var metrics = host.Services.GetRequiredService<MetricsEndpoint>();
             RunResult result;
             bool cutShort;
+            await metrics.StartAsync(CancellationToken.None);
             using (var stop = new StopSignal())
             using (var deadline = new DrainDeadline(gracePeriod, TimeProvider.System, stop.Token))
             {
                 result = await service.RunAsync(path, path, stop.Token, deadline.Token);
                 cutShort = deadline.Passed;
             }
+
+            await metrics.StopAsync(CancellationToken.None);
 
             foreach (var error in result.ValidationErrors)
             {

@@ -15,6 +15,9 @@ internal sealed class BatchSlot(InferenceBatch inference)
 
     public FeatureRecord[] Records { get; } = new FeatureRecord[inference.Capacity];
 
+    /// <summary>When the source yielded each record's image (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for the landing-to-commit latency.</summary>
+    public long[] LandedAt { get; } = new long[inference.Capacity];
+
     public List<Reject> Rejects { get; } = [];
 
     public int Count => Inference.Count;

@@ -1,16 +1,35 @@
+using System.Diagnostics;
+
 namespace Pipeline.Featurization;
 
 /// <summary>
 /// Live counts of a featurization run, updated by the dataflow stages and read by progress
-/// reporters on another thread; plain interlocked fields so the hot path takes no lock.
+/// reporters and the health endpoint on other threads; plain interlocked fields so the hot path takes
+/// no lock. Every change is also recorded on a <see cref="PipelineMeter"/>, the process's by default.
 /// </summary>
 public sealed class FeaturizationCounters
 {
+    /// <summary>Counters that record on the process's meter.</summary>
+    public FeaturizationCounters()
+        : this(PipelineMeter.Shared)
+    {
+    }
+
+    internal FeaturizationCounters(PipelineMeter meter) => Meter = meter;
+
+    /// <summary>Latencies kept for the live percentiles: the last this many featurized images.</summary>
+    private const int LatencyWindow = 1024;
+
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly Lock _latencyGate = new();
+    private readonly double[] _latencies = new double[LatencyWindow];
+    private long _latencyCount;
     private long _read;
     private long _featurized;
     private long _rejected;
     private long _cached;
     private long _total = -1;
+    private long _lastProgress;
 
     /// <summary>Images the source has yielded so far, cached ones included.</summary>
     public long Read => Interlocked.Read(ref _read);
@@ -31,11 +50,97 @@ public sealed class FeaturizationCounters
         internal set => Interlocked.Exchange(ref _total, value ?? -1);
     }
 
-    internal void AddRead() => Interlocked.Increment(ref _read);
+    /// <summary>Images read and neither skipped nor written yet: in the graph's bounded buffers.</summary>
+    internal long Backlog => Math.Max(0, Read - Cached - Featurized - Rejected);
 
-    internal void AddFeaturized(int count) => Interlocked.Add(ref _featurized, count);
+    /// <summary>Images featurized or rejected per second since the counters were made.</summary>
+    internal double Rate
+    {
+        get
+        {
+            var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
+            return seconds > 0 ? (Featurized + Rejected) / seconds : 0;
+        }
+    }
 
-    internal void AddRejected(int count) => Interlocked.Add(ref _rejected, count);
+    /// <summary>The meter these counts are recorded on.</summary>
+    internal PipelineMeter Meter { get; }
 
-    internal void AddCached() => Interlocked.Increment(ref _cached);
+    /// <summary>
+    /// Time since the run last made progress: since the last batch reached every sink, or since an
+    /// image arrived with none waiting before it, whichever came later (an idle stream is not stuck
+    /// however long ago its last commit was); since the start when neither has happened.
+    /// </summary>
+    internal TimeSpan SinceProgress => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastProgress) is var last and > 0 ? last : _started);
+
+    /// <summary>
+    /// The 50th and 95th percentile of landing-to-commit latency over the last <see cref="LatencyWindow"/>
+    /// featurized images, in seconds; null before the first.
+    /// </summary>
+    internal (double P50, double P95)? LatencyPercentiles()
+    {
+        double[] window;
+        lock (_latencyGate)
+        {
+            var count = (int)Math.Min(_latencyCount, LatencyWindow);
+            if (count == 0)
+            {
+                return null;
+            }
+
+            window = _latencies[..count];
+        }
+
+        Array.Sort(window);
+        return (Percentile(window, 0.50), Percentile(window, 0.95));
+    }
+
+    internal void AddRead()
+    {
+        Interlocked.Increment(ref _read);
+        if (Backlog == 1)
+        {
+            Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
+        }
+
+        Meter.Landed.Add(1);
+    }
+
+    internal void AddCached()
+    {
+        Interlocked.Increment(ref _cached);
+        Meter.Skipped.Add(1);
+    }
+
+    /// <summary>
+    /// Counts a batch once every sink holds it: its featurized images, whose landing timestamps
+    /// (<see cref="Stopwatch.GetTimestamp"/> when the source yielded each) give their latency, and its rejects.
+    /// </summary>
+    internal void AddCommitted(ReadOnlySpan<long> landedAt, int rejected)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (_latencyGate)
+        {
+            foreach (var landed in landedAt)
+            {
+                var seconds = Stopwatch.GetElapsedTime(landed, now).TotalSeconds;
+                Meter.LandingToCommit.Record(seconds);
+                _latencies[_latencyCount++ % LatencyWindow] = seconds;
+            }
+        }
+
+        Interlocked.Add(ref _featurized, landedAt.Length);
+        Interlocked.Add(ref _rejected, rejected);
+        Interlocked.Exchange(ref _lastProgress, now);
+        Meter.Featurized.Add(landedAt.Length);
+        Meter.Rejected.Add(rejected);
+        if (landedAt.Length + rejected > 0)
+        {
+            Meter.BatchSize.Record(landedAt.Length + rejected);
+        }
+    }
+
+    /// <summary>The nearest-rank percentile of sorted values.</summary>
+    private static double Percentile(double[] sorted, double q) =>
+        sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

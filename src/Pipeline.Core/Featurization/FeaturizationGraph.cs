@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using System.Threading.Tasks.Dataflow;
@@ -88,8 +89,10 @@ internal sealed class FeaturizationGraph
         // The decoder brings every image to the input size and resize rule of the model the
         // extractor runs, so the packed tensors always match the session's input.
         var spec = _extractor.Spec;
-        var decode = new TransformBlock<LabelledImage, DecodeOutcome>(
-            image => _decoder.DecodeAsync(image, spec.InputSize, spec.InputSize, spec.Resize, fault.Token),
+        var decode = new TransformBlock<Landed, InFlight>(
+            async landed => new InFlight(
+                await _decoder.DecodeAsync(landed.Image, spec.InputSize, spec.InputSize, spec.Resize, fault.Token).ConfigureAwait(false),
+                landed.At),
             new ExecutionDataflowBlockOptions
             {
                 MaxDegreeOfParallelism = _parallelism,
@@ -100,13 +103,13 @@ internal sealed class FeaturizationGraph
                 CancellationToken = upstream,
             });
 
-        IPropagatorBlock<DecodeOutcome, DecodeOutcome[]> batch = _maxBatchDelay is { } maxDelay
-            ? MicroBatchBlock.Create<DecodeOutcome>(batchSize, maxDelay, outcome => outcome.Image?.Dispose(), upstream)
-            : new BatchBlock<DecodeOutcome>(
+        IPropagatorBlock<InFlight, InFlight[]> batch = _maxBatchDelay is { } maxDelay
+            ? MicroBatchBlock.Create<InFlight>(batchSize, maxDelay, item => item.Outcome.Image?.Dispose(), upstream)
+            : new BatchBlock<InFlight>(
                 batchSize,
                 new GroupingDataflowBlockOptions { BoundedCapacity = batchSize, CancellationToken = upstream });
 
-        var pack = new TransformBlock<DecodeOutcome[], BatchSlot>(
+        var pack = new TransformBlock<InFlight[], BatchSlot>(
             outcomes => PackAsync(outcomes, slots.Reader, upstream),
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = upstream });
 
@@ -152,7 +155,7 @@ internal sealed class FeaturizationGraph
                     continue;
                 }
 
-                if (!await decode.SendAsync(image, upstream).ConfigureAwait(false))
+                if (!await decode.SendAsync(new Landed(image, Stopwatch.GetTimestamp()), upstream).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -209,14 +212,14 @@ internal sealed class FeaturizationGraph
         }
     }
 
-    private async Task<BatchSlot> PackAsync(DecodeOutcome[] outcomes, ChannelReader<BatchSlot> free, CancellationToken cancellationToken)
+    private async Task<BatchSlot> PackAsync(InFlight[] outcomes, ChannelReader<BatchSlot> free, CancellationToken cancellationToken)
     {
         try
         {
             var slot = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
             slot.Reset();
             var count = 0;
-            foreach (var outcome in outcomes)
+            foreach (var (outcome, landedAt) in outcomes)
             {
                 if (outcome.Reject is { } reject)
                 {
@@ -235,6 +238,7 @@ internal sealed class FeaturizationGraph
                     decoded.OriginalHeight,
                     source.FileBytes,
                     source.FileModifiedUnixMs);
+                slot.LandedAt[count] = landedAt;
                 count++;
             }
 
@@ -259,8 +263,7 @@ internal sealed class FeaturizationGraph
         }
 
         // Counted once every sink holds the batch, so the counts never run ahead of any output.
-        _counters.AddFeaturized(slot.Count);
-        _counters.AddRejected(slot.Rejects.Count);
+        _counters.AddCommitted(slot.LandedAt.AsSpan(0, slot.Count), slot.Rejects.Count);
         await free.WriteAsync(slot, cancellationToken).ConfigureAwait(false);
     }
 
@@ -270,26 +273,32 @@ internal sealed class FeaturizationGraph
             .FirstOrDefault(e => e is not null and not OperationCanceledException);
 
     /// <summary>Images decoded but never packed still own pooled pixel buffers.</summary>
-    private static void DisposeLeftovers(TransformBlock<LabelledImage, DecodeOutcome> decode, IPropagatorBlock<DecodeOutcome, DecodeOutcome[]> batch)
+    private static void DisposeLeftovers(TransformBlock<Landed, InFlight> decode, IPropagatorBlock<InFlight, InFlight[]> batch)
     {
-        while (decode.TryReceive(out var outcome))
+        while (decode.TryReceive(out var item))
         {
-            outcome.Image?.Dispose();
+            item.Outcome.Image?.Dispose();
         }
 
         // Both batch blocks can be received from (an encapsulated block forwards to its output buffer).
-        var batches = (IReceivableSourceBlock<DecodeOutcome[]>)batch;
+        var batches = (IReceivableSourceBlock<InFlight[]>)batch;
         while (batches.TryReceive(out var outcomes))
         {
             DisposeImages(outcomes);
         }
     }
 
-    private static void DisposeImages(DecodeOutcome[] outcomes)
+    private static void DisposeImages(InFlight[] items)
     {
-        foreach (var outcome in outcomes)
+        foreach (var item in items)
         {
-            outcome.Image?.Dispose();
+            item.Outcome.Image?.Dispose();
         }
     }
+
+    /// <summary>An image as the source yielded it, with when (<see cref="Stopwatch.GetTimestamp"/>): its landing time.</summary>
+    private readonly record struct Landed(LabelledImage Image, long At);
+
+    /// <summary>A decoded image or its reject, still carrying its landing time to the batch's commit.</summary>
+    private readonly record struct InFlight(DecodeOutcome Outcome, long LandedAt);
 }

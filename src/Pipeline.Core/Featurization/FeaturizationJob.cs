@@ -70,6 +70,7 @@ public static class FeaturizationJob
         // Validates the limits, before the lock creates the store's folders: bad options leave nothing behind.
         var decoder = new ImageDecoder(options.Limits);
         using var writing = FeatureStoreWriter.Lock(storeDirectory);
+        using var tracked = counters.Meter.Track(new FeaturizationRun(storeDirectory, counters, options.Stream));
         using var featurizer = new ImageFeaturizer(decoder, model, options, logger);
         var metadata = featurizer.Describe(source.Classes.Names);
         if (companion is not null)

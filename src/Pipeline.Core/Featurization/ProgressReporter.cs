@@ -6,12 +6,15 @@ namespace Pipeline.Featurization;
 /// <summary>
 /// Shows a featurization run's progress: a live bar redrawn in place on a terminal, or a log line
 /// every <see cref="LogInterval"/> when the output is redirected (a service's journal, a CI log),
-/// where a redrawn bar would only be noise.
+/// where a redrawn bar would only be noise. A stream has no end to show a bar towards: its line is
+/// a status (landed, featurized, rejected, waiting, img/s over the last <see cref="RateWindow"/>,
+/// landing-to-commit latency p50/p95).
 /// </summary>
 internal sealed class ProgressReporter : IAsyncDisposable
 {
     private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(10);
 
     private readonly FeaturizationCounters _counters;
     private readonly ILogger _logger;
@@ -19,10 +22,15 @@ internal sealed class ProgressReporter : IAsyncDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly bool _stream;
 
-    private ProgressReporter(FeaturizationCounters counters, ILogger logger, TextWriter? terminal)
+    /// <summary>(elapsed, images done) samples of the last <see cref="RateWindow"/>, for a stream's recent rate.</summary>
+    private readonly Queue<(TimeSpan At, long Done)> _samples = new();
+
+    private ProgressReporter(FeaturizationCounters counters, ILogger logger, TextWriter? terminal, bool stream)
     {
         _counters = counters;
+        _stream = stream;
         _logger = logger;
         _terminal = terminal is null ? null : terminal as ProgressTerminal ?? new ProgressTerminal(terminal);
         _loop = Task.Run(LoopAsync);
@@ -32,8 +40,8 @@ internal sealed class ProgressReporter : IAsyncDisposable
     /// Starts reporting; a bar on <paramref name="terminal"/> when given, log lines otherwise. Pass
     /// the <see cref="ProgressTerminal"/> the log writes to, so that log lines never tear the bar.
     /// </summary>
-    public static ProgressReporter Start(FeaturizationCounters counters, ILogger logger, TextWriter? terminal) =>
-        new(counters, logger, terminal);
+    public static ProgressReporter Start(FeaturizationCounters counters, ILogger logger, TextWriter? terminal, bool stream = false) =>
+        new(counters, logger, terminal, stream);
 
     public async ValueTask DisposeAsync()
     {
@@ -72,6 +80,12 @@ internal sealed class ProgressReporter : IAsyncDisposable
 
     private void Draw(ProgressTerminal terminal)
     {
+        if (_stream)
+        {
+            terminal.ShowBar(StreamStatus());
+            return;
+        }
+
         var snapshot = Snapshot.Take(_counters, _clock.Elapsed);
         const int width = 30;
         var filled = snapshot.Fraction is { } f ? (int)Math.Round(f * width) : 0;
@@ -85,6 +99,12 @@ internal sealed class ProgressReporter : IAsyncDisposable
 
     private void Log()
     {
+        if (_stream)
+        {
+            _logger.LogInformation("Stream: {Status}", StreamStatus());
+            return;
+        }
+
         var snapshot = Snapshot.Take(_counters, _clock.Elapsed);
         _logger.LogInformation(
             "Featurized {Done} of {Total} images, {Rejected} rejected, {Rate:F1} img/s, ETA {Eta}",
@@ -93,6 +113,28 @@ internal sealed class ProgressReporter : IAsyncDisposable
             snapshot.Rejected,
             snapshot.Rate,
             FormatEta(snapshot.Eta));
+    }
+
+    private string StreamStatus()
+    {
+        var elapsed = _clock.Elapsed;
+        var done = _counters.Featurized + _counters.Rejected;
+        _samples.Enqueue((elapsed, done));
+        while (_samples.Count > 1 && elapsed - _samples.Peek().At > RateWindow)
+        {
+            _samples.Dequeue();
+        }
+
+        var (since, then) = _samples.Peek();
+        var seconds = (elapsed - since).TotalSeconds;
+        var rate = seconds > 0 ? (done - then) / seconds : 0;
+        var latency = _counters.LatencyPercentiles() is { } p
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"latency p50 {p.P50:F2} s, p95 {p.P95:F2} s")
+            : "latency p50 -, p95 -";
+        var cached = _counters.Cached > 0 ? $" ({_counters.Cached} already stored)" : string.Empty;
+        return string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"{_counters.Read} landed{cached}, {_counters.Featurized} featurized, {_counters.Rejected} rejected, {_counters.Backlog} waiting, {rate:F1} img/s, {latency}");
     }
 
     private static string FormatEta(TimeSpan? eta) =>

@@ -32,4 +32,10 @@ public sealed record StreamOptions
     /// <c>sourceArchiveDir</c>, so that files of different folders never collide. Required for archive.
     /// </summary>
     public string? ArchiveFolder { get; init; }
+
+    /// <summary>
+    /// The folders the stream's source lands images from: the health endpoint reports the stream
+    /// unhealthy while one cannot be read. Empty for a source that is not a folder.
+    /// </summary>
+    public IReadOnlyList<string> LandingFolders { get; init; } = [];
 }

@@ -18,6 +18,7 @@ internal static class CommandLineSettings
         var errors = new List<string>();
         Check(configuration, ServiceOptions.SectionName, new ServiceOptionsValidator(), errors);
         Check(configuration, WorkerOptions.SectionName, new WorkerOptionsValidator(), errors);
+        Check(configuration, MetricsOptions.SectionName, new MetricsOptionsValidator(), errors);
         return errors;
     }
 

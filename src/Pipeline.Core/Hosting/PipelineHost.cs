@@ -4,7 +4,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using Pipeline.Featurization;
 using Pipeline.Runs;
+using Pipeline.Settings;
 using Pipeline.PipelineFiles;
 
 namespace Pipeline.Hosting;
@@ -68,7 +72,8 @@ public static class PipelineHost
 
     /// <summary>
     /// Registers <see cref="InboxWorker"/> with <see cref="WorkerOptions"/> from <c>Pipeline:Worker</c>
-    /// (validated at start) and sets <c>HostOptions.ShutdownTimeout</c> to its grace period.
+    /// (validated at start), sets <c>HostOptions.ShutdownTimeout</c> to its grace period, and hosts the
+    /// metrics and health endpoint (<see cref="AddPipelineMetrics"/>), which checks its inbox.
     /// </summary>
     public static IServiceCollection AddInboxWorker(this IServiceCollection services, IConfiguration configuration)
     {
@@ -76,7 +81,51 @@ public static class PipelineHost
         services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownGracePeriod);
+
+        // Before the worker: hosted services start in order and stop in reverse, so a taken port fails the
+        // start before anything is claimed, and the probes answer until the drain is over.
+        services.AddPipelineMetrics(configuration, sp => Path.GetFullPath(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.Inbox, ContentRoot(sp)));
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsEndpoint>());
         services.AddHostedService<InboxWorker>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <see cref="MetricsOptions"/> from <c>Pipeline:Metrics</c> (validated at start), the
+    /// <see cref="MetricsEndpoint"/> (not started: the worker hosts it, <c>pipeline run</c> starts it
+    /// itself) and, when <see cref="MetricsOptions.OtlpEndpoint"/> is set, an OpenTelemetry
+    /// <c>MeterProvider</c> exporting the <c>Pipeline</c> meter over OTLP. The provider is made when
+    /// first resolved, which the host's start does; a host that is not started resolves it itself.
+    /// </summary>
+    /// <param name="inbox">The inbox the health endpoint checks, or null for none.</param>
+    internal static IServiceCollection AddPipelineMetrics(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, string?> inbox)
+    {
+        var section = configuration.GetSection(MetricsOptions.SectionName);
+        services.AddOptions<MetricsOptions>().Bind(section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>());
+        services.TryAddSingleton(sp => new MetricsEndpoint(
+            sp.GetRequiredService<IOptions<MetricsOptions>>().Value,
+            PipelineMeter.Shared,
+            inbox(sp),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("metrics")));
+
+        // Read here because the exporter is either registered or not; a value the validator refuses
+        // fails the start (or `run`) before anything is exported.
+        if (Uri.TryCreate(section[SettingCatalog.Metrics.OtlpEndpoint.ConfigurationKey!], UriKind.Absolute, out var endpoint))
+        {
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(PipelineMeter.Name)
+                .AddOtlpExporter((exporter, reader) =>
+                {
+                    var options = section.Get<MetricsOptions>() ?? new MetricsOptions();
+                    exporter.Endpoint = endpoint;
+                    exporter.Protocol = string.Equals(options.OtlpProtocol, "http/protobuf", StringComparison.OrdinalIgnoreCase)
+                        ? OtlpExportProtocol.HttpProtobuf
+                        : OtlpExportProtocol.Grpc;
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.ExportInterval.TotalMilliseconds;
+                }));
+        }
+
         return services;
     }
 

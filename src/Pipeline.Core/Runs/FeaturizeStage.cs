@@ -30,7 +30,10 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         var options = definition.Featurize.ToOptions(definition.Limits);
         if (source.IsEndless)
         {
-            options = options with { Stream = definition.Stream.ToOptions(new RunFolder(definition.OutputPath).Archive) };
+            options = options with
+            {
+                Stream = definition.Stream.ToOptions(new RunFolder(definition.OutputPath).Archive) with { LandingFolders = LandingFolders(sourceDefinition) },
+            };
             logger.LogInformation(
                 "{Source} never ends: featurizing it as a stream (micro-batches of up to {BatchSize} images, or {MaxDelay} s after their first) until stopped; a stream trains and evaluates nothing, and its test source is not read",
                 source.Description,
@@ -45,7 +48,7 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         }
 
         FeaturizationSummary summary;
-        await using (ProgressReporter.Start(counters, logger, terminal))
+        await using (ProgressReporter.Start(counters, logger, terminal, stream: source.IsEndless))
         {
             summary = await FeaturizationJob.RunAsync(source, model, storeDirectory, options, predictions, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false);
         }
@@ -100,5 +103,13 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
 
         var classifier = await ClassifierModel.LoadAsync(modelDirectory, cancellationToken).ConfigureAwait(false);
         return new StreamPredictions(classifier, modelDirectory, new RunFolder(definition.OutputPath).Predictions);
+    }
+
+    /// <summary>The folders a source definition names: where a stream's images land.</summary>
+    private static string[] LandingFolders(SourceDefinition definition)
+    {
+        var kind = SourceKinds.Of(definition);
+        var values = kind.Values(definition);
+        return [.. kind.Fields.Where(f => f.Kind == SourceFieldKind.Folder).Select(f => values[f.Key])];
     }
 }

@@ -11,7 +11,7 @@ internal static class SettingCatalog
     public static IReadOnlyList<SettingSection> Sections => [Featurize.Section, Limits.Section, Stream.Section, Split.Section, Train.Section, Grid.Section, Evaluate.Section];
 
     /// <summary>Every setting: the sections', then the feature store's command-line ones, the service's and the worker's.</summary>
-    public static IReadOnlyList<Setting> All => [.. Sections.SelectMany(s => s.Settings), .. Store.All, .. Service.All, .. Worker.All];
+    public static IReadOnlyList<Setting> All => [.. Sections.SelectMany(s => s.Settings), .. Store.All, .. Service.All, .. Worker.All, .. Metrics.All];
 
     /// <summary>How images become feature rows (YAML <c>featurize</c>); batch size, parallelism and device also service defaults.</summary>
     public static class Featurize
@@ -327,5 +327,40 @@ internal static class SettingCatalog
 
         /// <summary>The worker's settings.</summary>
         public static readonly IReadOnlyList<Setting> All = [Inbox, WorkerId, MaxConcurrentRuns, PollInterval, ShutdownGracePeriod, ClaimLease];
+    }
+
+    /// <summary>
+    /// The metrics and health endpoint and the OTLP export of the worker and of <c>pipeline run</c>
+    /// (configuration section <c>Pipeline:Metrics</c>).
+    /// </summary>
+    public static class Metrics
+    {
+        /// <summary>
+        /// The port of the HTTP listener serving <c>/metrics</c> (Prometheus text), <c>/health</c> and
+        /// <c>/alive</c>. Off (0) by default: a port is a resource the host must hand out, and two
+        /// workers or runs on one machine would collide on any fixed default; the Kubernetes sample
+        /// sets 9464, the port OpenTelemetry's Prometheus exporter uses.
+        /// </summary>
+        public static readonly NumberSetting<int> Port = new(null, 0, new NumberRange(0, 65_535), "Port of the /metrics, /health and /alive listener on every interface; 0 turns it off.") { ConfigurationKey = "Port" };
+
+        /// <summary>Where OTLP metrics go; empty exports nothing.</summary>
+        public static readonly Setting<string> OtlpEndpoint = new(null, string.Empty, "OTLP endpoint (http://collector:4317 for gRPC, or http://collector:4318/v1/metrics with OtlpProtocol http/protobuf); empty exports nothing.") { ConfigurationKey = "OtlpEndpoint" };
+
+        /// <summary>The OTLP transport.</summary>
+        public static readonly ChoiceSetting OtlpProtocol = new(null, "grpc", "OTLP transport: grpc or http/protobuf.") { ConfigurationKey = "OtlpProtocol" };
+
+        /// <summary>How often OTLP metrics are pushed.</summary>
+        public static readonly DurationSetting ExportInterval = new(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), "How often OTLP metrics are pushed.") { ConfigurationKey = "ExportInterval" };
+
+        /// <summary>
+        /// A run with images waiting and no batch committed for this long is stuck, and /health and
+        /// /alive fail. Two minutes: a batch waits at most its stream's maxDelaySeconds (2 s) and then
+        /// one inference (seconds on a CPU), and one stuck image is rejected after
+        /// limits.maxDecodeSeconds (30 s), so a run this late is not catching up on its own.
+        /// </summary>
+        public static readonly DurationSetting StuckAfter = new(TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1), "A run with images waiting and no batch committed for this long is stuck: /health and /alive fail.") { ConfigurationKey = "StuckAfter" };
+
+        /// <summary>The metrics settings.</summary>
+        public static readonly IReadOnlyList<Setting> All = [Port, OtlpEndpoint, OtlpProtocol, ExportInterval, StuckAfter];
     }
 }

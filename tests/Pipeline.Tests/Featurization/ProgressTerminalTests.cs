@@ -63,7 +63,7 @@ public sealed class ProgressTerminalTests
         {
             for (var i = 0; i < 30; i++)
             {
-                counters.AddFeaturized(3);
+                counters.AddCommitted(new long[3], rejected: 0);
                 terminal.WriteLine($"12:00:{i:00} info: featurize[0] line {i}");
                 await Task.Delay(50);
             }
@@ -74,5 +74,26 @@ public sealed class ProgressTerminalTests
         var lines = TerminalScreen.Render(screen.ToString()).ToArray();
         Assert.Equal(Enumerable.Range(0, 30).Select(i => $"12:00:{i:00} info: featurize[0] line {i}"), lines[..^1]);
         Assert.StartsWith("███████████████████████████░░░ 90/100 images, 0 rejected, ", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProgressReporter_Stream_ShowsLandedFeaturizedRejectedWaitingRateAndLatencyPercentiles()
+    {
+        var screen = new StringWriter();
+        var counters = new FeaturizationCounters();
+        await using (ProgressReporter.Start(counters, NullLogger.Instance, new ProgressTerminal(screen), stream: true))
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                counters.AddRead();
+            }
+
+            // Two images that landed 1 s and 3 s before their commit, and a reject; one image still waits.
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            counters.AddCommitted([now - System.Diagnostics.Stopwatch.Frequency, now - (3 * System.Diagnostics.Stopwatch.Frequency)], rejected: 1);
+        }
+
+        var line = TerminalScreen.Render(screen.ToString())[^1];
+        Assert.Matches(@"^4 landed, 2 featurized, 1 rejected, 1 waiting, \d+\.\d img/s, latency p50 1\.0\d s, p95 3\.0\d s$", line);
     }
 }

@@ -44,7 +44,7 @@ public sealed class SettingCatalogTests : IDisposable
         Assert.All(SettingCatalog.Sections, section => Assert.Equal(section.Keys.Distinct(), section.Keys));
         var options = SettingCatalog.All.Select(s => s.Option).OfType<string>().ToList();
         Assert.Equal(options.Distinct(), options);
-        var service = SettingCatalog.All.Except(SettingCatalog.Worker.All).Select(s => s.ConfigurationKey).OfType<string>().ToList();
+        var service = SettingCatalog.All.Except(SettingCatalog.Worker.All).Except(SettingCatalog.Metrics.All).Select(s => s.ConfigurationKey).OfType<string>().ToList();
         Assert.Equal(service.Distinct(), service);
     }
 
@@ -106,14 +106,16 @@ public sealed class SettingCatalogTests : IDisposable
     {
         var service = new ServiceOptions();
         var worker = new WorkerOptions();
+        var metrics = new MetricsOptions();
         var run = new RunDefaults();
         Assert.All(SettingCatalog.All.Where(s => s.ConfigurationKey is not null), setting =>
         {
             var isWorker = SettingCatalog.Worker.All.Contains(setting);
-            Assert.True(Same(setting, Property(isWorker ? worker : service, setting.ConfigurationKey!)), Name(setting));
+            var isMetrics = SettingCatalog.Metrics.All.Contains(setting);
+            Assert.True(Same(setting, Property(isWorker ? worker : isMetrics ? metrics : service, setting.ConfigurationKey!)), Name(setting));
 
             // The run defaults a pipeline file is resolved against carry the same properties, except the models folder.
-            if (!isWorker && setting != SettingCatalog.Service.ModelsDirectory)
+            if (!isWorker && !isMetrics && setting != SettingCatalog.Service.ModelsDirectory)
             {
                 Assert.True(Same(setting, Property(run, setting.ConfigurationKey!)), $"RunDefaults {Name(setting)}");
             }
@@ -127,6 +129,7 @@ public sealed class SettingCatalogTests : IDisposable
 
         Assert.Equal(new ServiceOptions(), configuration.GetSection(ServiceOptions.SectionName).Get<ServiceOptions>());
         Assert.Equal(new WorkerOptions(), configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>());
+        Assert.Equal(new MetricsOptions(), configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>());
     }
 
     [Fact]
@@ -245,7 +248,9 @@ public sealed class SettingCatalogTests : IDisposable
         Assert.All(cases, setting =>
         {
             var text = OutOfRangeText(setting)!;
-            var section = SettingCatalog.Worker.All.Contains(setting) ? WorkerOptions.SectionName : ServiceOptions.SectionName;
+            var section = SettingCatalog.Worker.All.Contains(setting) ? WorkerOptions.SectionName
+                : SettingCatalog.Metrics.All.Contains(setting) ? MetricsOptions.SectionName
+                : ServiceOptions.SectionName;
             var key = $"{section}:{setting.ConfigurationKey}";
 
             var errors = CommandLineSettings.Errors([$"--{key}={text}"]);
