@@ -124,6 +124,65 @@ public sealed class StreamRunEndToEndTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(_runFolder, "features"), ".*"));
     }
 
+    [Fact]
+    public async Task Run_StreamWithPredictModelKilledThenStartedAgain_PredictsEveryLandedImageOnceInThePartOfItsFeatures()
+    {
+        DigitsSubset.CopyTo(_dir.Combine("train"), classes: 3, perClass: 4);
+        File.WriteAllText(_dir.Combine("train.yaml"), """
+            name: train
+            source: { kind: folder, path: train }
+            model: { name: resnet18 }
+            featurize: { device: cpu, batchSize: 8, parallelism: 1 }
+            split: { testFraction: 0 }
+            train: { maxIter: 5 }
+            output: train
+            """);
+        using (var training = await PipelineProcess.RunAsync(_dir.Path, "run", "train.yaml"))
+        {
+            Assert.True(training.ExitCode == 0, training.Output);
+        }
+
+        File.WriteAllText(_dir.Combine("stream.yaml"), StreamPipeline + "\npredict: { model: runs/train/model }\n");
+        var images = Stage(classes: 3, perClass: 12);
+        foreach (var image in images.Take(18))
+        {
+            Land(image);
+        }
+
+        using (var killed = PipelineProcess.Start(_dir.Path, "run", "stream.yaml"))
+        {
+            await UntilRowsAsync(killed, 8);
+            killed.KillHard();
+            await killed.WaitForExitAsync();
+        }
+
+        foreach (var image in images.Skip(18))
+        {
+            Land(image);
+        }
+
+        using var restarted = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
+        await UntilRowsAsync(restarted, images.Length);
+        restarted.Terminate();
+        await restarted.WaitForExitAsync();
+
+        Assert.True(restarted.ExitCode == 0, restarted.Output);
+        var features = Path.Combine(_runFolder, "features");
+        var predictions = Path.Combine(_runFolder, "predictions");
+        var featureParts = Directory.GetFiles(features, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(featureParts, Directory.GetFiles(predictions, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList());
+        Assert.Empty(Directory.GetFiles(predictions, ".*"));
+        foreach (var part in featureParts)
+        {
+            Assert.Equal(PathsOf(Path.Combine(features, part!)), PathsOf(Path.Combine(predictions, part!)));
+        }
+
+        var rows = DuckDbQuery.Rows($"SELECT path, label, predicted_label FROM read_parquet('{Path.Combine(predictions, "part-*.parquet")}')");
+        Assert.Equal(images.Select(i => i.Landed).Order(StringComparer.Ordinal), rows.Select(r => (string)r[0]).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.Contains((string)r[2], (string[])["0", "1", "2"]));
+        Assert.Equal(images.Select(i => (i.Landed, i.Label)).Order(), rows.Select(r => ((string)r[0], (string)r[1])).Order());
+    }
+
     /// <summary>Copies the first images of the first classes of the bundled digits into the staging folder, on the landing folder's filesystem.</summary>
     private StagedImage[] Stage(int classes, int perClass)
     {
@@ -164,6 +223,9 @@ public sealed class StreamRunEndToEndTests : IDisposable
         var row = Assert.Single(DuckDbQuery.Rows($"SELECT count(*), count(DISTINCT path) FROM read_parquet({DuckDbQuery.Parts(_runFolder)})"));
         return (Convert.ToInt64(row[0], CultureInfo.InvariantCulture), Convert.ToInt64(row[1], CultureInfo.InvariantCulture));
     }
+
+    private static List<string> PathsOf(string part) =>
+        [.. DuckDbQuery.Rows($"SELECT path FROM read_parquet('{part}') ORDER BY path").Select(r => (string)r[0])];
 
     private (string State, bool Stream) RunState()
     {
