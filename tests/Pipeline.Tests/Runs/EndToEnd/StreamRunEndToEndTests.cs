@@ -183,6 +183,36 @@ public sealed class StreamRunEndToEndTests : IDisposable
         Assert.Equal(images.Select(i => (i.Landed, i.Label)).Order(), rows.Select(r => ((string)r[0], (string)r[1])).Order());
     }
 
+    [Fact]
+    public async Task Worker_StreamFileInTheInbox_StreamsUntilSigtermThenReturnsTheFileAndExits0()
+    {
+        var images = Stage(classes: 2, perClass: 10);
+        Directory.CreateDirectory(_dir.Combine("inbox"));
+        using var worker = PipelineProcess.Start(_dir.Path, "worker", "--Pipeline:Worker:PollInterval=00:00:00.200");
+        File.Move(_dir.Combine("stream.yaml"), _dir.Combine("inbox", "stream.yaml"));
+        foreach (var image in images.Take(10))
+        {
+            Land(image);
+        }
+
+        await UntilRowsAsync(worker, 10);
+
+        // Still streaming: what lands later is taken by the same run.
+        foreach (var image in images.Skip(10))
+        {
+            Land(image);
+        }
+
+        await UntilRowsAsync(worker, images.Length);
+        worker.Terminate();
+        await worker.WaitForExitAsync();
+
+        Assert.True(worker.ExitCode == 0, worker.Output);
+        Assert.True(File.Exists(_dir.Combine("inbox", "stream.yaml")), worker.Output);
+        Assert.Equal((images.Length, images.Length), CountRows());
+        Assert.Equal(("interrupted", true), RunState());
+    }
+
     /// <summary>Copies the first images of the first classes of the bundled digits into the staging folder, on the landing folder's filesystem.</summary>
     private StagedImage[] Stage(int classes, int perClass)
     {
