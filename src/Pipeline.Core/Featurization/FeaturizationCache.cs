@@ -19,7 +19,17 @@ internal sealed class FeaturizationCache
         Store = store;
     }
 
-    public int Count => _keys.Count;
+    /// <summary>Images the store held when the cache was loaded (a stream adds to it as it commits).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_keys)
+            {
+                return _keys.Count;
+            }
+        }
+    }
 
     /// <summary>The store's parts as they were before the run; null when it had none.</summary>
     public FeatureStoreReader? Store { get; }
@@ -50,5 +60,28 @@ internal sealed class FeaturizationCache
         return new FeaturizationCache(keys, reader);
     }
 
-    public bool Contains(LabelledImage image) => _keys.Contains((image.Path, image.FileBytes, image.FileModifiedUnixMs));
+    public bool Contains(LabelledImage image)
+    {
+        lock (_keys)
+        {
+            return _keys.Contains((image.Path, image.FileBytes, image.FileModifiedUnixMs));
+        }
+    }
+
+    /// <summary>
+    /// Adds the rows a stream has just committed. A watch source forgets a taken file once it is
+    /// older than its window, so a later change of the file's ctime alone (chmod, a hard link, a move
+    /// out and back) makes it land again; the key, unchanged, then finds it committed. Called by the
+    /// sink stage while the source loop calls <see cref="Contains"/>, hence the lock.
+    /// </summary>
+    public void Add(ReadOnlySpan<FeatureRecord> committed)
+    {
+        lock (_keys)
+        {
+            foreach (var record in committed)
+            {
+                _keys.Add((record.Path, record.FileBytes, record.FileModifiedUnixMs));
+            }
+        }
+    }
 }

@@ -189,7 +189,8 @@ public static class FeaturizationJob
         {
             rejects = await StreamRejectsSink.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
             var features = new FeatureStoreSink(store, commitEachBatch: true, companion);
-            IFeaturizationSink[] sinks = landed is null ? [features, rejects] : [features, rejects, landed];
+            var committed = new CommittedKeysSink(cache);
+            IFeaturizationSink[] sinks = landed is null ? [features, committed, rejects] : [features, committed, rejects, landed];
             await featurizer.RunAsync(source, isCached, sinks, counters, cancellationToken, abandonToken, stream.MaxBatchDelay).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !abandonToken.IsCancellationRequested)

@@ -110,6 +110,27 @@ public sealed class FeaturizationJobStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ACommittedImageLandsAgainUnchanged_IsSkippedNotStoredTwice()
+    {
+        // A watch source forgets a taken file after its window; a chmod then makes it land again, unchanged.
+        var source = new LandingSource("a", "b");
+        var counters = new FeaturizationCounters();
+        using var stop = new CancellationTokenSource();
+        var run = StartAsync(source, new StreamOptions { MaxBatchDelay = TimeSpan.FromMilliseconds(200) }, stop.Token, counters);
+        var path = source.Land(_landing.Path, "a", 1);
+        await Poll.UntilAsync(() => DuckDbRows() == 1, Patience, Interval, () => ThrowIfEnded(run));
+
+        source.Land(path, "a");
+        var other = source.Land(_landing.Path, "b", 2);
+        await Poll.UntilAsync(() => DuckDbRows() == 2, Patience, Interval, () => ThrowIfEnded(run));
+        await stop.CancelAsync();
+        var summary = await run.WaitAsync(Patience);
+
+        Assert.Equal(new[] { path, other }.Order(StringComparer.Ordinal), await StoredPathsAsync());
+        Assert.Equal((2L, 1L), (summary.Featurized, summary.Cached));
+    }
+
+    [Fact]
     public async Task RunAsync_AfterDelete_DeletesALandedFileOnlyOnceItsRowOrRejectIsCommitted()
     {
         var source = new LandingSource("a", "b");
