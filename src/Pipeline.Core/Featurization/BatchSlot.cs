@@ -20,11 +20,15 @@ internal sealed class BatchSlot(InferenceBatch inference)
 
     public List<Reject> Rejects { get; } = [];
 
+    /// <summary>Each reject's file size and mtime when it was yielded, in the order of <see cref="Rejects"/>.</summary>
+    public List<(long Bytes, long ModifiedUnixMs)> RejectStamps { get; } = [];
+
     public int Count => Inference.Count;
 
     public void Reset()
     {
         Inference.Count = 0;
         Rejects.Clear();
+        RejectStamps.Clear();
     }
 }

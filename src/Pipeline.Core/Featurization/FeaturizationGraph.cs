@@ -92,7 +92,8 @@ internal sealed class FeaturizationGraph
         var decode = new TransformBlock<Landed, InFlight>(
             async landed => new InFlight(
                 await _decoder.DecodeAsync(landed.Image, spec.InputSize, spec.InputSize, spec.Resize, fault.Token).ConfigureAwait(false),
-                landed.At),
+                landed.At,
+                (landed.Image.FileBytes, landed.Image.FileModifiedUnixMs)),
             new ExecutionDataflowBlockOptions
             {
                 MaxDegreeOfParallelism = _parallelism,
@@ -219,11 +220,12 @@ internal sealed class FeaturizationGraph
             var slot = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
             slot.Reset();
             var count = 0;
-            foreach (var (outcome, landedAt) in outcomes)
+            foreach (var (outcome, landedAt, stamp) in outcomes)
             {
                 if (outcome.Reject is { } reject)
                 {
                     slot.Rejects.Add(reject);
+                    slot.RejectStamps.Add(stamp);
                     continue;
                 }
 
@@ -256,7 +258,7 @@ internal sealed class FeaturizationGraph
 
     private async Task WriteAsync(BatchSlot slot, ChannelWriter<BatchSlot> free, CancellationToken cancellationToken)
     {
-        var batch = new FeaturizedBatch(slot.Records.AsMemory(0, slot.Count), slot.Inference.AllFeatures, slot.Inference.FeatureDimension, slot.Rejects);
+        var batch = new FeaturizedBatch(slot.Records.AsMemory(0, slot.Count), slot.Inference.AllFeatures, slot.Inference.FeatureDimension, slot.Rejects, slot.RejectStamps);
         foreach (var sink in _sinks)
         {
             await sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -300,5 +302,6 @@ internal sealed class FeaturizationGraph
     private readonly record struct Landed(LabelledImage Image, long At);
 
     /// <summary>A decoded image or its reject, still carrying its landing time to the batch's commit.</summary>
-    private readonly record struct InFlight(DecodeOutcome Outcome, long LandedAt);
+    /// <param name="Stamp">The file's size and mtime when the source yielded it: what a reject's file is settled by, as a row's is by its record.</param>
+    private readonly record struct InFlight(DecodeOutcome Outcome, long LandedAt, (long Bytes, long ModifiedUnixMs) Stamp);
 }

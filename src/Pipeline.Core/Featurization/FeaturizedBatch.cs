@@ -10,13 +10,24 @@ namespace Pipeline.Featurization;
 /// </summary>
 internal readonly struct FeaturizedBatch
 {
-    public FeaturizedBatch(ReadOnlyMemory<FeatureRecord> records, ReadOnlyMemory<float> features, int dimension, IReadOnlyList<Reject> rejects)
+    public FeaturizedBatch(
+        ReadOnlyMemory<FeatureRecord> records,
+        ReadOnlyMemory<float> features,
+        int dimension,
+        IReadOnlyList<Reject> rejects,
+        IReadOnlyList<(long Bytes, long ModifiedUnixMs)>? rejectStamps = null)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(features.Length, records.Length * dimension, nameof(features));
+        if (rejectStamps is not null)
+        {
+            ArgumentOutOfRangeException.ThrowIfNotEqual(rejectStamps.Count, rejects.Count, nameof(rejectStamps));
+        }
+
         Records = records;
         Features = features;
         Dimension = dimension;
         Rejects = rejects;
+        RejectStamps = rejectStamps;
     }
 
     /// <summary>The featurized images' scalar columns, in the batch's order.</summary>
@@ -30,6 +41,9 @@ internal readonly struct FeaturizedBatch
 
     /// <summary>Images of the batch that could not be featurized, in the order they were decoded.</summary>
     public IReadOnlyList<Reject> Rejects { get; }
+
+    /// <summary>Each reject's file size and mtime when the source yielded it, in the order of <see cref="Rejects"/>; null when unknown.</summary>
+    public IReadOnlyList<(long Bytes, long ModifiedUnixMs)>? RejectStamps { get; }
 
     /// <summary>Featurized images in the batch (rejects not counted).</summary>
     public int Count => Records.Length;

@@ -39,9 +39,9 @@ internal sealed class LandedFileSink : IFeaturizationSink
             Settle(record.Path, (record.FileBytes, record.FileModifiedUnixMs));
         }
 
-        foreach (var reject in batch.Rejects)
+        for (var i = 0; i < batch.Rejects.Count; i++)
         {
-            Settle(reject.Path, stamp: null);
+            Settle(batch.Rejects[i].Path, batch.RejectStamps?[i]);
         }
 
         return ValueTask.CompletedTask;
@@ -49,9 +49,10 @@ internal sealed class LandedFileSink : IFeaturizationSink
 
     /// <summary>
     /// Archives or deletes the landed file at <paramref name="path"/>, whose row or reject is
-    /// committed. With the <paramref name="stamp"/> its row was keyed by, a file that no longer has
-    /// it was replaced since it landed, and is left for the stream to featurize (a reject carries no
-    /// stamp, so its file is settled whatever it is now).
+    /// committed. With the <paramref name="stamp"/> its row was keyed by (or its reject's file had
+    /// when it was yielded), a file that no longer has it was replaced or finished since it landed,
+    /// and is left for the stream to featurize: an upload rejected half-written must not be deleted
+    /// once it is whole.
     /// </summary>
     public void Settle(string path, (long Bytes, long ModifiedUnixMs)? stamp)
     {

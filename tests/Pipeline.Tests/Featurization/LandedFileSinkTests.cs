@@ -1,4 +1,6 @@
+using Pipeline.Decoding;
 using Pipeline.Featurization;
+using Pipeline.FeatureStore;
 using Pipeline.Sources;
 using Pipeline.Tests.Runs.EndToEnd;
 
@@ -41,6 +43,23 @@ public sealed class LandedFileSinkTests : IDisposable
         sink.Settle(path, stamp);
 
         Assert.Equal([1, 2, 3, 4], File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public async Task WriteAsync_RejectedFileFinishedSinceItLanded_IsLeftAndAnUnchangedOneDeleted()
+    {
+        // A half-written upload paused past the settle time is rejected, then its writer finishes it.
+        var finished = Landed("finished.png", [1, 2]);
+        var finishedStamp = StampOf(finished);
+        File.WriteAllBytes(finished, [1, 2, 3, 4]);
+        var broken = Landed("broken.png", [9]);
+        Reject[] rejects = [new(finished, RejectStages.Decode, "truncated"), new(broken, RejectStages.Decode, "truncated")];
+        var batch = new FeaturizedBatch(ReadOnlyMemory<FeatureRecord>.Empty, ReadOnlyMemory<float>.Empty, 4, rejects, [finishedStamp, StampOf(broken)]);
+
+        await Sink(LandedFileAction.Delete).WriteAsync(batch, CancellationToken.None);
+
+        Assert.Equal([1, 2, 3, 4], File.ReadAllBytes(finished));
+        Assert.False(File.Exists(broken));
     }
 
     [Fact]
