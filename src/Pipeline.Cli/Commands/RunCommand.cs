@@ -27,14 +27,17 @@ internal static class RunCommand
             RunResult result;
             bool cutShort;
             await metrics.StartAsync(CancellationToken.None);
-            using (var stop = new StopSignal())
-            using (var deadline = new DrainDeadline(gracePeriod, TimeProvider.System, stop.Token))
+            try
             {
+                using var stop = new StopSignal();
+                using var deadline = new DrainDeadline(gracePeriod, TimeProvider.System, stop.Token);
                 result = await service.RunAsync(path, path, stop.Token, deadline.Token);
                 cutShort = deadline.Passed;
             }
-
-            await metrics.StopAsync(CancellationToken.None);
+            finally
+            {
+                await metrics.StopAsync(CancellationToken.None);
+            }
 
             foreach (var error in result.ValidationErrors)
             {

@@ -91,11 +91,32 @@ internal sealed class MetricsEndpoint : IHostedService, IDisposable
             {
                 Respond(context);
             }
-            catch (Exception e) when (e is HttpListenerException or IOException)
+            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
             {
                 // The scraper hung up; the next request is served as usual.
                 _logger.LogDebug(e, "A metrics request failed: {Reason}", e.Message);
             }
+            catch (Exception e)
+            {
+                // Whatever one request trips on, the probes must go on being answered: a listener that
+                // stopped serving would fail the liveness probe and get a healthy worker restarted.
+                _logger.LogWarning(e, "Answering a request to {Path} failed: {Reason}", context.Request.Url?.AbsolutePath, e.Message);
+                TryFail(context);
+            }
+        }
+    }
+
+    /// <summary>Answers 500 to a request whose answer failed part-way, if its connection still takes one.</summary>
+    private static void TryFail(HttpListenerContext context)
+    {
+        try
+        {
+            context.Response.StatusCode = 500;
+            context.Response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Already answered or gone: nothing more to tell the scraper.
         }
     }
 
