@@ -13,10 +13,18 @@ internal sealed class FolderChangeHints : IDisposable
     private readonly string _root;
     private readonly ILogger _logger;
     private readonly bool _enabled;
+    /// <summary>
+    /// Shortest time between two rebuilds of a watcher that failed: a watcher that fails again at once
+    /// (out of inotify watches on a deep tree) would otherwise be rebuilt, fail and hint at every
+    /// listing, and keep an idle source listing its folder every few hundred milliseconds.
+    /// </summary>
+    private static readonly TimeSpan RebuildInterval = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _hint = new(0, 1);
     private FileSystemWatcher? _watcher;
     private volatile bool _broken;
     private bool _warned;
+    private long _lastStart;
 
     /// <param name="root">The watched folder.</param>
     /// <param name="enabled">False: no watcher, and no hint ever comes.</param>
@@ -36,7 +44,7 @@ internal sealed class FolderChangeHints : IDisposable
         {
         }
 
-        if (_enabled && (_broken || _watcher is null))
+        if (_enabled && (_broken || _watcher is null) && Environment.TickCount64 - _lastStart >= RebuildInterval.TotalMilliseconds)
         {
             _broken = false;
             _watcher?.Dispose();
@@ -55,24 +63,31 @@ internal sealed class FolderChangeHints : IDisposable
 
     private FileSystemWatcher? Start()
     {
+        _lastStart = Environment.TickCount64;
         try
         {
             var watcher = new FileSystemWatcher(_root)
             {
                 IncludeSubdirectories = true,
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.LastWrite,
+                // Names only: a write in place changes no name, and the listing a settling file needs is
+                // already scheduled by its settle time, so size and write events would only make one slow
+                // writer start a full listing every coalescing interval.
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName,
                 InternalBufferSize = 64 * 1024,
             };
             watcher.Created += (_, _) => Hint();
-            watcher.Changed += (_, _) => Hint();
             watcher.Renamed += (_, _) => Hint();
             watcher.Deleted += (_, _) => Hint();
             watcher.Error += (_, e) =>
             {
                 // An overflow loses events, not files: the listing it triggers finds them.
                 _logger.LogDebug(e.GetException(), "File-system watcher on {Folder} reported an error; listing it again", _root);
+                var wasBroken = _broken;
                 _broken = e.GetException() is not InternalBufferOverflowException;
-                Hint();
+                if (!wasBroken)
+                {
+                    Hint();
+                }
             };
             watcher.EnableRaisingEvents = true;
             return watcher;

@@ -46,6 +46,7 @@ internal sealed class WatchImageSource : ILabelledImageSource
     private readonly WatchOptions _options;
     private readonly ILogger _logger;
     private int _remembered;
+    private long _listings;
     private volatile string? _problem;
 
     /// <exception cref="SourceException">The folder does not exist or holds no label folder.</exception>
@@ -92,6 +93,9 @@ internal sealed class WatchImageSource : ILabelledImageSource
 
     /// <summary>Entries the latest enumeration holds in memory (files by name, folders, marks, files still settling), as of its last listing.</summary>
     public int Remembered => Volatile.Read(ref _remembered);
+
+    /// <summary>Listings of the folder so far: what an idle or slowly written folder costs.</summary>
+    public long Listings => Interlocked.Read(ref _listings);
 
     /// <summary>Why the latest listing could not read all of the folder (it or a label folder is missing or unreadable), or null when it could.</summary>
     public string? Problem => _problem;
@@ -157,6 +161,7 @@ internal sealed class WatchImageSource : ILabelledImageSource
 
             pending = stillSettling;
             Volatile.Write(ref _remembered, ledger.Count + pending.Count);
+            Interlocked.Increment(ref _listings);
             Report(listing.Problem);
 
             // A millisecond past the deadline, so that the settling file is old enough when looked at.

@@ -129,6 +129,30 @@ public sealed class WatchImageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_FileWrittenInPlaceForASecond_StartsNoListingPerWrite()
+    {
+        Directory.CreateDirectory(Path.Combine(Inbox, "cat"));
+        var quiet = WatchOptions.Default with { Rescan = TimeSpan.FromHours(1) };
+        await using var watching = new Watching(new WatchImageSource(Inbox, quiet, NullLogger.Instance));
+        await Poll.UntilAsync(() => watching.Source.Listings >= 1, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(10));
+
+        // An upload under a temporary name, written in 20 pieces: the source skips it, so it must cost
+        // no listing per write (only its creation is a name event).
+        await using (var upload = new FileStream(Path.Combine(Inbox, "cat", "upload.png.tmp"), FileMode.CreateNew))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await upload.WriteAsync(GeneratedImages.Png(i));
+                await upload.FlushAsync();
+                await Task.Delay(TimeSpan.FromMilliseconds(50));
+            }
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.InRange(watching.Source.Listings, 1, 3);
+    }
+
+    [Fact]
     public async Task ReadAsync_StormOfMoves_YieldsEveryFileOnce()
     {
         Directory.CreateDirectory(Path.Combine(Inbox, "a"));
