@@ -24,8 +24,8 @@ internal sealed class ProgressReporter : IAsyncDisposable
     private readonly Task _loop;
     private readonly bool _stream;
 
-    /// <summary>(elapsed, images done) samples of the last <see cref="RateWindow"/>, for a stream's recent rate.</summary>
-    private readonly Queue<(TimeSpan At, long Done)> _samples = new();
+    /// <summary>A stream's images done per second over the last <see cref="RateWindow"/>.</summary>
+    private readonly RecentRate _rate = new(RateWindow);
 
     private ProgressReporter(FeaturizationCounters counters, ILogger logger, TextWriter? terminal, bool stream)
     {
@@ -33,6 +33,7 @@ internal sealed class ProgressReporter : IAsyncDisposable
         _stream = stream;
         _logger = logger;
         _terminal = terminal is null ? null : terminal as ProgressTerminal ?? new ProgressTerminal(terminal);
+        _rate.Add(TimeSpan.Zero, counters.Featurized + counters.Rejected);
         _loop = Task.Run(LoopAsync);
     }
 
@@ -117,17 +118,7 @@ internal sealed class ProgressReporter : IAsyncDisposable
 
     private string StreamStatus()
     {
-        var elapsed = _clock.Elapsed;
-        var done = _counters.Featurized + _counters.Rejected;
-        _samples.Enqueue((elapsed, done));
-        while (_samples.Count > 1 && elapsed - _samples.Peek().At > RateWindow)
-        {
-            _samples.Dequeue();
-        }
-
-        var (since, then) = _samples.Peek();
-        var seconds = (elapsed - since).TotalSeconds;
-        var rate = seconds > 0 ? (done - then) / seconds : 0;
+        var rate = _rate.Add(_clock.Elapsed, _counters.Featurized + _counters.Rejected);
         var latency = _counters.LatencyPercentiles() is { } p
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"latency p50 {p.P50:F2} s, p95 {p.P95:F2} s")
             : "latency p50 -, p95 -";
