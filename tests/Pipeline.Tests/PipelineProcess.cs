@@ -127,7 +127,18 @@ internal sealed class PipelineProcess : IDisposable
     public static async Task<PipelineProcess> RunAsync(string workingDirectory, params string[] arguments)
     {
         var child = Start(workingDirectory, arguments);
-        await child.WaitForExitAsync();
+        try
+        {
+            await child.WaitForExitAsync();
+        }
+        catch
+        {
+            // The caller never gets the child to dispose: one that outlived its patience (a stream that
+            // was expected to end) would otherwise run on after the test run.
+            child.Dispose();
+            throw;
+        }
+
         return child;
     }
 
