@@ -34,6 +34,7 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
             {
                 Stream = definition.Stream.ToOptions(new RunFolder(definition.OutputPath).Archive) with { LandingFolders = LandingFolders(sourceDefinition) },
             };
+            EnsureArchiveOutsideLanding(options.Stream);
             logger.LogInformation(
                 "{Source} never ends: featurizing it as a stream (micro-batches of up to {BatchSize} images, or {MaxDelay} s after their first) until stopped; a stream trains and evaluates nothing, and its test source is not read",
                 source.Description,
@@ -103,6 +104,30 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
 
         var classifier = await ClassifierModel.LoadAsync(modelDirectory, cancellationToken).ConfigureAwait(false);
         return new StreamPredictions(classifier, modelDirectory, new RunFolder(definition.OutputPath).Predictions);
+    }
+
+    /// <summary>
+    /// Refuses an archive inside a landing folder: every archived file would land again under its
+    /// new name, be featurized and archived once more, without end.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The run folder's <c>archive/</c> lies inside a landing folder.</exception>
+    private static void EnsureArchiveOutsideLanding(StreamOptions stream)
+    {
+        if (stream.After != LandedFileAction.Archive || stream.ArchiveFolder is not { } archive)
+        {
+            return;
+        }
+
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(archive)) + Path.DirectorySeparatorChar;
+        foreach (var landing in stream.LandingFolders)
+        {
+            var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(landing)) + Path.DirectorySeparatorChar;
+            if (full.StartsWith(root, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException(
+                    $"stream.after: archive would move landed files into '{archive}', inside the watched folder '{landing}', where they would land again; give an output outside the watched folder, or after: keep or delete");
+            }
+        }
     }
 
     /// <summary>The folders a source definition names: where a stream's images land.</summary>
