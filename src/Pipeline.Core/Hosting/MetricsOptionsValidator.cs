@@ -11,36 +11,22 @@ internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
 
     public ValidateOptionsResult Validate(string? name, MetricsOptions options)
     {
-        var errors = new List<string>();
-        var port = SettingCatalog.Metrics.Port;
-        if (!port.Allows(options.Port))
-        {
-            errors.Add(port.OutOfRange(Key(port), options.Port));
-        }
+        var errors = new ConfigurationErrors(MetricsOptions.SectionName);
+        errors.Check(SettingCatalog.Metrics.Port, options.Port);
 
         if (!string.IsNullOrEmpty(options.OtlpEndpoint)
             && !(Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
         {
-            errors.Add($"{Key(SettingCatalog.Metrics.OtlpEndpoint)} must be an absolute http or https URI, got '{options.OtlpEndpoint}'");
+            errors.Add($"{errors.Key(SettingCatalog.Metrics.OtlpEndpoint)} must be an absolute http or https URI, got '{options.OtlpEndpoint}'");
         }
 
         if (!Protocols.Contains(options.OtlpProtocol, StringComparer.OrdinalIgnoreCase))
         {
-            errors.Add($"{Key(SettingCatalog.Metrics.OtlpProtocol)} must be one of {string.Join(", ", Protocols)}, got '{options.OtlpProtocol}'");
+            errors.Add($"{errors.Key(SettingCatalog.Metrics.OtlpProtocol)} must be one of {string.Join(", ", Protocols)}, got '{options.OtlpProtocol}'");
         }
 
-        Check(SettingCatalog.Metrics.ExportInterval, options.ExportInterval, errors);
-        Check(SettingCatalog.Metrics.StuckAfter, options.StuckAfter, errors);
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        errors.Check(SettingCatalog.Metrics.ExportInterval, options.ExportInterval);
+        errors.Check(SettingCatalog.Metrics.StuckAfter, options.StuckAfter);
+        return errors.Result;
     }
-
-    private static void Check(DurationSetting setting, TimeSpan value, List<string> errors)
-    {
-        if (!setting.Allows(value))
-        {
-            errors.Add(setting.OutOfRange(Key(setting), value));
-        }
-    }
-
-    private static string Key(Setting setting) => $"{MetricsOptions.SectionName}:{setting.ConfigurationKey}";
 }
