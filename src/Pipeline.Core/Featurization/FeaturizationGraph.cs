@@ -122,6 +122,7 @@ internal sealed class FeaturizationGraph
                     _extractor.Run(slot.Inference, upstream);
                 }
 
+                slot.TakeFeatures();
                 return slot;
             },
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = upstream });
@@ -258,14 +259,14 @@ internal sealed class FeaturizationGraph
 
     private async Task WriteAsync(BatchSlot slot, ChannelWriter<BatchSlot> free, CancellationToken cancellationToken)
     {
-        var batch = new FeaturizedBatch(slot.Records.AsMemory(0, slot.Count), slot.Inference.AllFeatures, slot.Inference.FeatureDimension, slot.Rejects, slot.RejectStamps);
+        var batch = new FeaturizedBatch(slot.Records.AsMemory(0, slot.Featurized), slot.Features, slot.Inference.FeatureDimension, slot.Rejects, slot.RejectStamps);
         foreach (var sink in _sinks)
         {
             await sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
         // Counted once every sink holds the batch, so the counts never run ahead of any output.
-        _counters.AddCommitted(slot.LandedAt.AsSpan(0, slot.Count), slot.Rejects.Count);
+        _counters.AddCommitted(slot.LandedAt.AsSpan(0, slot.Featurized), slot.Rejects.Count);
         await free.WriteAsync(slot, cancellationToken).ConfigureAwait(false);
     }
 
