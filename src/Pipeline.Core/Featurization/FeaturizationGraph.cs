@@ -157,7 +157,7 @@ internal sealed class FeaturizationGraph
                     continue;
                 }
 
-                if (!await decode.SendAsync(new Landed(image, Stopwatch.GetTimestamp()), upstream).ConfigureAwait(false))
+                if (!await decode.SendAsync(new Landed(image, LandingTimestamp(image)), upstream).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -268,6 +268,17 @@ internal sealed class FeaturizationGraph
         // Counted once every sink holds the batch, so the counts never run ahead of any output.
         _counters.AddCommitted(slot.LandedAt.AsSpan(0, slot.Featurized), slot.Rejects.Count);
         await free.WriteAsync(slot, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The <see cref="Stopwatch"/> time <paramref name="image"/> landed: when its file arrived in a
+    /// watched folder where the source knows it, else now, as the source yields it.
+    /// </summary>
+    internal static long LandingTimestamp(LabelledImage image)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var waitedNs = image.LandedUnixNs > 0 ? ((DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100) - image.LandedUnixNs : 0;
+        return waitedNs > 0 ? now - (long)(waitedNs * (Stopwatch.Frequency / 1e9)) : now;
     }
 
     private static Exception? RootCause(IDataflowBlock[] blocks) =>
