@@ -73,6 +73,18 @@ public sealed class ShardedStoreTests
     }
 
     [Fact]
+    public async Task ThrowIfIncomplete_ShardsMissing_NamesThem()
+    {
+        using var temp = new TempFolder();
+        var store = ShardedStore.Open(temp.Path, new Shard(1, 3));
+        store.TryCommit(await WriteAttemptAsync(store, 0, 4));
+
+        var e = Assert.Throws<InvalidDataException>((await FeatureStoreReader.OpenAsync(temp.Path)).ThrowIfIncomplete);
+
+        Assert.Equal($"Feature store '{temp.Path}' is incomplete: shards 0/3, 2/3 of its 3 have not committed; run them to complete it.", e.Message);
+    }
+
+    [Fact]
     public void Open_StoreOfAnotherShardCount_IsRefused()
     {
         using var temp = new TempFolder();
