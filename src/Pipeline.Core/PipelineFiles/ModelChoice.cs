@@ -9,6 +9,9 @@ namespace Pipeline.PipelineFiles;
 /// <param name="Prefer">Models to use instead, in order of preference, when their file is present.</param>
 public sealed record ModelChoice(string Name, IReadOnlyList<string> Prefer)
 {
+    /// <summary>The zoo layers of <see cref="Name"/> to read (YAML <c>model.layers</c>), in concatenation order; empty reads its feature node.</summary>
+    public IReadOnlyList<string> Layers { get; init; } = [];
+
     /// <summary>The model to use given which model files are present.</summary>
     internal string Resolve(IModelAvailability models)
     {

@@ -33,7 +33,7 @@ public static class PipelineFileLoader
     ];
 
     private static readonly string[] SourceKeys = ["kind", .. SourceKinds.All.SelectMany(k => k.Fields).Select(f => f.Key).Distinct()];
-    private static readonly string[] ModelKeys = ["name", "prefer"];
+    private static readonly string[] ModelKeys = ["name", "prefer", SettingCatalog.Model.Layers.Key!];
     private static readonly string[] PredictKeys = ["inputs", "model"];
 
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
@@ -304,7 +304,28 @@ public static class PipelineFileLoader
             }
         }
 
-        return name is null ? null : new ModelChoice(name, prefer);
+        var layers = section.StringList(SettingCatalog.Model.Layers.Key!) ?? [];
+        if (layers.Count > 0 && name is not null)
+        {
+            if (prefer.Count > 0)
+            {
+                // Layers are nodes of one zoo entry: a preferred model would not have them.
+                section.ErrorAtKey(SettingCatalog.Model.Layers.Key!, "layers name nodes of model.name; a preferred model would not have them, so give layers without prefer");
+            }
+            else if (known is not null && known.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                try
+                {
+                    ModelZoo.LoadDefault().Get(name).WithLayers(layers);
+                }
+                catch (ModelZooException e)
+                {
+                    section.Error(SettingCatalog.Model.Layers.Key!, e.Message);
+                }
+            }
+        }
+
+        return name is null ? null : new ModelChoice(name, prefer) { Layers = layers };
     }
 
     /// <summary>The zoo's model names, which the run resolves the file's names against; null (reported) when the zoo cannot be read.</summary>

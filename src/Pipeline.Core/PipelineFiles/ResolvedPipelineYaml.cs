@@ -31,7 +31,13 @@ internal static class ResolvedPipelineYaml
 
         // The model actually used, without the prefer list: re-running resolved.yaml must not switch models
         // because a model file appeared since.
-        root.Add("model", new YamlMappingNode { { "name", Text(resolvedModel) } });
+        var modelNode = new YamlMappingNode { { "name", Text(resolvedModel) } };
+        if (d.Model.Layers.Count > 0)
+        {
+            modelNode.Add(SettingCatalog.Model.Layers.Key!, new YamlSequenceNode(d.Model.Layers.Select(Text)));
+        }
+
+        root.Add("model", modelNode);
         root.Add(SettingCatalog.Featurize.Section.Key, new YamlMappingNode
         {
             { SettingCatalog.Featurize.BatchSize, Number(d.Featurize.BatchSize) },
