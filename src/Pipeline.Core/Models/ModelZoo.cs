@@ -265,6 +265,12 @@ public sealed class ModelZoo
 
     internal static string Spell(FeaturePooling value) => Poolings.First(kv => kv.Value == value).Key;
 
+    /// <summary>A pooling from its zoo spelling (<c>spatial-pyramid</c>), ignoring case.</summary>
+    internal static bool TryParsePooling(string text, out FeaturePooling pooling) => Poolings.TryGetValue(text, out pooling);
+
+    /// <summary>The zoo spellings of the poolings, for messages.</summary>
+    internal static IEnumerable<string> PoolingNames => Poolings.Keys;
+
     private sealed class ZooDocument
     {
         public Dictionary<string, ZooEntry?>? Models { get; set; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipeline.Models;
 using Pipeline.Sources;
 using Pipeline.Settings;
 using YamlDotNet.Core;
@@ -35,6 +36,11 @@ internal static class ResolvedPipelineYaml
         if (d.Model.Layers.Count > 0)
         {
             modelNode.Add(SettingCatalog.Model.Layers.Key!, new YamlSequenceNode(d.Model.Layers.Select(Text)));
+        }
+
+        if (d.Model.Pooling is { } pooling)
+        {
+            modelNode.Add(SettingCatalog.Model.Pooling.Key!, Text(ModelZoo.Spell(pooling)));
         }
 
         root.Add("model", modelNode);

@@ -25,8 +25,14 @@ internal static class SettingCatalog
             Option = "--layers",
         };
 
+        /// <summary>
+        /// How each map becomes a vector: global-average, none or spatial-pyramid; empty takes the zoo
+        /// entry's. The command line's <c>--pooling</c> (featurize only) names the same choices.
+        /// </summary>
+        public static readonly Setting<string> Pooling = new("pooling", "", "How each feature map becomes a vector: global-average, none or spatial-pyramid (global average and a 2x2 grid, 5 values per channel); empty takes the zoo's.");
+
         /// <summary>The model section's settings.</summary>
-        public static IReadOnlyList<Setting> All => [Layers];
+        public static IReadOnlyList<Setting> All => [Layers, Pooling];
     }
 
     /// <summary>How images become feature rows (YAML <c>featurize</c>); batch size, parallelism and device also service defaults.</summary>

@@ -516,6 +516,32 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_ModelLayers_KeepsThemInOrderAndRefusesUnknownOnesAndPrefer()
+    {
+        var layered = Minimal.Replace("name: resnet18", "name: resnet18\n  layers: [stage3, stage1]", StringComparison.Ordinal);
+        var unknown = Minimal.Replace("name: resnet18", "name: resnet18\n  layers: [stage9]", StringComparison.Ordinal);
+        var preferred = Minimal.Replace("name: resnet18", "name: resnet18\n  prefer: [inceptionv3]\n  layers: [stage4]", StringComparison.Ordinal);
+
+        Assert.Equal(["stage3", "stage1"], Valid(layered).Model.Layers);
+        Assert.Empty(Valid(Minimal).Model.Layers);
+        Assert.Equal(["t.yaml:7:11: model.layers: Model 'resnet18' has no layer 'stage9'; its layers are: stage1, stage2, stage3, stage4."], Errors(unknown));
+        Assert.Equal(["t.yaml:8:3: model.layers: layers apply to model.name; a preferred model would not have its nodes, so give them without prefer"], Errors(preferred));
+    }
+
+    [Fact]
+    public void Parse_ModelPooling_TakesTheZooSpellingsAndRefusesOneThatCannotApply()
+    {
+        var pyramid = Minimal.Replace("name: resnet18", "name: resnet18\n  layers: [stage4]\n  pooling: spatial-pyramid", StringComparison.Ordinal);
+        var misspelt = Minimal.Replace("name: resnet18", "name: resnet18\n  pooling: pyramid", StringComparison.Ordinal);
+        var onFeatureNode = Minimal.Replace("name: resnet18", "name: resnet18\n  pooling: spatial-pyramid", StringComparison.Ordinal);
+
+        Assert.Equal(Pipeline.Models.FeaturePooling.SpatialPyramid, Valid(pyramid).Model.Pooling);
+        Assert.Null(Valid(Minimal).Model.Pooling);
+        Assert.Equal(["t.yaml:7:12: model.pooling: 'pyramid' is not a pooling; allowed: global-average, none, spatial-pyramid"], Errors(misspelt));
+        Assert.StartsWith("t.yaml:7:12: model.pooling: Pooling spatial-pyramid needs an NCHW map of at least 2x2, but 'Pooling395_Output_0'", Assert.Single(Errors(onFeatureNode)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_IdxPathsWithCommas_KeepsEachPathWhole()
     {
         File.WriteAllBytes(_dir.Combine("a,b.gz"), [0]);
