@@ -542,6 +542,19 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Write_ModelLayersAndPooling_RoundTripThroughTheLoader()
+    {
+        var yaml = Minimal.Replace("name: resnet18", "name: resnet18\n  layers: [stage4, stage2]\n  pooling: spatial-pyramid", StringComparison.Ordinal);
+
+        var resolved = ResolvedPipelineYaml.Write(Valid(yaml), "resnet18");
+        var again = Valid(resolved);
+
+        Assert.Contains("model:\n  name: \"resnet18\"\n  layers:\n  - \"stage4\"\n  - \"stage2\"\n  pooling: \"spatial-pyramid\"\n", resolved, StringComparison.Ordinal);
+        Assert.Equal(["stage4", "stage2"], again.Model.Layers);
+        Assert.Equal(Pipeline.Models.FeaturePooling.SpatialPyramid, again.Model.Pooling);
+    }
+
+    [Fact]
     public void Parse_IdxPathsWithCommas_KeepsEachPathWhole()
     {
         File.WriteAllBytes(_dir.Combine("a,b.gz"), [0]);
