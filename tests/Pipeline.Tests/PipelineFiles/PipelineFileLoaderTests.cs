@@ -660,6 +660,22 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_ShippedDigitsBest_IsTheTutorialsProtocolWithTheCrossValidatedRecipe()
+    {
+        var defaults = new RunDefaults { BaseDirectory = RepositoryRoot.Path, OutputRoot = _dir.Combine("runs") };
+
+        var best = (await PipelineFileLoader.LoadAsync(Path.Combine(RepositoryRoot.Path, "pipelines", "digits-best.yaml"), defaults)).GetDefinitionOrThrow();
+
+        Assert.Equal(new SplitSettings(0.2, 42), best.Split);
+        Assert.Equal(Path.Combine(RepositoryRoot.Path, "samples", "digits"), Assert.IsType<FolderSourceDefinition>(best.Source).Path);
+        Assert.Equal("resnet18", best.Model.Name);
+        Assert.Empty(best.Model.Prefer);
+        Assert.Equal(["stage1", "stage2", "stage3", "stage4"], best.Model.Layers);
+        Assert.Equal(Pipeline.Models.FeaturePooling.SpatialPyramid, best.Model.Pooling);
+        Assert.NotNull(best.Grid);
+    }
+
+    [Fact]
     public void Write_ResolvedConfiguration_ReadsBackToTheSameConfiguration()
     {
         var yaml = Minimal + """
