@@ -100,6 +100,6 @@ internal static class CommonOptions
 
     public static Option<FeaturePooling?> Pooling() => new("--pooling")
     {
-        Description = "How a spatial feature map becomes a vector: GlobalAverage (the zoo's default) or None (flatten, Spark's 131,072 values for InceptionV3).",
+        Description = "How a spatial feature map becomes a vector: GlobalAverage (the zoo's default), None (flatten, Spark's 131,072 values for InceptionV3) or SpatialPyramid (global average and a 2x2 grid: 5 values per channel; NCHW maps of at least 2x2, e.g. resnet18's --layers).",
     };
 }

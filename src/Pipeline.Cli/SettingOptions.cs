@@ -41,6 +41,17 @@ internal static class SettingOptions
         DefaultValueFactory = _ => setting.Default,
     }.NotEmpty();
 
+    /// <summary>A free-text option, e.g. a comma-separated list (<see cref="List"/>).</summary>
+    public static Option<string> Text(Setting<string> setting) => new(Name(setting))
+    {
+        Description = setting.Description,
+        DefaultValueFactory = _ => setting.Default,
+    };
+
+    /// <summary>The items of a comma-separated option value, trimmed, empty ones dropped.</summary>
+    public static IReadOnlyList<string> List(string value) =>
+        value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>The setting's option name; a definition without one is a bug of the command that asks.</summary>
     public static string Name(Setting setting) =>
         setting.Option ?? throw new ArgumentException($"setting '{setting.Key ?? setting.ConfigurationKey}' has no command-line option", nameof(setting));

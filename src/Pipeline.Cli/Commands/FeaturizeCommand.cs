@@ -27,6 +27,7 @@ internal static class FeaturizeCommand
         var batchSize = CommonOptions.BatchSize();
         var parallelism = CommonOptions.Parallelism();
         var pooling = CommonOptions.Pooling();
+        var layers = SettingOptions.Text(SettingCatalog.Model.Layers);
         var arrow = SettingOptions.Flag(SettingCatalog.Featurize.Arrow);
         var rowGroup = SettingOptions.Number(SettingCatalog.Store.RowGroupSize);
         var compression = SettingOptions.Choice<FeatureStoreCompression>(SettingCatalog.Store.Compression);
@@ -45,7 +46,7 @@ internal static class FeaturizeCommand
 
         var command = new HostedCommand("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
         {
-            input, model, output, batchSize, device, parallelism, arrow, pooling, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels, maxDecodeSeconds, shard, shardCount,
+            input, model, output, batchSize, device, parallelism, arrow, pooling, layers, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels, maxDecodeSeconds, shard, shardCount,
         };
         command.SetAction(async parse =>
         {
@@ -73,6 +74,8 @@ internal static class FeaturizeCommand
             {
                 resolved = resolved with { Spec = resolved.Spec with { Pooling = p } };
             }
+
+            resolved = resolved with { Spec = resolved.Spec.WithLayers(SettingOptions.List(parse.GetValue(layers)!)) };
 
             using var stop = new StopSignal();
             using var deadline = new DrainDeadline(CommandRunner.StopGracePeriod, TimeProvider.System, stop.Token);

@@ -34,11 +34,16 @@ internal static class TrainCommand
         var metric = SettingOptions.Choice<SelectionMetricKind>(SettingCatalog.Grid.Metric);
         var report = new Option<string?>("--report") { Description = "Report folder (default <output>/report)." }.NotEmpty();
         var modelsDir = CommonOptions.ModelsDirectory();
+        var layers = new Option<string>(SettingOptions.Name(SettingCatalog.Model.Layers))
+        {
+            Description = "Train on these layers of a store featurized with several (--layers at featurize), comma-separated, in this order; empty trains on every column.",
+            DefaultValueFactory = _ => SettingCatalog.Model.Layers.Default,
+        };
 
         var command = new Command("train", "Train multinomial elastic-net logistic regression on a feature store, save the model folder and a test report.")
         {
             features, output, maxIter, regParam, elasticNet, tol, standardization, fitIntercept, testFraction, seed, stratify, testFeatures,
-            gridRegParam, gridElasticNet, folds, metric, report, modelsDir,
+            gridRegParam, gridElasticNet, folds, metric, report, modelsDir, layers,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,6 +54,7 @@ internal static class TrainCommand
                 TestFeaturesDirectory = parse.GetValue(testFeatures),
                 ReportDirectory = parse.GetValue(report),
                 ModelsDirectory = parse.GetValue(modelsDir)!,
+                Layers = SettingOptions.List(parse.GetValue(layers)!),
                 Regression = new LogisticRegressionOptions
                 {
                     MaxIter = parse.GetValue(maxIter),

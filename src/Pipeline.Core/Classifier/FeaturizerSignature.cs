@@ -11,15 +11,16 @@ namespace Pipeline.Classifier;
 /// </summary>
 /// <param name="ModelName">Zoo name, e.g. <c>resnet18</c>.</param>
 /// <param name="ModelSha256">SHA-256 of the ONNX file, lowercase hex.</param>
-/// <param name="FeatureNode">The graph tensor the features were read from.</param>
+/// <param name="FeatureNode">The graph tensor the features were read from; with <paramref name="Layers"/>, their tensors joined by commas.</param>
 /// <param name="Dimension">Length of every feature vector.</param>
 /// <param name="Preprocessing">The canonical preprocessing description (<see cref="TensorPreprocessor.Describe(ModelSpec)"/>).</param>
-public sealed record FeaturizerSignature(string ModelName, string ModelSha256, string FeatureNode, int Dimension, string Preprocessing)
+/// <param name="Layers">The zoo layers read, in concatenation order, joined by commas; empty for the zoo's single feature node (and in model files made before layers existed).</param>
+public sealed record FeaturizerSignature(string ModelName, string ModelSha256, string FeatureNode, int Dimension, string Preprocessing, string Layers = "")
 {
     public static FeaturizerSignature FromMetadata(FeatureStoreMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        return new(metadata.ModelName, metadata.ModelSha256, metadata.FeatureNode, metadata.Dimension, metadata.Preprocessing);
+        return new(metadata.ModelName, metadata.ModelSha256, metadata.FeatureNode, metadata.Dimension, metadata.Preprocessing, metadata.Layers);
     }
 
     /// <summary>
@@ -30,7 +31,7 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
     internal void ThrowIfOtherThan(FeatureStoreMetadata found, string place, string reference, string remedy)
     {
         ArgumentNullException.ThrowIfNull(found);
-        var expected = new FeatureStoreMetadata(ModelName, ModelSha256, FeatureNode, Dimension, Preprocessing, found.Classes, found.CreatedAt);
+        var expected = new FeatureStoreMetadata(ModelName, ModelSha256, FeatureNode, Dimension, Preprocessing, found.Classes, found.CreatedAt, Layers);
         FeaturizerMismatch.ThrowIfDifferent(expected, found, FeaturizerMatch.Features, place, reference, remedy);
     }
 
@@ -40,22 +41,34 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
     /// other than the zoo's default). The ONNX file's hash is not checked here; see
     /// <see cref="EnsureSameFileAsync"/>.
     /// </summary>
-    /// <exception cref="ModelZooException">The zoo has no such model, its file is missing, or no pooling reproduces <see cref="Preprocessing"/>.</exception>
+    /// <exception cref="ModelZooException">The zoo has no such model, its file is missing, it lacks one of <see cref="Layers"/>, or no pooling reproduces <see cref="Preprocessing"/>.</exception>
     public ResolvedModel Resolve(ModelZoo zoo, string modelsDirectory)
     {
         ArgumentNullException.ThrowIfNull(zoo);
         var resolved = zoo.Resolve(ModelName, modelsDirectory);
-        foreach (var pooling in Enum.GetValues<FeaturePooling>().Prepend(resolved.Spec.Pooling))
+        return resolved with { Spec = Match(resolved.Spec, zoo.SourcePath) };
+    }
+
+    /// <summary>The layer names of <see cref="Layers"/>, in order; empty for the zoo's feature node.</summary>
+    internal IReadOnlyList<string> LayerList => Layers.Length == 0 ? [] : Layers.Split(',');
+
+    /// <summary><see cref="Resolve"/> without looking for the files: <paramref name="zooSpec"/> with the layers and pooling that reproduce this featurizer.</summary>
+    /// <exception cref="ModelZooException">The entry lacks one of <see cref="Layers"/>, or no pooling reproduces <see cref="Preprocessing"/>.</exception>
+    internal ModelSpec Match(ModelSpec zooSpec, string zooPath)
+    {
+        ArgumentNullException.ThrowIfNull(zooSpec);
+        var layered = zooSpec.WithLayers(LayerList);
+        foreach (var pooling in Enum.GetValues<FeaturePooling>().Prepend(layered.Pooling))
         {
-            var spec = resolved.Spec with { Pooling = pooling };
-            if (TensorPreprocessor.Describe(spec) == Preprocessing && spec.FeatureDimension == Dimension && spec.FeatureNode == FeatureNode)
+            var spec = layered with { Pooling = pooling };
+            if (TensorPreprocessor.Describe(spec) == Preprocessing && spec.FeatureDimension == Dimension && spec.FeatureNodes == FeatureNode)
             {
-                return resolved with { Spec = spec };
+                return spec;
             }
         }
 
         throw new ModelZooException(
-            $"Zoo model '{ModelName}' ({zoo.SourcePath}) no longer featurizes as the classifier expects: it gives '{TensorPreprocessor.Describe(resolved.Spec)}' at '{resolved.Spec.FeatureNode}' ({resolved.Spec.FeatureDimension} values), the classifier needs '{Preprocessing}' at '{FeatureNode}' ({Dimension} values).");
+            $"Zoo model '{ModelName}' ({zooPath}) no longer featurizes as the classifier expects: it gives '{TensorPreprocessor.Describe(layered)}' at '{layered.FeatureNodes}' ({layered.FeatureDimension} values), the classifier needs '{Preprocessing}' at '{FeatureNode}' ({Dimension} values).");
     }
 
     /// <summary>

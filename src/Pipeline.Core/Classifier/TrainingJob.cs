@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Pipeline.FeatureStore;
+using Pipeline.Models;
 using Pipeline.Training;
 
 namespace Pipeline.Classifier;
@@ -30,7 +31,7 @@ public static class TrainingJob
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         var clock = Stopwatch.StartNew();
-        var features = await ReadAsync(options.FeaturesDirectory, cancellationToken).ConfigureAwait(false);
+        var features = await ReadAsync(options.FeaturesDirectory, options.Layers, cancellationToken).ConfigureAwait(false);
         var featurizer = FeaturizerSignature.FromMetadata(features.Metadata);
         var classes = features.Classes.Names;
         var all = new TrainingSet(features.Features, features.LabelIndices, features.Dimension, classes.Count, classes);
@@ -41,7 +42,7 @@ public static class TrainingJob
         if (options.TestFeaturesDirectory is { } testDirectory)
         {
             train = all;
-            test = await ReadAsync(testDirectory, cancellationToken).ConfigureAwait(false);
+            test = await ReadAsync(testDirectory, options.Layers, cancellationToken).ConfigureAwait(false);
             testLabels = FeatureCompatibility.LabelsFor(featurizer, classes, test, $"Test feature store '{Path.GetFullPath(testDirectory)}'");
         }
         else if (!options.HasTestRows)
@@ -128,9 +129,10 @@ public static class TrainingJob
     /// <summary>
     /// Reads a store for training or testing, refusing one whose featurize run was interrupted,
     /// and checks what the solver would otherwise reject with a less helpful message: a single
-    /// class, a non-finite feature (named by row and path).
+    /// class, a non-finite feature (named by row and path). With <paramref name="layers"/>, only those
+    /// layers' columns (<see cref="FeatureLayerSelection"/>).
     /// </summary>
-    private static async Task<FeatureSet> ReadAsync(string directory, CancellationToken cancellationToken)
+    private static async Task<FeatureSet> ReadAsync(string directory, IReadOnlyList<string> layers, CancellationToken cancellationToken)
     {
         var reader = await FeatureStoreReader.OpenAsync(directory, cancellationToken).ConfigureAwait(false);
         reader.ThrowIfIncomplete();
@@ -142,6 +144,6 @@ public static class TrainingJob
         }
 
         FeatureCompatibility.EnsureFinite(set, $"Feature store '{reader.StoreDirectory}'");
-        return set;
+        return layers.Count == 0 ? set : FeatureLayerSelection.Select(set, layers, ModelZoo.LoadDefault(), $"Feature store '{reader.StoreDirectory}'");
     }
 }

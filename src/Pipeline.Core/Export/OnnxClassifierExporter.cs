@@ -24,6 +24,9 @@ internal static class OnnxClassifierExporter
     /// <summary>metadata_props key holding <see cref="TensorPreprocessor.Describe(ModelSpec)"/>: what the caller must do to pixels.</summary>
     public const string PreprocessingKey = "pipeline.preprocessing";
 
+    /// <summary>metadata_props key holding the layers concatenated, when the classifier was trained on several (<c>stage1,stage4</c>).</summary>
+    public const string LayersKey = "pipeline.layers";
+
     /// <summary>metadata_props key holding the zoo model name.</summary>
     public const string ModelKey = "pipeline.model";
 
@@ -93,6 +96,10 @@ internal static class OnnxClassifierExporter
         model.MetadataProps.Add(new StringStringEntryProto { Key = ClassesKey, Value = JsonSerializer.Serialize(classNames) });
         model.MetadataProps.Add(new StringStringEntryProto { Key = ModelKey, Value = spec.Name });
         model.MetadataProps.Add(new StringStringEntryProto { Key = PreprocessingKey, Value = TensorPreprocessor.Describe(spec) });
+        if (spec.Layers.Count > 0)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = LayersKey, Value = spec.LayerNames });
+        }
         model.ProducerName = "pipeline";
         return model.ToByteArray();
     }

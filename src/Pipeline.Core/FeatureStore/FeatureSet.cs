@@ -65,4 +65,34 @@ public sealed class FeatureSet
 
         return new FeatureSet(Metadata, Classes, features, labelIndices, paths, labels);
     }
+
+    /// <summary>
+    /// A copy holding, for every row, the given column ranges one after another, described by
+    /// <paramref name="metadata"/> (whose dimension is their total length).
+    /// </summary>
+    /// <exception cref="ArgumentException">A range lies outside the rows, or the lengths do not add up to the metadata's dimension.</exception>
+    internal FeatureSet SelectColumns(IReadOnlyList<(int Start, int Length)> ranges, FeatureStoreMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (ranges.Any(r => r.Start < 0 || r.Length < 1 || r.Start + r.Length > Dimension) || ranges.Sum(r => r.Length) != metadata.Dimension)
+        {
+            throw new ArgumentException($"Column ranges [{string.Join(", ", ranges)}] do not give {metadata.Dimension} columns of a {Dimension}-column set.", nameof(ranges));
+        }
+
+        var dimension = metadata.Dimension;
+        var features = GC.AllocateUninitializedArray<float>(Count * dimension);
+        for (var row = 0; row < Count; row++)
+        {
+            var source = GetFeatures(row);
+            var target = features.AsSpan(row * dimension, dimension);
+            foreach (var (start, length) in ranges)
+            {
+                source.Slice(start, length).CopyTo(target);
+                target = target[length..];
+            }
+        }
+
+        return new FeatureSet(metadata, Classes, features, LabelIndices, Paths, Labels);
+    }
 }

@@ -16,9 +16,12 @@ internal static class FeatureStoreKeyValues
     public const string Preprocessing = "pipeline.preprocessing";
     public const string Classes = "pipeline.classes";
     public const string CreatedAt = "pipeline.created_at";
+    public const string Layers = "pipeline.layers";
 
-    public static Dictionary<string, string> ToKeyValues(FeatureStoreMetadata metadata) => new(StringComparer.Ordinal)
+    public static Dictionary<string, string> ToKeyValues(FeatureStoreMetadata metadata)
     {
+        var keyValues = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
         [Model] = metadata.ModelName,
         [ModelSha256] = metadata.ModelSha256,
         [FeatureNode] = metadata.FeatureNode,
@@ -26,7 +29,15 @@ internal static class FeatureStoreKeyValues
         [Preprocessing] = metadata.Preprocessing,
         [Classes] = JsonSerializer.Serialize(metadata.Classes),
         [CreatedAt] = metadata.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
-    };
+        };
+        // Written only when a run names layers, so a single-node store's footer is as it always was.
+        if (metadata.Layers.Length > 0)
+        {
+            keyValues[Layers] = metadata.Layers;
+        }
+
+        return keyValues;
+    }
 
     /// <summary>Reads the metadata back; <paramref name="file"/> names the part in the error.</summary>
     public static FeatureStoreMetadata Parse(IReadOnlyDictionary<string, string> keyValues, string file)
@@ -58,6 +69,6 @@ internal static class FeatureStoreKeyValues
             throw new InvalidDataException($"Feature store part '{file}' has '{CreatedAt}' = '{createdText}', which is not an ISO 8601 round-trip timestamp.");
         }
 
-        return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt);
+        return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt, keyValues.GetValueOrDefault(Layers, ""));
     }
 }

@@ -6,11 +6,12 @@ namespace Pipeline.FeatureStore;
 /// </summary>
 /// <param name="ModelName">Zoo name, e.g. <c>resnet18</c>.</param>
 /// <param name="ModelSha256">SHA-256 of the ONNX file, lowercase hex.</param>
-/// <param name="FeatureNode">The graph tensor the features were read from.</param>
+/// <param name="FeatureNode">The graph tensor the features were read from; with <paramref name="Layers"/>, their tensors joined by commas.</param>
 /// <param name="Dimension">Length of every feature vector.</param>
 /// <param name="Preprocessing">Canonical description of the preprocessing (resize, layout, channel order, normalisation, pooling).</param>
 /// <param name="Classes">Class names in label-index order.</param>
 /// <param name="CreatedAt">When the store was started.</param>
+/// <param name="Layers">The zoo layers read, pooled and concatenated in this order, joined by commas (<c>stage1,stage4</c>); empty for the zoo's single feature node, and for stores made before layers existed.</param>
 public sealed record FeatureStoreMetadata(
     string ModelName,
     string ModelSha256,
@@ -18,4 +19,5 @@ public sealed record FeatureStoreMetadata(
     int Dimension,
     string Preprocessing,
     IReadOnlyList<string> Classes,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string Layers = "");

@@ -45,6 +45,11 @@ internal static class FeaturizerMismatch
             Differ(FeatureStoreKeyValues.FeatureNode, Quote(found.FeatureNode), Quote(expected.FeatureNode));
         }
 
+        if (!string.Equals(found.Layers, expected.Layers, StringComparison.Ordinal))
+        {
+            Differ(FeatureStoreKeyValues.Layers, Quote(found.Layers), Quote(expected.Layers));
+        }
+
         if (found.Dimension != expected.Dimension)
         {
             Differ(FeatureStoreKeyValues.Dimension, found.Dimension.ToString(CultureInfo.InvariantCulture), expected.Dimension.ToString(CultureInfo.InvariantCulture));

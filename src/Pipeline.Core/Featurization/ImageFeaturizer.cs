@@ -57,7 +57,8 @@ internal sealed class ImageFeaturizer : IDisposable
         _extractor.FeatureDimension,
         _preprocessor.Describe(),
         classes,
-        DateTimeOffset.UtcNow);
+        DateTimeOffset.UtcNow,
+        _extractor.Spec.LayerNames);
 
     /// <summary>
     /// Featurizes every image of <paramref name="source"/> that <paramref name="isCached"/> does not

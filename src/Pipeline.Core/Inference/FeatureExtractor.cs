@@ -75,7 +75,8 @@ internal sealed class FeatureExtractor : IDisposable
     /// <summary>SHA-256 of the ONNX file as given (before editing), lowercase hex.</summary>
     public string ModelSha256 { get; }
 
-    public string FeatureNode => Spec.FeatureNode;
+    /// <summary>The graph tensor(s) read: see <see cref="ModelSpec.FeatureNodes"/>.</summary>
+    public string FeatureNode => Spec.FeatureNodes;
 
     public int FeatureDimension => Spec.FeatureDimension;
 

@@ -31,13 +31,37 @@ internal static class OnnxGraphEditor
             ?? throw new ModelZooException($"'{source}' has no input '{spec.InputName}' (model '{spec.Name}'); its inputs are: {string.Join(", ", realInputs.Select(i => i.Name))}.");
         CheckInputShape(input, spec, source);
 
+        spec.EnsurePoolingApplies();
         var produced = graph.Node.SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
-        if (!produced.Contains(spec.FeatureNode))
+        if (spec.Layers.Count == 0)
         {
-            throw new ModelZooException($"'{source}' has no tensor '{spec.FeatureNode}' (featureNode of model '{spec.Name}'); check the name with Netron or the zoo's howToGet.");
+            if (!produced.Contains(spec.FeatureNode))
+            {
+                throw new ModelZooException($"'{source}' has no tensor '{spec.FeatureNode}' (featureNode of model '{spec.Name}'); check the name with Netron or the zoo's howToGet.");
+            }
+
+            AppendPooling(graph, spec, spec.FeatureNode, spec.FeatureShape, FeatureOutput, "pipeline", Opset(model));
+        }
+        else
+        {
+            // One graph computes every layer's pooled vector and their concatenation, so one Run of
+            // the trunk gives all the requested nodes in the stated order.
+            var pooled = new List<string>(spec.Layers.Count);
+            foreach (var layer in spec.Layers)
+            {
+                if (!produced.Contains(layer.Node))
+                {
+                    throw new ModelZooException($"'{source}' has no tensor '{layer.Node}' (layer '{layer.Name}' of model '{spec.Name}'); check the name with Netron.");
+                }
+
+                var output = $"pipeline_{layer.Name}_features";
+                AppendPooling(graph, spec, layer.Node, layer.Shape, output, $"pipeline_{layer.Name}", Opset(model));
+                pooled.Add(output);
+            }
+
+            graph.Node.Add(Node("Concat", "pipeline_concat", pooled, FeatureOutput, ("axis", 1L)));
         }
 
-        AppendPooling(graph, spec, Opset(model));
         graph.Output.Clear();
         graph.Output.Add(new ValueInfoProto { Name = FeatureOutput });
         PruneTo(graph, FeatureOutput);
@@ -96,43 +120,60 @@ internal static class OnnxGraphEditor
     private static string Describe(TensorShapeProto.Types.Dimension d) =>
         d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.DimParam;
 
-    private static void AppendPooling(GraphProto graph, ModelSpec spec, long opset)
+    /// <summary>Appends the nodes that turn <paramref name="feature"/> into [N, d] at <paramref name="output"/>; node names start with <paramref name="prefix"/>.</summary>
+    private static void AppendPooling(GraphProto graph, ModelSpec spec, string feature, IReadOnlyList<int> shape, string output, string prefix, long opset)
     {
-        var feature = spec.FeatureNode;
-        if (!spec.HasSpatialFeatureMap)
+        if (shape.Count != 3)
         {
-            graph.Node.Add(Node("Identity", "pipeline_identity", [feature], FeatureOutput));
+            graph.Node.Add(Node("Identity", $"{prefix}_identity", [feature], output));
             return;
         }
 
         if (spec.Pooling == FeaturePooling.None)
         {
             // Flatten keeps the model's own memory order, so NHWC maps flatten like Keras/Spark's tf.reshape.
-            graph.Node.Add(Node("Flatten", "pipeline_flatten", [feature], FeatureOutput, ("axis", 1L)));
+            graph.Node.Add(Node("Flatten", $"{prefix}_flatten", [feature], output, ("axis", 1L)));
             return;
         }
 
         if (spec.Layout == TensorLayout.Nchw)
         {
-            graph.Node.Add(Node("GlobalAveragePool", "pipeline_gap", [feature], "pipeline_pooled"));
-            graph.Node.Add(Node("Flatten", "pipeline_flatten", ["pipeline_pooled"], FeatureOutput, ("axis", 1L)));
+            var global = spec.Pooling == FeaturePooling.SpatialPyramid ? $"{prefix}_global" : output;
+            graph.Node.Add(Node("GlobalAveragePool", $"{prefix}_gap", [feature], $"{prefix}_pooled"));
+            graph.Node.Add(Node("Flatten", $"{prefix}_flatten", [$"{prefix}_pooled"], global, ("axis", 1L)));
+            if (spec.Pooling == FeaturePooling.SpatialPyramid)
+            {
+                var (kernelH, strideH) = HalvingWindow(shape[1]);
+                var (kernelW, strideW) = HalvingWindow(shape[2]);
+                graph.Node.Add(Node("AveragePool", $"{prefix}_cells", [feature], $"{prefix}_cells_map", ("kernel_shape", new long[] { kernelH, kernelW }), ("strides", new long[] { strideH, strideW })));
+                graph.Node.Add(Node("Flatten", $"{prefix}_cells_flatten", [$"{prefix}_cells_map"], $"{prefix}_cells", ("axis", 1L)));
+                graph.Node.Add(Node("Concat", $"{prefix}_pyramid", [global, $"{prefix}_cells"], output, ("axis", 1L)));
+            }
+
             return;
         }
 
         // NHWC (tf2onnx) maps: GlobalAveragePool assumes channels first, so average the H and W axes directly.
         if (opset >= 18)
         {
-            var axes = new TensorProto { Name = "pipeline_spatial_axes", DataType = (int)TensorProto.Types.DataType.Int64 };
+            var axes = new TensorProto { Name = $"{prefix}_spatial_axes", DataType = (int)TensorProto.Types.DataType.Int64 };
             axes.Dims.Add(2);
             axes.Int64Data.Add([1L, 2L]);
             graph.Initializer.Add(axes);
-            graph.Node.Add(Node("ReduceMean", "pipeline_gap", [feature, axes.Name], FeatureOutput, ("keepdims", 0L)));
+            graph.Node.Add(Node("ReduceMean", $"{prefix}_gap", [feature, axes.Name], output, ("keepdims", 0L)));
         }
         else
         {
-            graph.Node.Add(Node("ReduceMean", "pipeline_gap", [feature], FeatureOutput, ("axes", new long[] { 1, 2 }), ("keepdims", 0L)));
+            graph.Node.Add(Node("ReduceMean", $"{prefix}_gap", [feature], output, ("axes", new long[] { 1, 2 }), ("keepdims", 0L)));
         }
     }
+
+    /// <summary>
+    /// The AveragePool window and stride that cut a side of <paramref name="size"/> into two cells
+    /// as torch's adaptive_avg_pool2d does: cell i covers [floor(i·n/2), ceil((i+1)·n/2)), so an odd
+    /// side's cells share the middle row.
+    /// </summary>
+    private static (long Kernel, long Stride) HalvingWindow(int size) => ((size + 1) / 2, size / 2);
 
     /// <summary>
     /// Keeps only the nodes the output depends on, and the initializers they read. Done here rather

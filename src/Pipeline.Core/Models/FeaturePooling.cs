@@ -8,4 +8,12 @@ public enum FeaturePooling
 
     /// <summary>Flatten the map in the model's layout, as Spark's DeepImageFeaturizer does (InceptionV3 → 131,072).</summary>
     None,
+
+    /// <summary>
+    /// A two-level spatial pyramid (He et al. 2014, SPP-net): the global average, then the averages of
+    /// a 2×2 grid of cells (torch's adaptive_avg_pool2d bins, which overlap by one row on an odd
+    /// side), 5 values per channel: the C global values first, then the 4C cell values in
+    /// channel, row, column order. NCHW maps of at least 2×2 only.
+    /// </summary>
+    SpatialPyramid,
 }

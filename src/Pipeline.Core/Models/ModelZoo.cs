@@ -190,13 +190,25 @@ public sealed class ModelZoo
             throw new ModelZooException($"{Key("featureShape")} must list 1 or 3 positive sizes (the node's shape without the batch axis).");
         }
 
-        return new ModelSpec(
+        var layout = Choice(e.Layout, "layout", Layouts);
+        var layers = new List<FeatureLayer>();
+        foreach (var (layerName, layer) in e.Layers ?? [])
+        {
+            if (layer?.Shape is not { Count: 1 or 3 } layerShape || layerShape.Any(d => d <= 0))
+            {
+                throw new ModelZooException($"{Key($"layers.{layerName}.shape")} must list 1 or 3 positive sizes (the node's shape without the batch axis).");
+            }
+
+            layers.Add(new FeatureLayer(layerName, Required(layer.Node, $"layers.{layerName}.node"), layerShape.ToArray()));
+        }
+
+        var spec = new ModelSpec(
             name,
             Required(e.File, "file"),
             e.Bundled,
             Required(e.Input, "input"),
             inputSize,
-            Choice(e.Layout, "layout", Layouts),
+            layout,
             Choice(e.ChannelOrder, "channelOrder", ChannelOrders),
             normalization,
             meanImage,
@@ -204,7 +216,20 @@ public sealed class ModelZoo
             Required(e.FeatureNode, "featureNode"),
             shape.ToArray(),
             e.Pooling is null ? FeaturePooling.GlobalAverage : Choice(e.Pooling, "pooling", Poolings),
-            Required(e.HowToGet, "howToGet").Trim());
+            Required(e.HowToGet, "howToGet").Trim())
+        {
+            AvailableLayers = layers,
+        };
+        try
+        {
+            spec.EnsurePoolingApplies();
+        }
+        catch (ModelZooException ex)
+        {
+            throw new ModelZooException($"{Key("pooling")}: {ex.Message}", ex);
+        }
+
+        return spec;
     }
 
     private static readonly Dictionary<string, TensorLayout> Layouts = new(StringComparer.OrdinalIgnoreCase)
@@ -232,13 +257,19 @@ public sealed class ModelZoo
 
     private static readonly Dictionary<string, FeaturePooling> Poolings = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["global-average"] = FeaturePooling.GlobalAverage, ["none"] = FeaturePooling.None,
+        ["global-average"] = FeaturePooling.GlobalAverage, ["none"] = FeaturePooling.None, ["spatial-pyramid"] = FeaturePooling.SpatialPyramid,
     };
 
     /// <summary>Canonical spellings used in the zoo file and in the preprocessing description (<c>TensorPreprocessor.Describe</c>).</summary>
     internal static string Spell(Normalization value) => Normalizations.First(kv => kv.Value == value).Key;
 
     internal static string Spell(FeaturePooling value) => Poolings.First(kv => kv.Value == value).Key;
+
+    /// <summary>A pooling from its zoo spelling (<c>spatial-pyramid</c>), ignoring case.</summary>
+    internal static bool TryParsePooling(string text, out FeaturePooling pooling) => Poolings.TryGetValue(text, out pooling);
+
+    /// <summary>The zoo spellings of the poolings, for messages.</summary>
+    internal static IEnumerable<string> PoolingNames => Poolings.Keys;
 
     private sealed class ZooDocument
     {
@@ -261,6 +292,13 @@ public sealed class ModelZoo
         public List<int>? FeatureShape { get; set; }
         public string? Pooling { get; set; }
         public string? HowToGet { get; set; }
+        public Dictionary<string, ZooLayer?>? Layers { get; set; }
+    }
+
+    private sealed class ZooLayer
+    {
+        public string? Node { get; set; }
+        public List<int>? Shape { get; set; }
     }
 
     private sealed class ZooMeanImage

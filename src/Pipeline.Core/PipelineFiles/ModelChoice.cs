@@ -1,3 +1,5 @@
+using Pipeline.Models;
+
 namespace Pipeline.PipelineFiles;
 
 /// <summary>
@@ -9,6 +11,20 @@ namespace Pipeline.PipelineFiles;
 /// <param name="Prefer">Models to use instead, in order of preference, when their file is present.</param>
 public sealed record ModelChoice(string Name, IReadOnlyList<string> Prefer)
 {
+    /// <summary>The zoo layers of <see cref="Name"/> to read (YAML <c>model.layers</c>), in concatenation order; empty reads its feature node.</summary>
+    public IReadOnlyList<string> Layers { get; init; } = [];
+
+    /// <summary>The pooling (YAML <c>model.pooling</c>); null takes the zoo entry's.</summary>
+    public FeaturePooling? Pooling { get; init; }
+
+    /// <summary><paramref name="spec"/> with this choice's pooling and layers.</summary>
+    /// <exception cref="ModelZooException">A layer is unknown, or the pooling cannot apply to the maps read.</exception>
+    internal ModelSpec Apply(ModelSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return (Pooling is { } pooling ? spec with { Pooling = pooling } : spec).WithLayers(Layers);
+    }
+
     /// <summary>The model to use given which model files are present.</summary>
     internal string Resolve(IModelAvailability models)
     {

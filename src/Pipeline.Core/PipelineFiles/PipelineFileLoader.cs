@@ -33,7 +33,7 @@ public static class PipelineFileLoader
     ];
 
     private static readonly string[] SourceKeys = ["kind", .. SourceKinds.All.SelectMany(k => k.Fields).Select(f => f.Key).Distinct()];
-    private static readonly string[] ModelKeys = ["name", "prefer"];
+    private static readonly string[] ModelKeys = ["name", "prefer", SettingCatalog.Model.Layers.Key!, SettingCatalog.Model.Pooling.Key!];
     private static readonly string[] PredictKeys = ["inputs", "model"];
 
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
@@ -304,7 +304,44 @@ public static class PipelineFileLoader
             }
         }
 
-        return name is null ? null : new ModelChoice(name, prefer);
+        var layersKey = SettingCatalog.Model.Layers.Key!;
+        var poolingKey = SettingCatalog.Model.Pooling.Key!;
+        var layers = section.StringList(layersKey) ?? [];
+        FeaturePooling? pooling = null;
+        if (section.String(poolingKey) is { Length: > 0 } poolingText)
+        {
+            if (ModelZoo.TryParsePooling(poolingText, out var parsed))
+            {
+                pooling = parsed;
+            }
+            else
+            {
+                section.Error(poolingKey, $"'{poolingText}' is not a pooling; allowed: {string.Join(", ", ModelZoo.PoolingNames)}");
+            }
+        }
+
+        var choice = name is null ? null : new ModelChoice(name, prefer) { Layers = layers, Pooling = pooling };
+        if (choice is not null && (layers.Count > 0 || pooling is not null))
+        {
+            if (prefer.Count > 0)
+            {
+                // Layers and pooling are checked against one zoo entry: a preferred model would not have its nodes.
+                section.ErrorAtKey(layers.Count > 0 ? layersKey : poolingKey, $"{(layers.Count > 0 ? layersKey : poolingKey)} apply to model.name; a preferred model would not have its nodes, so give them without prefer");
+            }
+            else if (known is not null && known.Contains(choice.Name, StringComparer.OrdinalIgnoreCase))
+            {
+                try
+                {
+                    choice.Apply(ModelZoo.LoadDefault().Get(choice.Name));
+                }
+                catch (ModelZooException e)
+                {
+                    section.Error(layers.Count > 0 ? layersKey : poolingKey, e.Message);
+                }
+            }
+        }
+
+        return choice;
     }
 
     /// <summary>The zoo's model names, which the run resolves the file's names against; null (reported) when the zoo cannot be read.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipeline.Models;
 using Pipeline.Sources;
 using Pipeline.Settings;
 using YamlDotNet.Core;
@@ -31,7 +32,18 @@ internal static class ResolvedPipelineYaml
 
         // The model actually used, without the prefer list: re-running resolved.yaml must not switch models
         // because a model file appeared since.
-        root.Add("model", new YamlMappingNode { { "name", Text(resolvedModel) } });
+        var modelNode = new YamlMappingNode { { "name", Text(resolvedModel) } };
+        if (d.Model.Layers.Count > 0)
+        {
+            modelNode.Add(SettingCatalog.Model.Layers.Key!, new YamlSequenceNode(d.Model.Layers.Select(Text)));
+        }
+
+        if (d.Model.Pooling is { } pooling)
+        {
+            modelNode.Add(SettingCatalog.Model.Pooling.Key!, Text(ModelZoo.Spell(pooling)));
+        }
+
+        root.Add("model", modelNode);
         root.Add(SettingCatalog.Featurize.Section.Key, new YamlMappingNode
         {
             { SettingCatalog.Featurize.BatchSize, Number(d.Featurize.BatchSize) },

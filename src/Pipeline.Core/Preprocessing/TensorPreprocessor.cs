@@ -154,7 +154,7 @@ internal sealed class TensorPreprocessor
             normalization += $"({Path.GetFileName(mean.File)}:{mean.Tensor})";
         }
 
-        var pooling = spec.HasSpatialFeatureMap ? ModelZoo.Spell(spec.Pooling) : "none";
+        var pooling = spec.Layers.Count > 0 || spec.HasSpatialFeatureMap ? ModelZoo.Spell(spec.Pooling) : "none";
         return $"resize={resize}; layout={spec.Layout.ToString().ToUpperInvariant()}; channels={spec.ChannelOrder.ToString().ToUpperInvariant()}; " +
                $"normalization={normalization}; pooling={pooling}";
     }

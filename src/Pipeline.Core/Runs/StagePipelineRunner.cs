@@ -41,6 +41,7 @@ internal sealed class StagePipelineRunner : IPipelineRunner
         var logger = _loggers.CreateLogger("run");
         var definition = run.Definition;
         var model = ModelZoo.LoadDefault().Resolve(run.ModelName, run.ModelsDirectory);
+        model = model with { Spec = definition.Model.Apply(model.Spec) };
         var featurize = new FeaturizeStage(logger, _terminal);
 
         await journal.BeginStageAsync(RunStage.Featurize).ConfigureAwait(false);

@@ -11,7 +11,29 @@ internal static class SettingCatalog
     public static IReadOnlyList<SettingSection> Sections => [Featurize.Section, Limits.Section, Stream.Section, Split.Section, Train.Section, Grid.Section, Evaluate.Section];
 
     /// <summary>Every setting: the sections', then the feature store's command-line ones, the service's and the worker's.</summary>
-    public static IReadOnlyList<Setting> All => [.. Sections.SelectMany(s => s.Settings), .. Store.All, .. Service.All, .. Worker.All, .. Metrics.All];
+    public static IReadOnlyList<Setting> All => [.. Sections.SelectMany(s => s.Settings), .. Model.All, .. Store.All, .. Service.All, .. Worker.All, .. Metrics.All];
+
+    /// <summary>Which nodes of the model the features come from (YAML <c>model</c>, beside its name and prefer list).</summary>
+    public static class Model
+    {
+        /// <summary>
+        /// Zoo layers to read, pooled each and concatenated in the order given; empty reads the zoo's
+        /// feature node alone. Comma-separated on the command line, a list in a pipeline file.
+        /// </summary>
+        public static readonly Setting<string> Layers = new("layers", "", "Zoo layers to read, comma-separated, pooled each and concatenated in this order (resnet18: stage1,stage2,stage3,stage4); empty reads the zoo's feature node.")
+        {
+            Option = "--layers",
+        };
+
+        /// <summary>
+        /// How each map becomes a vector: global-average, none or spatial-pyramid; empty takes the zoo
+        /// entry's. The command line's <c>--pooling</c> (featurize only) names the same choices.
+        /// </summary>
+        public static readonly Setting<string> Pooling = new("pooling", "", "How each feature map becomes a vector: global-average, none or spatial-pyramid (global average and a 2x2 grid, 5 values per channel); empty takes the zoo's.");
+
+        /// <summary>The model section's settings.</summary>
+        public static IReadOnlyList<Setting> All => [Layers, Pooling];
+    }
 
     /// <summary>How images become feature rows (YAML <c>featurize</c>); batch size, parallelism and device also service defaults.</summary>
     public static class Featurize

@@ -26,6 +26,12 @@ public sealed record TrainingJobOptions
     /// <summary>Where the zoo's ONNX files are, to export <c>model.onnx</c> (default <c>models</c>; bundled models need none).</summary>
     public string ModelsDirectory { get; init; } = SettingCatalog.Service.ModelsDirectory.Default;
 
+    /// <summary>
+    /// Layers of a store featurized with several (<c>--layers</c>) to train on, in this order; empty
+    /// trains on every column. The test store gives the same layers' columns.
+    /// </summary>
+    public IReadOnlyList<string> Layers { get; init; } = [];
+
     /// <summary>The solver's hyper-parameters (Spark's defaults); for a grid search, everything but the grid's own axes.</summary>
     public LogisticRegressionOptions Regression { get; init; } = LogisticRegressionOptions.Default;
 

@@ -127,6 +127,22 @@ public sealed class ModelZooTests : IDisposable
         Assert.Equal(Normalization.Torch, spec.Normalization);
     }
 
+    [Fact]
+    public void Parse_Layers_KeepsZooOrderAndRefusesAShapeThatIsNotAMap()
+    {
+        var layered = ValidEntry + "\n    layers:\n      late: { node: g, shape: [16, 2, 2] }\n      early: { node: e, shape: [4, 8, 8] }";
+        var flat = ValidEntry + "\n    layers:\n      bad: { node: g, shape: [16, 2] }";
+
+        var spec = ModelZoo.Parse(layered, "zoo.yaml").Get("m");
+        var e = Assert.Throws<ModelZooException>(() => ModelZoo.Parse(flat, "zoo.yaml"));
+
+        Assert.Equal(["late", "early"], spec.AvailableLayers.Select(l => l.Name));
+        Assert.Empty(spec.Layers);
+        Assert.Equal(16 + 4, spec.WithLayers(["late", "early"]).FeatureDimension);
+        Assert.Equal(5 * (16 + 4), (spec with { Pooling = FeaturePooling.SpatialPyramid }).WithLayers(["late", "early"]).FeatureDimension);
+        Assert.Equal("zoo.yaml: models.m.layers.bad.shape must list 1 or 3 positive sizes (the node's shape without the batch axis).", e.Message);
+    }
+
     private const string ValidEntry = """
         models:
           m:

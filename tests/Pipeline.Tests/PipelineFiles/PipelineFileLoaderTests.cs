@@ -527,6 +527,45 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_ModelLayers_KeepsThemInOrderAndRefusesUnknownOnesAndPrefer()
+    {
+        var layered = Minimal.Replace("name: resnet18", "name: resnet18\n  layers: [stage3, stage1]", StringComparison.Ordinal);
+        var unknown = Minimal.Replace("name: resnet18", "name: resnet18\n  layers: [stage9]", StringComparison.Ordinal);
+        var preferred = Minimal.Replace("name: resnet18", "name: resnet18\n  prefer: [inceptionv3]\n  layers: [stage4]", StringComparison.Ordinal);
+
+        Assert.Equal(["stage3", "stage1"], Valid(layered).Model.Layers);
+        Assert.Empty(Valid(Minimal).Model.Layers);
+        Assert.Equal(["t.yaml:7:11: model.layers: Model 'resnet18' has no layer 'stage9'; its layers are: stage1, stage2, stage3, stage4."], Errors(unknown));
+        Assert.Equal(["t.yaml:8:3: model.layers: layers apply to model.name; a preferred model would not have its nodes, so give them without prefer"], Errors(preferred));
+    }
+
+    [Fact]
+    public void Parse_ModelPooling_TakesTheZooSpellingsAndRefusesOneThatCannotApply()
+    {
+        var pyramid = Minimal.Replace("name: resnet18", "name: resnet18\n  layers: [stage4]\n  pooling: spatial-pyramid", StringComparison.Ordinal);
+        var misspelt = Minimal.Replace("name: resnet18", "name: resnet18\n  pooling: pyramid", StringComparison.Ordinal);
+        var onFeatureNode = Minimal.Replace("name: resnet18", "name: resnet18\n  pooling: spatial-pyramid", StringComparison.Ordinal);
+
+        Assert.Equal(Pipeline.Models.FeaturePooling.SpatialPyramid, Valid(pyramid).Model.Pooling);
+        Assert.Null(Valid(Minimal).Model.Pooling);
+        Assert.Equal(["t.yaml:7:12: model.pooling: 'pyramid' is not a pooling; allowed: global-average, none, spatial-pyramid"], Errors(misspelt));
+        Assert.StartsWith("t.yaml:7:12: model.pooling: Pooling spatial-pyramid needs an NCHW map of at least 2x2, but 'Pooling395_Output_0'", Assert.Single(Errors(onFeatureNode)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_ModelLayersAndPooling_RoundTripThroughTheLoader()
+    {
+        var yaml = Minimal.Replace("name: resnet18", "name: resnet18\n  layers: [stage4, stage2]\n  pooling: spatial-pyramid", StringComparison.Ordinal);
+
+        var resolved = ResolvedPipelineYaml.Write(Valid(yaml), "resnet18");
+        var again = Valid(resolved);
+
+        Assert.Contains("model:\n  name: \"resnet18\"\n  layers:\n  - \"stage4\"\n  - \"stage2\"\n  pooling: \"spatial-pyramid\"\n", resolved, StringComparison.Ordinal);
+        Assert.Equal(["stage4", "stage2"], again.Model.Layers);
+        Assert.Equal(Pipeline.Models.FeaturePooling.SpatialPyramid, again.Model.Pooling);
+    }
+
+    [Fact]
     public void Parse_IdxPathsWithCommas_KeepsEachPathWhole()
     {
         File.WriteAllBytes(_dir.Combine("a,b.gz"), [0]);
@@ -629,6 +668,22 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.Equal(new SplitSettings(0.2, 42), digits.Split);
         Assert.Equal("resnet18", digits.Model.Name);
         Assert.Equal(["inceptionv3"], digits.Model.Prefer);
+    }
+
+    [Fact]
+    public async Task LoadAsync_ShippedDigitsBest_IsTheTutorialsProtocolWithTheCrossValidatedRecipe()
+    {
+        var defaults = new RunDefaults { BaseDirectory = RepositoryRoot.Path, OutputRoot = _dir.Combine("runs") };
+
+        var best = (await PipelineFileLoader.LoadAsync(Path.Combine(RepositoryRoot.Path, "pipelines", "digits-best.yaml"), defaults)).GetDefinitionOrThrow();
+
+        Assert.Equal(new SplitSettings(0.2, 42), best.Split);
+        Assert.Equal(Path.Combine(RepositoryRoot.Path, "samples", "digits"), Assert.IsType<FolderSourceDefinition>(best.Source).Path);
+        Assert.Equal("resnet18", best.Model.Name);
+        Assert.Empty(best.Model.Prefer);
+        Assert.Equal(["stage1", "stage2", "stage3", "stage4"], best.Model.Layers);
+        Assert.Equal(Pipeline.Models.FeaturePooling.SpatialPyramid, best.Model.Pooling);
+        Assert.NotNull(best.Grid);
     }
 
     [Fact]
