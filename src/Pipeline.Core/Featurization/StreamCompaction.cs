@@ -101,37 +101,52 @@ internal sealed class StreamCompaction : IAsyncDisposable
         _commit.Dispose();
     }
 
+    /// <summary>
+    /// Compacts, then again while the small parts committed meanwhile fill a part: a commit that came
+    /// while this ran started nothing, and the stream may commit no more for a while.
+    /// </summary>
     private async Task CompactAsync(long counted)
     {
-        var left = counted;
-        try
+        while (true)
         {
-            var result = await SmallPartCompaction.CompactAsync(_root, _options, EnterCommitAsync, _writer.ReservePartNumbers, _stop.Token).ConfigureAwait(false);
-            left = result.RowsLeft;
-            var deleted = FeatureStoreGenerations.DeleteRetired(_root, _grace);
-            _logger.LogInformation(
-                "Compacted {Parts} small parts of {Store} into {Merged} parts of {Rows} rows; {Deleted} retired generations deleted",
-                result.PartsMerged,
-                _root,
-                result.PartsWritten,
-                result.Rows,
-                deleted);
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // A stop: the store is as it was before this compaction.
-        }
-        catch (Exception e)
-        {
-            // The stream goes on with small parts; the next compaction is tried after as many rows again.
-            left = 0;
-            _logger.LogWarning(e, "Compacting the small parts of {Store} failed, they stay as they are: {Reason}", _root, e.Message);
-        }
+            var left = counted;
+            var merged = false;
+            try
+            {
+                var result = await SmallPartCompaction.CompactAsync(_root, _options, EnterCommitAsync, _writer.ReservePartNumbers, _stop.Token).ConfigureAwait(false);
+                left = result.RowsLeft;
+                merged = result.PartsMerged > 0;
+                var deleted = FeatureStoreGenerations.DeleteRetired(_root, _grace);
+                _logger.LogInformation(
+                    "Compacted {Parts} small parts of {Store} into {Merged} parts of {Rows} rows; {Deleted} retired generations deleted",
+                    result.PartsMerged,
+                    _root,
+                    result.PartsWritten,
+                    result.Rows,
+                    deleted);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                // A stop: the store is as it was before this compaction.
+            }
+            catch (Exception e)
+            {
+                // The stream goes on with small parts; the next compaction is tried after as many rows again.
+                left = 0;
+                _logger.LogWarning(e, "Compacting the small parts of {Store} failed, they stay as they are: {Reason}", _root, e.Message);
+            }
 
-        lock (_sync)
-        {
-            // Rows committed while the compaction ran stay counted; what it merged does not.
-            _smallRows += left - counted;
+            lock (_sync)
+            {
+                // Rows committed while the compaction ran stay counted; what it merged does not.
+                _smallRows += left - counted;
+                if (!merged || _smallRows < _options.RowsPerPart || _stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                counted = _smallRows;
+            }
         }
     }
 
