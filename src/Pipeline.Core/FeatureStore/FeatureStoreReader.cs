@@ -101,7 +101,8 @@ public sealed class FeatureStoreReader
         var features = FeatureStoreGenerations.ResolveFeatures(root);
         if (!Directory.Exists(features) && FeatureStoreLayout.FindParquetParts(root).Count > 0)
         {
-            features = root;
+            // The features folder named itself: the link, when it is one, resolved once as well.
+            features = Directory.ResolveLinkTarget(root, returnFinalTarget: true)?.FullName ?? root;
         }
 
         var found = FeatureStoreLayout.FindParts(features, FeatureStoreLayout.ParquetExtension);
