@@ -14,7 +14,7 @@ var root = new RootCommand("Pipeline: transfer-learning image classification. Fe
     ValidateCommand.Create(),
     WorkerCommand.Create(),
     BenchInferenceCommand.Create(),
-    new Command("store", "Maintain a feature store.") { StoreCompactCommand.Create() },
+    StoreCommand.Create(),
 };
 
 return await CommandRunner.InvokeAsync(root, args);

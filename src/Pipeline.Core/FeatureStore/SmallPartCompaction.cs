@@ -73,9 +73,16 @@ internal static class SmallPartCompaction
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeDirectory);
         var root = Path.GetFullPath(storeDirectory);
-        if (FeatureStoreLayout.FindParquetParts(FeatureStoreGenerations.ResolveFeatures(root)).Count == 0)
+        var parts = FeatureStoreLayout.FindParquetParts(FeatureStoreGenerations.ResolveFeatures(root));
+        if (parts.Count == 0)
         {
             throw new InvalidDataException($"'{root}' is not a feature store: it has no features/part-*.parquet files.");
+        }
+
+        if (parts.FirstOrDefault(p => FeatureStoreLayout.ShardOf(p) is not null) is { } sharded)
+        {
+            // Its shards write without the store's lock, number their parts each from 0, and store verify counts a shard's parts by name.
+            throw new InvalidDataException($"'{root}' is a sharded store ('{Path.GetFileName(sharded)}'); its parts are not merged.");
         }
 
         using var writing = FeatureStoreWriter.Lock(root);
@@ -111,6 +118,12 @@ internal static class SmallPartCompaction
         }
 
         var store = await FeatureStoreReader.OpenAsync(root, ct).ConfigureAwait(false);
+        if (store.PartFiles.FirstOrDefault(p => FeatureStoreLayout.ShardOf(p) is not null) is { } sharded)
+        {
+            // Shards number their parts each from 0 and store verify counts a shard's parts by name, so a merged part has no name of its own there.
+            throw new InvalidDataException($"'{root}' is a sharded store ('{Path.GetFileName(sharded)}'); its parts are not merged.");
+        }
+
         var groups = Plan(store, options.RowsPerPart);
         var smallRows = Enumerable.Range(0, store.PartFiles.Count).Select(store.PartRows).Where(r => r < options.RowsPerPart).Sum();
         var mergedRows = groups.SelectMany(g => g).Sum(store.PartRows);
@@ -137,7 +150,7 @@ internal static class SmallPartCompaction
             {
                 var number = first + g;
                 rows += await MergeFeaturesAsync(store, groups[g], Path.Combine(generation, "features"), number, options, ct).ConfigureAwait(false);
-                var names = groups[g].Select(p => FeatureStoreLayout.PartFileName(store.PartNumbers[p], FeatureStoreLayout.ParquetExtension)).ToArray();
+                var names = groups[g].Select(p => Path.GetFileName(store.PartFiles[p])).ToArray();
                 if (hasPredictions)
                 {
                     var sources = names.Select(n => Path.Combine(livePredictions, n)).ToArray();

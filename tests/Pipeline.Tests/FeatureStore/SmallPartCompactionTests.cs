@@ -127,6 +127,20 @@ public sealed class SmallPartCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task CompactStoreAsync_ShardedStore_IsRefusedAndLeftAsItIs()
+    {
+        await WritePartsAsync(parts: 2, rowsEach: 1);
+        var features = Path.Combine(_store, "features");
+        File.Move(Path.Combine(features, "part-00001.parquet"), Path.Combine(features, "part-00000-shard-1-of-2.parquet"));
+        File.Move(Path.Combine(features, "part-00000.parquet"), Path.Combine(features, "part-00000-shard-0-of-2.parquet"));
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 5 }, LongGrace, CancellationToken.None));
+
+        Assert.Contains("is a sharded store", error.Message, StringComparison.Ordinal);
+        Assert.Null(new FileInfo(features).LinkTarget);
+    }
+
+    [Fact]
     public async Task Lock_AfterAKillMidCompactionAndMidSwap_DeletesTheHalfBuiltGenerationAndTheTemporaryLink()
     {
         await WritePartsAsync(parts: 3, rowsEach: 2);
