@@ -104,7 +104,7 @@ internal static class FeatureStoreGenerations
             LinkFiles(predictions, Path.Combine(generation, PredictionsFolder), except: null);
         }
 
-        AtomicRename.FlushFolder(generation);
+        DirectorySync.Flush(generation);
         var next = Path.Combine(root, FeaturesNext);
         Directory.CreateSymbolicLink(next, Path.Combine(Name(number), FeaturesFolder));
         if (!AtomicRename.TryExchange(next, features))
@@ -136,7 +136,7 @@ internal static class FeatureStoreGenerations
             }
         }
 
-        AtomicRename.FlushFolder(root);
+        DirectorySync.Flush(root);
         return true;
     }
 
@@ -179,15 +179,15 @@ internal static class FeatureStoreGenerations
         var old = Live(root)!;
         foreach (var folder in Directory.EnumerateDirectories(generation))
         {
-            AtomicRename.FlushFolder(folder);
+            DirectorySync.Flush(folder);
         }
 
-        AtomicRename.FlushFolder(generation);
+        DirectorySync.Flush(generation);
         var next = Path.Combine(root, FeaturesNext);
         DeleteEntry(next);
         Directory.CreateSymbolicLink(next, Path.Combine(Path.GetFileName(generation), FeaturesFolder));
         AtomicRename.Replace(next, Path.Combine(root, FeaturesFolder));
-        AtomicRename.FlushFolder(root);
+        DirectorySync.Flush(root);
         Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow);
     }
 
@@ -233,7 +233,7 @@ internal static class FeatureStoreGenerations
             HardLink.Create(file, Path.Combine(to, name));
         }
 
-        AtomicRename.FlushFolder(to);
+        DirectorySync.Flush(to);
     }
 
     private static IEnumerable<(int Number, string Folder)> Generations(string root)

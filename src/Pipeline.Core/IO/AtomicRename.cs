@@ -5,13 +5,12 @@ namespace Pipeline.IO;
 /// <summary>
 /// rename(2) and renameat2(2) for what <see cref="File.Move(string, string, bool)"/> does not do: put a
 /// symbolic link over another one, or swap a folder and a link in one step, so that the name is never
-/// missing for a reader, and flush a folder's entries to disk.
+/// missing for a reader.
 /// </summary>
 internal static partial class AtomicRename
 {
     private const int CurrentDirectory = -100;
     private const uint Exchange = 2;
-    private const int ReadOnlyDirectory = 0x10000 | 0x80000;
 
     /// <summary>EINVAL, ENOSYS, EOPNOTSUPP: what renameat2 answers where a filesystem cannot exchange.</summary>
     private static readonly int[] Unsupported = [22, 38, 95];
@@ -45,28 +44,6 @@ internal static partial class AtomicRename
         return Unsupported.Contains(error) ? false : throw Failed("renameat2(RENAME_EXCHANGE)", first, second, error);
     }
 
-    /// <summary>
-    /// Forces <paramref name="folder"/>'s entries (the names renamed or linked into it) to disk, so that a
-    /// power loss after a commit cannot bring back the folder as it was before. Best effort where the
-    /// folder cannot be opened.
-    /// </summary>
-    public static void FlushFolder(string folder)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        var fd = Open(folder, ReadOnlyDirectory);
-        if (fd < 0)
-        {
-            return;
-        }
-
-        _ = Fsync(fd);
-        _ = Close(fd);
-    }
-
     private static IOException Failed(string call, string source, string target, int errno) =>
         new($"{call} of '{source}' to '{target}' failed: {Marshal.GetPInvokeErrorMessage(errno)}.");
 
@@ -75,13 +52,4 @@ internal static partial class AtomicRename
 
     [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int RenameAt2(int sourceDirectory, string source, int targetDirectory, string target, uint flags);
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync")]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }
