@@ -9,6 +9,7 @@ internal static class StoreCommand
     public static Command Create() => new("store", "Check or maintain a feature store (sharded or not).")
     {
         Verify(),
+        StoreCompactCommand.Create(),
     };
 
     /// <summary><c>pipeline store verify DIR</c>: exit 0 with a summary, or 1 with the first problem in one sentence.</summary>

@@ -25,13 +25,16 @@ public sealed class FeatureStoreReader
 
     private readonly long[] _partRows;
 
-    private FeatureStoreReader(string storeDirectory, string featuresDirectory, FeatureStoreMetadata metadata, IReadOnlyList<string> partFiles, long[] partRows)
+    private FeatureStoreReader(
+        string storeDirectory, string featuresDirectory, FeatureStoreMetadata metadata, IReadOnlyList<string> partFiles, long[] partRows, int[] partNumbers, long[] partOrder)
     {
         StoreDirectory = storeDirectory;
         FeaturesDirectory = featuresDirectory;
         Metadata = metadata;
         PartFiles = partFiles;
         _partRows = partRows;
+        PartNumbers = partNumbers;
+        PartOrder = partOrder;
     }
 
     /// <summary>The store's root (absolute).</summary>
@@ -43,8 +46,20 @@ public sealed class FeatureStoreReader
     /// <summary>The first part's metadata; every other part matches it except for the timestamp.</summary>
     public FeatureStoreMetadata Metadata { get; }
 
-    /// <summary>Complete Parquet parts in part-number order.</summary>
+    /// <summary>
+    /// Complete Parquet parts in store order: part-number order, except that a merged part takes the
+    /// place of the last part it replaced.
+    /// </summary>
     public IReadOnlyList<string> PartFiles { get; }
+
+    /// <summary>The number in each of <see cref="PartFiles"/>' names.</summary>
+    internal IReadOnlyList<int> PartNumbers { get; }
+
+    /// <summary>Each part's place in the store order (<see cref="SmallPartCompaction.OrderOf"/>).</summary>
+    internal IReadOnlyList<long> PartOrder { get; }
+
+    /// <summary>Rows of part <paramref name="part"/>, from its footer.</summary>
+    internal long PartRows(int part) => _partRows[part];
 
     /// <summary>Rows over all parts, from the footers.</summary>
     public long Count => _partRows.Sum();
@@ -90,21 +105,25 @@ public sealed class FeatureStoreReader
             throw new DirectoryNotFoundException($"Feature store directory '{root}' does not exist.");
         }
 
-        var features = FeatureStoreLayout.FeaturesDirectory(root);
+        // Resolved once: every part listed and read below is of one generation (FeatureStoreGenerations).
+        var features = FeatureStoreGenerations.ResolveFeatures(root);
         if (!Directory.Exists(features) && FeatureStoreLayout.FindParquetParts(root).Count > 0)
         {
-            features = root;
+            // The features folder named itself: the link, when it is one, resolved once as well.
+            features = Directory.ResolveLinkTarget(root, returnFinalTarget: true)?.FullName ?? root;
         }
 
-        var parts = FeatureStoreLayout.FindParquetParts(features);
-        if (parts.Count == 0)
+        var found = FeatureStoreLayout.FindParts(features, FeatureStoreLayout.ParquetExtension);
+        var parts = found.Select(p => p.Path).ToArray();
+        if (parts.Length == 0)
         {
             throw new InvalidDataException($"Feature store '{root}' has no parts: no part-*.parquet files in '{features}'.");
         }
 
         FeatureStoreMetadata? first = null;
-        var rows = new long[parts.Count];
-        for (var i = 0; i < parts.Count; i++)
+        var rows = new long[parts.Length];
+        var order = new long[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
             var reader = await OpenPartAsync(parts[i], ct).ConfigureAwait(false);
             await using var _ = reader.ConfigureAwait(false);
@@ -114,9 +133,20 @@ public sealed class FeatureStoreReader
                 first, metadata, FeaturizerMatch.Store, $"Feature store part '{parts[i]}'", $"'{parts[0]}'", "the store mixes featurizers, so featurize it again into an empty folder");
 
             rows[i] = reader.RowGroups.Sum(g => g.RowCount);
+            order[i] = SmallPartCompaction.OrderOf(reader.CustomMetadata, found[i].Number);
         }
 
-        return new FeatureStoreReader(root, features, first!, parts, rows);
+        // A merged part takes a new number but the place of the parts it replaced, so that of a path
+        // stored twice the newer row still comes last (see InPathOrder).
+        var byOrder = Enumerable.Range(0, parts.Length).OrderBy(i => order[i]).ThenBy(i => found[i].Number).ToArray();
+        return new FeatureStoreReader(
+            root,
+            features,
+            first!,
+            byOrder.Select(i => parts[i]).ToArray(),
+            byOrder.Select(i => rows[i]).ToArray(),
+            byOrder.Select(i => found[i].Number).ToArray(),
+            byOrder.Select(i => order[i]).ToArray());
     }
 
     /// <summary>

@@ -58,8 +58,9 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
     /// Makes this process the store's one writer until the returned lock is disposed. Without it a
     /// second writer would take the first's temporary part for a killed run's leftover and delete it,
     /// and both would fail. Taken before the store is read or written; the lock of a process that
-    /// died is released by the kernel (see <see cref="FolderLock"/>). Once held, the part closes such
-    /// a writer left half done are finished (<see cref="FeatureStorePart.FinishInterruptedCloses"/>).
+    /// died is released by the kernel (see <see cref="FolderLock"/>). Once held, what a compaction such a
+    /// writer ran left half done is deleted (<see cref="FeatureStoreGenerations.Recover"/>) and the part
+    /// closes it left half done are finished (<see cref="FeatureStorePart.FinishInterruptedCloses"/>).
     /// </summary>
     /// <exception cref="IOException">The folder cannot be created or written, or another process is writing the store.</exception>
     public static FolderLock Lock(string outputDirectory)
@@ -73,6 +74,7 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
                 $"The feature store '{root}' is being written by another process{FolderLock.DescribeHolder(holder)}; a store takes one writer at a time.");
         try
         {
+            FeatureStoreGenerations.Recover(root);
             FeatureStorePart.FinishInterruptedCloses(features);
         }
         catch
@@ -257,6 +259,23 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
             _faulted = true;
             throw;
         }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="count"/> part numbers for parts written by someone else (a stream's
+    /// compaction, for its merged parts): this writer's next parts are numbered above them, so no
+    /// number is ever used twice. Only between commits, while no part is open.
+    /// </summary>
+    internal int ReservePartNumbers(int count)
+    {
+        if (_part is not null)
+        {
+            throw new InvalidOperationException("A part is open; part numbers are reserved only between commits.");
+        }
+
+        var first = _nextPartNumber;
+        _nextPartNumber += count;
+        return first;
     }
 
     /// <summary>Flushes the open part and writes <c>features/_SUCCESS</c>: the whole run completed.</summary>

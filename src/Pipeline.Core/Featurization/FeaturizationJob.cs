@@ -166,8 +166,10 @@ public static class FeaturizationJob
     /// half-written is a hidden temporary file, deleted at the next start, and its images are done
     /// again). A <paramref name="companion"/>'s file of a part is renamed before the part and deleted
     /// at the next start when the part is missing, so it too is there exactly when its part is.
-    /// Nothing is compacted and no <c>_SUCCESS</c> is written: a stream never completes its
-    /// source, and rejects of files it archived or deleted must stay.
+    /// No stale rows are compacted away and no <c>_SUCCESS</c> is written: a stream never completes its
+    /// source, and rejects of files it archived or deleted must stay. Its small parts are merged in
+    /// the background into parts of about <see cref="FeatureStoreOptions.RowsPerPart"/> rows
+    /// (<see cref="StreamCompaction"/>), in generations that readers see whole.
     /// </summary>
     private static async Task StreamAsync(
         ILabelledImageSource source,
@@ -200,11 +202,23 @@ public static class FeaturizationJob
 
         var store = await FeatureStoreWriter.CreateAsync(storeDirectory, metadata, options.Store, cancellationToken).ConfigureAwait(false);
         StreamRejectsSink? rejects = null;
+        StreamCompaction? compaction = null;
         Exception? failure = null;
         try
         {
             rejects = await StreamRejectsSink.CreateAsync(storeDirectory, cancellationToken).ConfigureAwait(false);
-            var features = new FeatureStoreSink(store, commitEachBatch: true, companion);
+            if (FeatureStoreGenerations.TryAdopt(store.OutputDirectory, withPredictions: companion is not null))
+            {
+                compaction = StreamCompaction.Start(store, cache.Store, options.Store, stream.CompactGrace, logger);
+            }
+            else
+            {
+                logger.LogWarning(
+                    "The filesystem of {Store} cannot swap a folder for a link (renameat2 RENAME_EXCHANGE), so this stream's small parts are not compacted: it keeps one part per micro-batch",
+                    storeDirectory);
+            }
+
+            var features = new FeatureStoreSink(store, commitEachBatch: true, companion, compaction);
             var committed = new CommittedKeysSink(cache);
             IFeaturizationSink[] sinks = landed is null ? [features, committed, rejects] : [features, committed, rejects, landed];
             await featurizer.RunAsync(source, isCached, sinks, counters, cancellationToken, abandonToken, stream.MaxBatchDelay).ConfigureAwait(false);
@@ -220,6 +234,8 @@ public static class FeaturizationJob
         }
         finally
         {
+            // The compaction first: it stops (its half-built generation deleted) before the writer closes.
+            await DisposeAfterRunAsync(compaction, failure, logger).ConfigureAwait(false);
             await DisposeAfterRunAsync(rejects, failure, logger).ConfigureAwait(false);
             await DisposeAfterRunAsync(store, failure, logger).ConfigureAwait(false);
         }

@@ -23,6 +23,12 @@ public sealed record StreamOptions
             : throw new ArgumentOutOfRangeException(nameof(MaxBatchDelay), value, $"{nameof(MaxBatchDelay)} must be {SettingCatalog.Stream.MaxDelaySeconds.Range} seconds (was {value}).");
     }
 
+    /// <summary>
+    /// How long a generation of the store that a compaction replaced is kept for the readers that
+    /// listed it (default 600 s; 0 to a day): see <see cref="SettingCatalog.Stream.CompactGraceSeconds"/>.
+    /// </summary>
+    public TimeSpan CompactGrace { get; init; } = TimeSpan.FromSeconds(SettingCatalog.Stream.CompactGraceSeconds.Default);
+
     /// <summary>What becomes of a landed file after its row or reject is committed (default <see cref="LandedFileAction.Keep"/>).</summary>
     public LandedFileAction After { get; init; } = SettingCatalog.Stream.After.DefaultAs<LandedFileAction>();
 

@@ -432,6 +432,7 @@ public static class PipelineFileLoader
         After = section.Read<LandedFileAction>(SettingCatalog.Stream.After) ?? SettingCatalog.Stream.After.DefaultAs<LandedFileAction>(),
         SettleSeconds = section.Read(SettingCatalog.Stream.SettleSeconds) ?? SettingCatalog.Stream.SettleSeconds.Default,
         RescanSeconds = section.Read(SettingCatalog.Stream.RescanSeconds) ?? SettingCatalog.Stream.RescanSeconds.Default,
+        CompactGraceSeconds = section.Read(SettingCatalog.Stream.CompactGraceSeconds) ?? SettingCatalog.Stream.CompactGraceSeconds.Default,
     };
 
     private static SplitSettings ReadSplit(YamlSection section) => new(

@@ -67,6 +67,7 @@ internal static class ResolvedPipelineYaml
             { SettingCatalog.Stream.After, Enum(d.Stream.After) },
             { SettingCatalog.Stream.SettleSeconds, Number(d.Stream.SettleSeconds) },
             { SettingCatalog.Stream.RescanSeconds, Number(d.Stream.RescanSeconds) },
+            { SettingCatalog.Stream.CompactGraceSeconds, Number(d.Stream.CompactGraceSeconds) },
         });
         if (d.Split is not null)
         {

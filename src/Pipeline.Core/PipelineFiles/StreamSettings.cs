@@ -22,6 +22,9 @@ public sealed record StreamSettings
     /// <summary>Seconds between full listings of a watched folder (more than 0, at most 86400; default 5).</summary>
     public double RescanSeconds { get; init; } = SettingCatalog.Stream.RescanSeconds.Default;
 
+    /// <summary>Seconds a store generation replaced by a compaction is kept for readers (0 to 86400; default 600).</summary>
+    public double CompactGraceSeconds { get; init; } = SettingCatalog.Stream.CompactGraceSeconds.Default;
+
     /// <summary>How a watch source of this stream tells a finished file and how often it lists its folder.</summary>
     internal WatchOptions ToWatchOptions() => new()
     {
@@ -35,5 +38,6 @@ public sealed record StreamSettings
         MaxBatchDelay = TimeSpan.FromSeconds(MaxDelaySeconds),
         After = After,
         ArchiveFolder = archiveFolder,
+        CompactGrace = TimeSpan.FromSeconds(CompactGraceSeconds),
     };
 }

@@ -189,10 +189,19 @@ internal static class SettingCatalog
         /// under 2 % of a core, and it stays within a few micro-batches' delay. A day is the most.
         /// </summary>
         public static readonly NumberSetting<double> RescanSeconds = new("rescanSeconds", 5, new NumberRange(0, 86_400, MinExclusive: true), "Seconds between full listings of a watched folder, which find what the file-system watcher missed.");
+
+        /// <summary>
+        /// Seconds a generation of the store that a compaction replaced is kept before it is deleted
+        /// (at a later compaction or the next start), for readers that listed its files and open them
+        /// later: 600 s. DuckDB and pandas open their files within a second of listing them; a Spark job
+        /// lists on the driver and reads on the executors, minutes later for a big one. What it costs is
+        /// disk: the small parts merged in the last ten minutes, held twice.
+        /// </summary>
+        public static readonly NumberSetting<double> CompactGraceSeconds = new("compactGraceSeconds", 600, new NumberRange(0, 86_400), "Seconds a store generation replaced by a compaction is kept for readers that listed it, before it is deleted.");
     
 
         /// <summary>The <c>stream</c> section.</summary>
-        public static readonly SettingSection Section = new("stream", [MaxDelaySeconds, After, SettleSeconds, RescanSeconds]);
+        public static readonly SettingSection Section = new("stream", [MaxDelaySeconds, After, SettleSeconds, RescanSeconds, CompactGraceSeconds]);
     }
 
     /// <summary>The train/test split of one source (YAML <c>split</c>), Spark's <c>randomSplit([1 - f, f], seed)</c>: the tutorial's 80/20 with seed 42.</summary>

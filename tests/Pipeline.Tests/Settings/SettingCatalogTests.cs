@@ -174,6 +174,8 @@ public sealed class SettingCatalogTests : IDisposable
             (SettingCatalog.Stream.SettleSeconds, WatchOptions.Default.Settle),
             (SettingCatalog.Stream.RescanSeconds, streamSettings.RescanSeconds),
             (SettingCatalog.Stream.RescanSeconds, WatchOptions.Default.Rescan),
+            (SettingCatalog.Stream.CompactGraceSeconds, streamSettings.CompactGraceSeconds),
+            (SettingCatalog.Stream.CompactGraceSeconds, stream.CompactGrace),
             (SettingCatalog.Split.TestFraction, split.TestFraction),
             (SettingCatalog.Split.Seed, split.Seed),
             (SettingCatalog.Split.Stratify, split.Stratify),

@@ -142,7 +142,8 @@ public sealed class StreamRunEndToEndTests : IDisposable
             Assert.True(training.ExitCode == 0, training.Output);
         }
 
-        File.WriteAllText(_dir.Combine("stream.yaml"), StreamPipeline + "\npredict: { model: runs/train/model }\n");
+        // Parts of 20 rows: micro-batches of at most 8 are merged, with their predictions, while the stream runs.
+        File.WriteAllText(_dir.Combine("stream.yaml"), StreamPipeline.Replace("parallelism: 1 }", "parallelism: 1, rowsPerPart: 20 }", StringComparison.Ordinal) + "\npredict: { model: runs/train/model }\n");
         var images = Stage(classes: 3, perClass: 12);
         foreach (var image in images.Take(18))
         {
@@ -163,6 +164,10 @@ public sealed class StreamRunEndToEndTests : IDisposable
 
         using var restarted = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
         await UntilRowsAsync(restarted, images.Length);
+        await Poll.UntilAsync(
+            () => DuckDbQuery.Count($"SELECT count(*) FROM read_parquet('{Path.Combine(ResolvedFeatures(), "..", "predictions", "*.parquet")}', filename = true) GROUP BY filename ORDER BY 1 DESC LIMIT 1") >= 20,
+            PipelineProcess.Patience,
+            TimeSpan.FromMilliseconds(100));
         restarted.Terminate();
         await restarted.WaitForExitAsync();
 
@@ -241,17 +246,26 @@ public sealed class StreamRunEndToEndTests : IDisposable
         TimeSpan.FromMilliseconds(100),
         () => Assert.False(run.HasExited, $"the stream ended before {count} rows were committed:{Environment.NewLine}{run.Output}"));
 
-    /// <summary>Rows and distinct paths in the committed part files, read by DuckDB; (0, 0) before the first part.</summary>
+    /// <summary>
+    /// Rows and distinct paths in the committed part files, read by DuckDB under the folder the
+    /// <c>features</c> link names, resolved once as a reader must while the stream merges parts; (0, 0) before the first part.
+    /// </summary>
     private (long Rows, long Paths) CountRows()
     {
-        var features = Path.Combine(_runFolder, "features");
+        var features = ResolvedFeatures();
         if (!Directory.Exists(features) || Directory.GetFiles(features, "*.parquet").Length == 0)
         {
             return (0, 0);
         }
 
-        var row = Assert.Single(DuckDbQuery.Rows($"SELECT count(*), count(DISTINCT path) FROM read_parquet({DuckDbQuery.Parts(_runFolder)})"));
+        var row = Assert.Single(DuckDbQuery.Rows($"SELECT count(*), count(DISTINCT path) FROM read_parquet('{Path.Combine(features, "*.parquet")}')"));
         return (Convert.ToInt64(row[0], CultureInfo.InvariantCulture), Convert.ToInt64(row[1], CultureInfo.InvariantCulture));
+    }
+
+    private string ResolvedFeatures()
+    {
+        var features = Path.Combine(_runFolder, "features");
+        return Directory.Exists(features) ? Directory.ResolveLinkTarget(features, returnFinalTarget: true)?.FullName ?? features : features;
     }
 
     private static List<string> PathsOf(string part) =>

@@ -1,0 +1,238 @@
+using System.Globalization;
+
+namespace Pipeline.FeatureStore;
+
+/// <summary>
+/// Merges a store's small parts (fewer rows than <see cref="FeatureStoreOptions.RowsPerPart"/>: a
+/// stream's one part per micro-batch) into parts of about that many rows, in a new generation that
+/// replaces the live one in one atomic step (<see cref="FeatureStoreGenerations"/>), so a reader
+/// never sees a row twice or misses one. A stream's predictions parts are merged alongside, under
+/// the same new numbers, in the same generation.
+/// </summary>
+/// <remarks>
+/// <para>Runs of consecutive small parts (in store order, with no larger part between them) are cut
+/// into groups of at least <c>rowsPerPart</c> rows each (less than twice that); the rest of a run waits for the next
+/// compaction. Each row is therefore rewritten once: a merged part is never small again.</para>
+/// <para>A merged part takes a number never used before (above every part's, and a stream's later
+/// parts continue above it), so a reader that listed the old generation and opens a name later
+/// through the link finds the file missing and fails, rather than reading rows twice. It records
+/// the store-order place of the last part it replaced (<see cref="OrderKey"/>), so of a path stored
+/// twice the newer row still comes last.</para>
+/// <para>The merged files are written into the new generation with nothing held; only the listing
+/// of the kept parts (hard links) and the swap happen inside <c>enterCommit</c>, which keeps a stream
+/// from committing a part meanwhile, since the stream renames its parts through the link.</para>
+/// </remarks>
+internal static class SmallPartCompaction
+{
+    /// <summary>Key-value metadata of a merged part: its place in store order.</summary>
+    public const string OrderKey = "pipeline.part_order";
+
+    /// <summary>A part's place in store order: its number, or for a merged part the place of the last part it replaced.</summary>
+    public static long OrderOf(IReadOnlyDictionary<string, string> keyValues, int number) =>
+        keyValues.TryGetValue(OrderKey, out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var order)
+            ? order
+            : number;
+
+    /// <summary>The groups of part indices (into <paramref name="store"/>'s parts) to merge, each of at least <paramref name="rowsPerPart"/> rows.</summary>
+    public static IReadOnlyList<IReadOnlyList<int>> Plan(FeatureStoreReader store, int rowsPerPart)
+    {
+        var groups = new List<IReadOnlyList<int>>();
+        var current = new List<int>();
+        long rows = 0;
+        for (var p = 0; p < store.PartFiles.Count; p++)
+        {
+            var partRows = store.PartRows(p);
+            if (partRows >= rowsPerPart)
+            {
+                current = [];
+                rows = 0;
+                continue;
+            }
+
+            current.Add(p);
+            rows += partRows;
+            if (rows >= rowsPerPart)
+            {
+                groups.Add(current);
+                current = [];
+                rows = 0;
+            }
+        }
+
+        return groups;
+    }
+
+    /// <summary>
+    /// <c>pipeline store compact</c>: merges the small parts of a store no one is writing, taking its
+    /// lock as a writer does, after adopting it into generations and deleting the retired generations
+    /// older than <paramref name="grace"/>.
+    /// </summary>
+    /// <exception cref="IOException">Another process writes the store (named with its pid), or its filesystem cannot swap a folder for a link.</exception>
+    /// <exception cref="InvalidDataException">The folder holds no feature parts, or they cannot be read.</exception>
+    public static async Task<SmallPartCompactionResult> CompactStoreAsync(string storeDirectory, FeatureStoreOptions options, TimeSpan grace, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(storeDirectory);
+        var root = Path.GetFullPath(storeDirectory);
+        var parts = FeatureStoreLayout.FindParquetParts(FeatureStoreGenerations.ResolveFeatures(root));
+        if (parts.Count == 0)
+        {
+            throw new InvalidDataException($"'{root}' is not a feature store: it has no features/part-*.parquet files.");
+        }
+
+        if (parts.FirstOrDefault(p => FeatureStoreLayout.ShardOf(p) is not null) is { } sharded)
+        {
+            // Its shards write without the store's lock, number their parts each from 0, and store verify counts a shard's parts by name.
+            throw new InvalidDataException($"'{root}' is a sharded store ('{Path.GetFileName(sharded)}'); its parts are not merged.");
+        }
+
+        using var writing = FeatureStoreWriter.Lock(root);
+        if (!FeatureStoreGenerations.TryAdopt(root, withPredictions: false))
+        {
+            throw new IOException(
+                $"The filesystem of '{root}' cannot swap a folder for a link (renameat2 RENAME_EXCHANGE, missing on NFS and SMB), so its parts cannot be merged without a reader seeing them half-way; featurize into a local filesystem.");
+        }
+
+        FeatureStoreGenerations.DeleteRetired(root, grace);
+        return await CompactAsync(root, options, enterCommit: null, reserveNumbers: null, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Merges the small parts of the store at <paramref name="root"/> (already adopted into generations)
+    /// into a new generation and makes it the live one.
+    /// </summary>
+    /// <param name="root">The store's root, absolute.</param>
+    /// <param name="options">The target rows per part and the row-group layout of merged parts.</param>
+    /// <param name="enterCommit">Excludes part commits until disposed (a stream's writer); null when no one writes the store.</param>
+    /// <param name="reserveNumbers">Takes that many part numbers from the writer's sequence, inside <paramref name="enterCommit"/>; null: above the highest in use.</param>
+    /// <param name="ct">Observed between row groups; a cancelled compaction deletes its generation and leaves the store as it was.</param>
+    public static async Task<SmallPartCompactionResult> CompactAsync(
+        string root,
+        FeatureStoreOptions options,
+        Func<CancellationToken, Task<IDisposable>>? enterCommit,
+        Func<int, int>? reserveNumbers,
+        CancellationToken ct)
+    {
+        if (FeatureStoreLayout.FindParquetParts(FeatureStoreGenerations.ResolveFeatures(root)).Count == 0)
+        {
+            return new SmallPartCompactionResult(0, 0, 0, 0);
+        }
+
+        var store = await FeatureStoreReader.OpenAsync(root, ct).ConfigureAwait(false);
+        if (store.PartFiles.FirstOrDefault(p => FeatureStoreLayout.ShardOf(p) is not null) is { } sharded)
+        {
+            // Shards number their parts each from 0 and store verify counts a shard's parts by name, so a merged part has no name of its own there.
+            throw new InvalidDataException($"'{root}' is a sharded store ('{Path.GetFileName(sharded)}'); its parts are not merged.");
+        }
+
+        var groups = Plan(store, options.RowsPerPart);
+        var smallRows = Enumerable.Range(0, store.PartFiles.Count).Select(store.PartRows).Where(r => r < options.RowsPerPart).Sum();
+        var mergedRows = groups.SelectMany(g => g).Sum(store.PartRows);
+        if (groups.Count == 0)
+        {
+            return new SmallPartCompactionResult(0, 0, 0, smallRows);
+        }
+
+        int first;
+        using (enterCommit is null ? null : await enterCommit(ct).ConfigureAwait(false))
+        {
+            first = reserveNumbers?.Invoke(groups.Count) ?? NextUnusedNumber(store);
+        }
+
+        var generation = FeatureStoreGenerations.Begin(root);
+        try
+        {
+            var replaced = new HashSet<string>(StringComparer.Ordinal);
+            var livePredictions = Path.Combine(Path.GetDirectoryName(store.FeaturesDirectory)!, FeatureStoreGenerations.PredictionsFolder);
+            var predictions = Path.Combine(generation, FeatureStoreGenerations.PredictionsFolder);
+            var hasPredictions = Directory.Exists(predictions);
+            long rows = 0;
+            for (var g = 0; g < groups.Count; g++)
+            {
+                var number = first + g;
+                rows += await MergeFeaturesAsync(store, groups[g], Path.Combine(generation, "features"), number, options, ct).ConfigureAwait(false);
+                var names = groups[g].Select(p => Path.GetFileName(store.PartFiles[p])).ToArray();
+                if (hasPredictions)
+                {
+                    var sources = names.Select(n => Path.Combine(livePredictions, n)).ToArray();
+                    if (sources.FirstOrDefault(s => !File.Exists(s)) is { } missing)
+                    {
+                        throw new InvalidDataException($"Predictions part '{missing}' is missing although its feature part exists; the store's predictions cannot be merged.");
+                    }
+
+                    await ParquetConcatenation.WriteAsync(
+                        sources, Path.Combine(predictions, FeatureStoreLayout.PartFileName(number, FeatureStoreLayout.ParquetExtension)), ct).ConfigureAwait(false);
+                }
+
+                foreach (var name in names)
+                {
+                    replaced.Add(name);
+                    replaced.Add(Path.ChangeExtension(name, FeatureStoreLayout.ArrowExtension));
+                }
+            }
+
+            using (enterCommit is null ? null : await enterCommit(ct).ConfigureAwait(false))
+            {
+                FeatureStoreGenerations.LinkKept(root, generation, replaced);
+                FeatureStoreGenerations.Publish(root, generation);
+            }
+
+            return new SmallPartCompactionResult(groups.Sum(g => g.Count), groups.Count, rows, smallRows - mergedRows);
+        }
+        catch when (!string.Equals(FeatureStoreGenerations.Live(root), generation, StringComparison.Ordinal))
+        {
+            Directory.Delete(generation, recursive: true);
+            throw;
+        }
+    }
+
+    private static async Task<long> MergeFeaturesAsync(
+        FeatureStoreReader store, IReadOnlyList<int> group, string features, int number, FeatureStoreOptions options, CancellationToken ct)
+    {
+        var metadata = store.Metadata;
+        var dimension = metadata.Dimension;
+        var capacity = Math.Min(options.RowGroupSize, options.RowsPerPart);
+        var buffer = new FeatureRowGroup(capacity, dimension);
+        var keyValues = FeatureStoreKeyValues.ToKeyValues(metadata);
+        keyValues[OrderKey] = store.PartOrder[group[^1]].ToString(CultureInfo.InvariantCulture);
+        var withArrow = File.Exists(Path.ChangeExtension(store.PartFiles[group[0]], FeatureStoreLayout.ArrowExtension));
+        var part = await FeatureStorePart.OpenAsync(
+            features, number, keyValues, options.ToParquetOptions(), withArrow, dimension, capacity, replace: false, ct).ConfigureAwait(false);
+        await using (part.ConfigureAwait(false))
+        {
+            foreach (var p in group)
+            {
+                await foreach (var (records, values) in store.ReadRowGroupsAsync(p, ct).ConfigureAwait(false))
+                {
+                    var offset = 0;
+                    while (offset < records.Length)
+                    {
+                        var take = Math.Min(records.Length - offset, buffer.Capacity - buffer.Count);
+                        buffer.Append(records.Span.Slice(offset, take), values.Span.Slice(offset * dimension, take * dimension));
+                        offset += take;
+                        if (buffer.IsFull)
+                        {
+                            await part.WriteAsync(buffer, ct).ConfigureAwait(false);
+                            buffer.Clear();
+                        }
+                    }
+                }
+            }
+
+            if (buffer.Count > 0)
+            {
+                await part.WriteAsync(buffer, ct).ConfigureAwait(false);
+            }
+
+            await part.CloseAsync(beforeRename: null, ct).ConfigureAwait(false);
+            return part.Rows;
+        }
+    }
+
+    /// <summary>Above every part number of the live generation, features and predictions alike.</summary>
+    private static int NextUnusedNumber(FeatureStoreReader store)
+    {
+        var predictions = Path.Combine(Path.GetDirectoryName(store.FeaturesDirectory)!, FeatureStoreGenerations.PredictionsFolder);
+        var highest = store.PartNumbers.Concat(FeatureStoreLayout.FindParts(predictions, FeatureStoreLayout.ParquetExtension).Select(p => p.Number)).Max();
+        return highest + 1;
+    }
+}

@@ -1,0 +1,289 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Parquet;
+using Parquet.Schema;
+using Pipeline.Featurization;
+using Pipeline.FeatureStore;
+
+namespace Pipeline.Tests.FeatureStore;
+
+/// <summary>
+/// Merging a store's small parts into a new generation swapped in by one rename: every row once, in
+/// our reader and in DuckDB reading the resolved folder, before, during and after.
+/// </summary>
+public sealed class SmallPartCompactionTests : IDisposable
+{
+    private const int Dimension = 4;
+    private static readonly TimeSpan LongGrace = TimeSpan.FromHours(1);
+
+    private readonly TempFolder _dir = new();
+    private readonly string _store;
+
+    public SmallPartCompactionTests()
+    {
+        _store = _dir.Combine("store");
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task CompactStoreAsync_TenPartsOfFiveRows_MergesThreeGroupsAndLeavesTheLastPart()
+    {
+        await WritePartsAsync(parts: 10, rowsEach: 5);
+
+        var result = await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 12 }, LongGrace, CancellationToken.None);
+
+        Assert.Equal(new SmallPartCompactionResult(PartsMerged: 9, PartsWritten: 3, Rows: 45, RowsLeft: 5), result);
+        var features = Path.Combine(_store, "features");
+        Assert.NotNull(new FileInfo(features).LinkTarget);
+        Assert.Equal(["part-00009.parquet", "part-00010.parquet", "part-00011.parquet", "part-00012.parquet"], PartNames(features));
+        var reader = await FeatureStoreReader.OpenAsync(_store);
+        Assert.Equal([15L, 15, 15, 5], Enumerable.Range(0, 4).Select(reader.PartRows));
+        var set = await reader.ReadAllAsync();
+        Assert.Equal(Enumerable.Range(0, 50).Select(SyntheticFeatures.PathOf), set.Paths);
+        for (var row = 0; row < 50; row++)
+        {
+            Assert.Equal(Enumerable.Range(0, Dimension).Select(j => SyntheticFeatures.Feature(row, j)), set.GetFeatures(row).ToArray());
+        }
+
+        Assert.Equal((50L, 50L), DuckDbCount(Resolve(features)));
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_PathStoredTwice_KeepsTheNewerRowAlthoughTheMergedPartHasTheHigherNumber()
+    {
+        await using (var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 0, 4, 4);
+            await writer.CommitAsync(CancellationToken.None);
+            await SyntheticFeatures.WriteRowsAsync(writer, 4, 4, 4);
+            await writer.CommitAsync(CancellationToken.None);
+
+            // Row 0's image featurized again after it changed: a newer row of the same path, in part 2.
+            var (records, features) = SyntheticFeatures.Rows(0, 1, Dimension);
+            records[0] = records[0] with { FileBytes = 1 };
+            await writer.WriteAsync(records, features, CancellationToken.None);
+            await writer.CommitAsync(CancellationToken.None);
+        }
+
+        var result = await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 8 }, LongGrace, CancellationToken.None);
+
+        Assert.Equal(2, result.PartsMerged);
+        var reader = await FeatureStoreReader.OpenAsync(_store);
+        Assert.Equal([3, 2], reader.PartNumbers);
+        var newer = await reader.ReadRecordsAsync().LastAsync();
+        Assert.Equal((SyntheticFeatures.PathOf(0), 1L), (newer.Path, newer.FileBytes));
+        Assert.Equal(8, (await reader.ReadAllAsync()).Count);
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_StoreWithPredictionsParts_MergesThemUnderTheFeaturePartsNumbers()
+    {
+        await WritePartsAsync(parts: 4, rowsEach: 3);
+        var predictions = Path.Combine(_store, "predictions");
+        Directory.CreateDirectory(predictions);
+        for (var part = 0; part < 4; part++)
+        {
+            await WritePredictionsAsync(Path.Combine(predictions, $"part-{part:D5}.parquet"), Enumerable.Range(part * 3, 3));
+        }
+
+        var result = await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 6 }, LongGrace, CancellationToken.None);
+
+        Assert.Equal((4, 2), (result.PartsMerged, result.PartsWritten));
+        var live = Resolve(Path.Combine(_store, "features"));
+        // The kernel resolves predictions -> features/../predictions through the features link
+        // (.NET's ResolveLinkTarget would join the '..' lexically, so the folder is listed instead).
+        Assert.Equal(["part-00004.parquet", "part-00005.parquet"], PartNames(predictions));
+        Assert.Equal(PartNames(predictions), PartNames(Path.Combine(Path.GetDirectoryName(live)!, "predictions")));
+        foreach (var part in PartNames(predictions))
+        {
+            var paths = DuckDbQuery.Rows($"SELECT path FROM read_parquet('{Path.Combine(predictions, part)}')").Select(r => (string)r[0]).ToList();
+            Assert.Equal(paths, DuckDbQuery.Rows($"SELECT path FROM read_parquet('{Path.Combine(live, part)}')").Select(r => (string)r[0]).ToList());
+            Assert.Equal(6, paths.Count);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => i / 8.0), DuckDbQuery.Rows($"SELECT p_cat FROM read_parquet('{predictions}/*.parquet') ORDER BY p_cat").Select(r => (double)r[0]));
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_NothingSmallEnough_LeavesThePartsAndSaysSo()
+    {
+        await WritePartsAsync(parts: 2, rowsEach: 5);
+
+        var result = await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 20 }, LongGrace, CancellationToken.None);
+
+        Assert.Equal(new SmallPartCompactionResult(0, 0, 0, 10), result);
+        Assert.Equal(["part-00000.parquet", "part-00001.parquet"], PartNames(Path.Combine(_store, "features")));
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_StoreBeingWritten_IsRefusedNamingThePid()
+    {
+        await WritePartsAsync(parts: 2, rowsEach: 5);
+        using var writing = FeatureStoreWriter.Lock(_store);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 5 }, LongGrace, CancellationToken.None));
+
+        Assert.Contains($"pid {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_ShardedStore_IsRefusedAndLeftAsItIs()
+    {
+        await WritePartsAsync(parts: 2, rowsEach: 1);
+        var features = Path.Combine(_store, "features");
+        File.Move(Path.Combine(features, "part-00001.parquet"), Path.Combine(features, "part-00000-shard-1-of-2.parquet"));
+        File.Move(Path.Combine(features, "part-00000.parquet"), Path.Combine(features, "part-00000-shard-0-of-2.parquet"));
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 5 }, LongGrace, CancellationToken.None));
+
+        Assert.Contains("is a sharded store", error.Message, StringComparison.Ordinal);
+        Assert.Null(new FileInfo(features).LinkTarget);
+    }
+
+    [Fact]
+    public async Task Lock_AfterAKillMidCompactionAndMidSwap_DeletesTheHalfBuiltGenerationAndTheTemporaryLink()
+    {
+        await WritePartsAsync(parts: 3, rowsEach: 2);
+        Assert.True(FeatureStoreGenerations.TryAdopt(Path.GetFullPath(_store), withPredictions: false));
+        var live = FeatureStoreGenerations.Live(Path.GetFullPath(_store));
+        var halfBuilt = FeatureStoreGenerations.Begin(Path.GetFullPath(_store));
+        File.WriteAllBytes(Path.Combine(halfBuilt, "features", "part-00003.parquet"), [1, 2, 3]);
+        Directory.CreateSymbolicLink(Path.Combine(_store, ".features.next.tmp"), Path.Combine(Path.GetFileName(halfBuilt), "features"));
+
+        using (FeatureStoreWriter.Lock(_store))
+        {
+        }
+
+        Assert.False(Directory.Exists(halfBuilt));
+        Assert.False(Path.Exists(Path.Combine(_store, ".features.next.tmp")));
+        Assert.Equal(live, FeatureStoreGenerations.Live(Path.GetFullPath(_store)));
+        Assert.Equal(6, (await FeatureStoreReader.OpenAsync(_store)).Count);
+    }
+
+    [Fact]
+    public async Task DeleteRetired_GenerationsOlderAndYoungerThanTheGrace_DeletesOnlyTheOlder()
+    {
+        await WritePartsAsync(parts: 8, rowsEach: 1);
+        var root = Path.GetFullPath(_store);
+        await SmallPartCompaction.CompactStoreAsync(root, new FeatureStoreOptions { RowsPerPart = 2 }, LongGrace, CancellationToken.None);
+        var retired = FeatureStoreGenerations.Live(root);
+        await SmallPartCompaction.CompactStoreAsync(root, new FeatureStoreOptions { RowsPerPart = 4 }, LongGrace, CancellationToken.None);
+        Directory.SetLastWriteTimeUtc(retired!, DateTime.UtcNow - TimeSpan.FromMinutes(11));
+
+        Assert.Equal(1, FeatureStoreGenerations.DeleteRetired(root, TimeSpan.FromMinutes(10)));
+        Assert.False(Directory.Exists(retired));
+        Assert.Equal(2, Directory.GetDirectories(root, ".gen-*").Length);
+        Assert.Equal(0, FeatureStoreGenerations.DeleteRetired(root, TimeSpan.FromMinutes(10)));
+        Assert.Equal(8, (await FeatureStoreReader.OpenAsync(root)).Count);
+    }
+
+    [Fact]
+    public async Task StreamCompaction_WhileAStreamCommitsAndReadersLoop_EveryReadSeesACommittedPrefixOnce()
+    {
+        var options = new FeatureStoreOptions { RowsPerPart = 10 };
+        var root = Path.GetFullPath(_store);
+        var committed = 0;
+        using var writing = FeatureStoreWriter.Lock(root);
+        var writer = await FeatureStoreWriter.CreateAsync(root, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None);
+        await using (writer)
+        {
+            Assert.True(FeatureStoreGenerations.TryAdopt(root, withPredictions: false));
+            var compaction = StreamCompaction.Start(writer, earlier: null, options, LongGrace, NullLogger.Instance);
+            var stream = Task.Run(async () =>
+            {
+                await using (compaction)
+                {
+                    for (var part = 0; part < 60; part++)
+                    {
+                        using (await compaction.EnterCommitAsync(CancellationToken.None))
+                        {
+                            await SyntheticFeatures.WriteRowsAsync(writer, part * 3, 3, 3);
+                            await writer.CommitAsync(CancellationToken.None);
+                        }
+
+                        Volatile.Write(ref committed, (part + 1) * 3);
+                        compaction.Committed(3);
+                        await Task.Yield();
+                    }
+                }
+            });
+
+            var reads = 0;
+            while (!stream.IsCompleted || reads == 0)
+            {
+                var before = Volatile.Read(ref committed);
+                var ours = await ReadKeysAsync(root);
+                var duckDb = DuckDbRows(Resolve(Path.Combine(root, "features")));
+                var after = Volatile.Read(ref committed);
+                AssertCommittedPrefix(ours, before, after);
+                AssertCommittedPrefix(duckDb, before, after);
+                reads++;
+            }
+
+            await stream;
+            Assert.True(reads > 1, $"{reads} reads");
+        }
+
+        var reader = await FeatureStoreReader.OpenAsync(root);
+        Assert.Equal(180, reader.Count);
+        Assert.True(reader.PartFiles.Count <= 20, $"{reader.PartFiles.Count} parts after compaction");
+        Assert.True(Directory.GetDirectories(root, ".gen-*").Length > 2);
+    }
+
+    /// <summary>The rows written in order are 0, 1, 2…: a whole generation holds exactly the first N of them, each once.</summary>
+    private static void AssertCommittedPrefix(List<string> paths, int before, int after)
+    {
+        Assert.InRange(paths.Count, before, after);
+        Assert.Equal(Enumerable.Range(0, paths.Count).Select(SyntheticFeatures.PathOf), paths.Order(StringComparer.Ordinal));
+    }
+
+    private static async Task<List<string>> ReadKeysAsync(string root)
+    {
+        if (FeatureStoreLayout.FindParquetParts(FeatureStoreGenerations.ResolveFeatures(root)).Count == 0)
+        {
+            return [];
+        }
+
+        var reader = await FeatureStoreReader.OpenAsync(root);
+        return await reader.ReadRecordsAsync().Select(r => r.Path).ToListAsync();
+    }
+
+    private static List<string> DuckDbRows(string folder) => Directory.GetFiles(folder, "*.parquet").Length == 0
+        ? []
+        : [.. DuckDbQuery.Rows($"SELECT path FROM read_parquet('{folder}/*.parquet')").Select(r => (string)r[0])];
+
+    private static (long Rows, long Paths) DuckDbCount(string folder)
+    {
+        var row = DuckDbQuery.Rows($"SELECT count(*), count(DISTINCT path) FROM read_parquet('{folder}/*.parquet')").Single();
+        return (Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(row[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>What a reader resolving the <c>features</c> link once gets.</summary>
+    private static string Resolve(string path) => Directory.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path;
+
+    private static string[] PartNames(string folder) =>
+        [.. Directory.GetFiles(folder, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+
+    private async Task WritePartsAsync(int parts, int rowsEach)
+    {
+        await using var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None);
+        for (var part = 0; part < parts; part++)
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, part * rowsEach, rowsEach, rowsEach);
+            await writer.CommitAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>A stand-in for a stream's predictions part: the rows' paths and one probability column.</summary>
+    private static async Task WritePredictionsAsync(string file, IEnumerable<int> rows)
+    {
+        var path = new DataField<string>("path", nullable: false);
+        var probability = new DataField<double?>("p_cat");
+        var chosen = rows.ToArray();
+        await using var stream = File.Create(file);
+        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(path, probability), stream);
+        using var group = writer.CreateRowGroup();
+        await group.WriteAsync(path, chosen.Select(SyntheticFeatures.PathOf).ToArray());
+        await group.WriteAsync<double>(probability, chosen.Select(r => (double?)(r / 8.0)).ToArray().AsMemory());
+    }
+}
