@@ -21,15 +21,26 @@ namespace Pipeline.Classifier;
 /// A separate test store adds its own matrix. On top come <see cref="BytesPerRow"/> for each row's
 /// path and label strings and indices (and their copies in the subsets). The solver's own state
 /// (L-BFGS history, per-thread tiles) is a few times dimension × classes doubles, negligible here.
+/// That is what is alive at the peak; the GC needs <see cref="GcHeadroom"/> times as much.
 /// </remarks>
 internal static class TrainingMemory
 {
     /// <summary>
     /// Per row beyond its features: the path string (a 60-character path is 140 bytes as a .NET
     /// string), the label string, the label index, and the references to them in the read set and
-    /// the train/test subsets. Measured as peak RSS less the matrices on a generated store (bench/README.md).
+    /// the train/test subsets. An estimate from those sizes; at 512 features it is a twentieth of the bound.
     /// </summary>
     public const long BytesPerRow = 256;
+
+    /// <summary>
+    /// The heap the GC needs for the live arrays, measured (bench/README.md, 1,000,000 × 512): under a
+    /// <c>DOTNET_GCHeapHardLimit</c> of 1.1 and 1.5 times the live bytes training ran out of memory while
+    /// reading, at 2 times it trained. The read decodes each row group into transient arrays of its
+    /// own (values and repetition and definition levels, on the large-object heap), and the matrix and
+    /// its copies each need one contiguous block of gigabytes, which the freed row-group buffers
+    /// cannot serve. Without a limit the process peaked at 2.0 times the live bytes too (11.35 GiB RSS).
+    /// </summary>
+    public const double GcHeadroom = 2;
 
     /// <summary>The bytes the job needs for a training store of <paramref name="rows"/> × <paramref name="dimension"/> (and a test store of <paramref name="testRows"/>).</summary>
     public static long RequiredBytes(long rows, int dimension, long testRows, TrainingJobOptions options)
@@ -52,7 +63,7 @@ internal static class TrainingMemory
         }
 
         var testMatrix = (double)testRows * dimension * sizeof(float);
-        return (long)((copies * matrix) + testMatrix + ((rows + testRows) * (double)BytesPerRow));
+        return (long)(GcHeadroom * ((copies * matrix) + testMatrix + ((rows + testRows) * (double)BytesPerRow)));
     }
 
     /// <summary>
@@ -79,7 +90,7 @@ internal static class TrainingMemory
         var culture = CultureInfo.InvariantCulture;
         throw new InsufficientMemoryException(string.Create(
             culture,
-            $"Feature store '{storeDirectory}' holds {rows:N0} rows × {dimension} features, and training holds them in memory: it needs about {Gib(requiredBytes)} GiB ({Gib((long)rows * dimension * sizeof(float))} GiB of float32 features, copied for the split and the standardised fit, plus {BytesPerRow} bytes a row), more than the {Gib(availableBytes)} GiB this process may use; train on a sample or on one shard (featurize --shard 0/N into its own store), or fit it with Spark (README, \"Stores larger than memory\")."));
+            $"Feature store '{storeDirectory}' holds {rows:N0} rows × {dimension} features, and training holds them in memory: it needs about {Gib(requiredBytes)} GiB ({Gib((long)rows * dimension * sizeof(float))} GiB of float32 features, copied for the split and the standardised fit, plus {BytesPerRow} bytes a row, and {GcHeadroom} times that for the GC), more than the {Gib(availableBytes)} GiB this process may use; train on a sample or on one shard (featurize --shard 0/N into its own store), or fit it with Spark (README, \"Stores larger than memory\")."));
     }
 
     private static string Gib(long bytes) => (bytes / (1024.0 * 1024 * 1024)).ToString("F2", CultureInfo.InvariantCulture);

@@ -9,7 +9,7 @@ namespace Pipeline.Tests.Cli;
 /// </summary>
 public sealed class TrainMemoryLimitTests
 {
-    // 6,000 × 512 float32 is 12 MiB; with the split and the standardised copy training needs about 36 MB.
+    // 6,000 × 512 float32 is 12 MiB; with the split, the standardised copy and the GC's headroom training needs about 72 MB.
     private const int Rows = 6000;
     private const int Dimension = 512;
 
@@ -24,7 +24,7 @@ public sealed class TrainMemoryLimitTests
 
         Assert.True(train.ExitCode == 1, train.Output);
         var line = Assert.Single(train.ErrorLines, l => l.StartsWith("error: ", StringComparison.Ordinal));
-        Assert.StartsWith($"error: Feature store '{store}' holds 6,000 rows × 512 features, and training holds them in memory: it needs about 0.03 GiB", line, StringComparison.Ordinal);
+        Assert.StartsWith($"error: Feature store '{store}' holds 6,000 rows × 512 features, and training holds them in memory: it needs about 0.07 GiB", line, StringComparison.Ordinal);
         Assert.Contains("train on a sample or on one shard", line, StringComparison.Ordinal);
         Assert.Contains("or fit it with Spark", line, StringComparison.Ordinal);
         Assert.DoesNotContain("OutOfMemory", train.Output, StringComparison.Ordinal);
