@@ -15,4 +15,7 @@ internal static class RejectStages
     public const string Read = "read";
     public const string Decode = "decode";
     public const string Limits = "limits";
+
+    /// <summary>The model gave the image a NaN or infinite feature.</summary>
+    public const string Features = "features";
 }

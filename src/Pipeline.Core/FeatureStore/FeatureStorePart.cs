@@ -152,6 +152,7 @@ internal sealed class FeatureStorePart : IAsyncDisposable
             }
 
             File.Move(_parquetTemporary, ParquetPath, _replace);
+            DirectorySync.Flush(Path.GetDirectoryName(ParquetPath)!);
         }
         catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
         {

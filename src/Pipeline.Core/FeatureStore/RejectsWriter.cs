@@ -148,6 +148,7 @@ internal sealed class RejectsWriter : IAsyncDisposable
             _stream.Flush(flushToDisk: true);
             await _stream.DisposeAsync().ConfigureAwait(false);
             File.Move(_temporary, _file, overwrite: true);
+            DirectorySync.Flush(Path.GetDirectoryName(_file)!);
             _closed = true;
         }
         catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))

@@ -15,13 +15,22 @@ public sealed class FeaturizationCounters
     {
     }
 
-    internal FeaturizationCounters(PipelineMeter meter) => Meter = meter;
+    internal FeaturizationCounters(PipelineMeter meter)
+    {
+        Meter = meter;
+        _recentRate.Add(TimeSpan.Zero, 0);
+    }
 
     /// <summary>Latencies kept for the live percentiles: the last this many featurized images.</summary>
     private const int LatencyWindow = 1024;
 
+    /// <summary>The span <see cref="Rate"/> is measured over: a common scrape interval, short beside a stream's life.</summary>
+    private static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(1);
+
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly Lock _latencyGate = new();
+    private readonly Lock _rateGate = new();
+    private readonly RecentRate _recentRate = new(RateWindow);
     private readonly double[] _latencies = new double[LatencyWindow];
     private long _latencyCount;
     private long _read;
@@ -53,13 +62,19 @@ public sealed class FeaturizationCounters
     /// <summary>Images read and neither skipped nor written yet: in the graph's bounded buffers.</summary>
     internal long Backlog => Math.Max(0, Read - Cached - Featurized - Rejected);
 
-    /// <summary>Images featurized or rejected per second since the counters were made.</summary>
-    internal double Rate
+    /// <summary>
+    /// Images featurized or rejected per second over about the last <see cref="RateWindow"/> (since
+    /// the start, for a younger run), measured between reads: a lifetime average would say nothing
+    /// about a stream that has run for days.
+    /// </summary>
+    internal double Rate => RateAt(Stopwatch.GetElapsedTime(_started));
+
+    /// <summary><see cref="Rate"/> read <paramref name="sinceStart"/> after the counters were made.</summary>
+    internal double RateAt(TimeSpan sinceStart)
     {
-        get
+        lock (_rateGate)
         {
-            var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
-            return seconds > 0 ? (Featurized + Rejected) / seconds : 0;
+            return _recentRate.Add(sinceStart, Featurized + Rejected);
         }
     }
 

@@ -122,6 +122,7 @@ internal sealed class FeaturizationGraph
                     _extractor.Run(slot.Inference, upstream);
                 }
 
+                slot.TakeFeatures();
                 return slot;
             },
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = upstream });
@@ -156,7 +157,7 @@ internal sealed class FeaturizationGraph
                     continue;
                 }
 
-                if (!await decode.SendAsync(new Landed(image, Stopwatch.GetTimestamp()), upstream).ConfigureAwait(false))
+                if (!await decode.SendAsync(new Landed(image, LandingTimestamp(image)), upstream).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -258,15 +259,26 @@ internal sealed class FeaturizationGraph
 
     private async Task WriteAsync(BatchSlot slot, ChannelWriter<BatchSlot> free, CancellationToken cancellationToken)
     {
-        var batch = new FeaturizedBatch(slot.Records.AsMemory(0, slot.Count), slot.Inference.AllFeatures, slot.Inference.FeatureDimension, slot.Rejects, slot.RejectStamps);
+        var batch = new FeaturizedBatch(slot.Records.AsMemory(0, slot.Featurized), slot.Features, slot.Inference.FeatureDimension, slot.Rejects, slot.RejectStamps);
         foreach (var sink in _sinks)
         {
             await sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
         // Counted once every sink holds the batch, so the counts never run ahead of any output.
-        _counters.AddCommitted(slot.LandedAt.AsSpan(0, slot.Count), slot.Rejects.Count);
+        _counters.AddCommitted(slot.LandedAt.AsSpan(0, slot.Featurized), slot.Rejects.Count);
         await free.WriteAsync(slot, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The <see cref="Stopwatch"/> time <paramref name="image"/> landed: when its file arrived in a
+    /// watched folder where the source knows it, else now, as the source yields it.
+    /// </summary>
+    internal static long LandingTimestamp(LabelledImage image)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var waitedNs = image.LandedUnixNs > 0 ? ((DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100) - image.LandedUnixNs : 0;
+        return waitedNs > 0 ? now - (long)(waitedNs * (Stopwatch.Frequency / 1e9)) : now;
     }
 
     private static Exception? RootCause(IDataflowBlock[] blocks) =>

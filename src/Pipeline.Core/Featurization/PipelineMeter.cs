@@ -38,10 +38,10 @@ internal sealed class PipelineMeter : IDisposable
         LandingToCommit = Meter.CreateHistogram(
             "pipeline.landing_to_commit.duration",
             "s",
-            "Seconds from when the source yielded an image to when the batch holding its row was committed.",
+            "Seconds from when an image landed (its file arrived in a watched folder; for other sources, when the source yielded it) to when the batch holding its row was committed.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 3, 4, 5, 7.5, 10, 15, 30, 60, 120] });
         Meter.CreateObservableGauge("pipeline.images.backlog", () => _runs.Keys.Sum(r => r.Counters.Backlog), "{image}", "Images read but not yet committed, over the runs in progress.");
-        Meter.CreateObservableGauge("pipeline.images.rate", () => _runs.Keys.Sum(r => r.Counters.Rate), "{image}/s", "Images featurized or rejected per second, each run since it started, over the runs in progress.");
+        Meter.CreateObservableGauge("pipeline.images.rate", () => _runs.Keys.Sum(r => r.Counters.Rate), "{image}/s", "Images featurized or rejected per second over about the last minute, over the runs in progress.");
     }
 
     /// <summary>The process's meter.</summary>
@@ -64,7 +64,7 @@ internal sealed class PipelineMeter : IDisposable
     /// <summary>Images per committed (micro-)batch, rejects included.</summary>
     public Histogram<long> BatchSize { get; }
 
-    /// <summary>Seconds from when the source yielded an image to when the batch holding its row was committed.</summary>
+    /// <summary>Seconds from when an image landed (or was yielded, where the source knows no arrival) to when the batch holding its row was committed.</summary>
     public Histogram<double> LandingToCommit { get; }
 
     /// <summary>The runs in progress.</summary>

@@ -2,7 +2,7 @@ namespace Pipeline.IO;
 
 /// <summary>
 /// Replaces a file so that a reader (or a crash) sees either the old or the new content, never a
-/// torn one: write a hidden sibling temp file, flush it to disk, then rename(2) it over the target.
+/// torn one: write a hidden sibling temp file, flush it to disk, rename(2) it over the target, and sync the folder.
 /// A failure (a full disk) removes the temp file and is reported under the target's name.
 /// </summary>
 internal static class AtomicFile
@@ -23,6 +23,7 @@ internal static class AtomicFile
             }
 
             File.Move(temp, path, overwrite: true);
+            DirectorySync.Flush(Path.GetDirectoryName(temp)!);
         }
         catch (Exception e) when (TemporaryFileError.IsWriteFailure(e))
         {

@@ -28,4 +28,12 @@ public sealed record LabelledImage(long Ordinal, string Path, string Label, int 
 
     /// <summary>Last write time of that file in Unix milliseconds (UTC); 0 when unknown.</summary>
     public long FileModifiedUnixMs { get; init; }
+
+    /// <summary>
+    /// When the file arrived in a watched folder, Unix nanoseconds (its ctime: the rename that moved
+    /// it in, or its last write); 0 when unknown, and for sources that hold no arrivals. The
+    /// landing-to-commit latency starts here, so that it counts the time a file waited in the
+    /// folder behind a backlog, and otherwise when the source yields the image.
+    /// </summary>
+    internal long LandedUnixNs { get; init; }
 }

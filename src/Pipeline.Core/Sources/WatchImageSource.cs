@@ -20,9 +20,10 @@ namespace Pipeline.Sources;
 /// <para>
 /// The folder source's rules apply (hidden entries, image extensions, no symbolic-link folders); the
 /// image-extension rule already skips the names writers give files in flight (<c>x.png.tmp</c>,
-/// <c>.part</c>, HDFS's <c>._COPYING_</c>). A file is taken only once its mtime is <see cref="WatchOptions.Settle"/> old, or
-/// its size and mtime have stayed the same over that long (an mtime in the future, from a skewed
-/// server clock). A file moved in whole keeps its old mtime and is taken at first sight.
+/// <c>.part</c>, HDFS's <c>._COPYING_</c>). A file is taken only once its mtime or its ctime is <see cref="WatchOptions.Settle"/>
+/// old, or its size and mtime have stayed the same over that long. A file moved in whole keeps its
+/// old mtime and is taken at first sight; one with an mtime in the future (a skewed server clock)
+/// is taken once it has not changed for that long.
 /// </para>
 /// <para>
 /// A listing walks the folder; the file-system watcher only makes the next one come sooner
@@ -129,7 +130,10 @@ internal sealed class WatchImageSource : ILabelledImageSource
                 var now = NowUnixNs();
                 var seen = pending.GetValueOrDefault(candidate.File.FullName);
                 var since = seen.Identity == stamp.Identity && seen.SinceUnixNs != 0 ? seen.SinceUnixNs : now;
-                if (stamp.Identity.ModifiedUnixNs > now - settle && now - since < settle)
+                // An old ctime also settles it: every write sets ctime, and the clock is this kernel's,
+                // so a file with an mtime in the future (a skewed server) that has not changed
+                // for that long is complete, and is below the watermark the listing proposes.
+                if (stamp.Identity.ModifiedUnixNs > now - settle && stamp.ChangedUnixNs > now - settle && now - since < settle)
                 {
                     stillSettling[candidate.File.FullName] = new Settling(stamp.Identity, since);
                     wake = Math.Min(wake, Math.Min(stamp.Identity.ModifiedUnixNs, since) + settle);
@@ -141,6 +145,9 @@ internal sealed class WatchImageSource : ILabelledImageSource
                 {
                     FileBytes = stamp.Identity.Size,
                     FileModifiedUnixMs = stamp.Identity.ModifiedUnixNs / 1_000_000,
+
+                    // A file in a folder moved in keeps the ctime it had before, which says nothing of its arrival.
+                    LandedUnixNs = candidate.InNewFolder || stamp.ChangedUnixNs == long.MaxValue ? 0 : stamp.ChangedUnixNs,
                 };
             }
 

@@ -64,6 +64,33 @@ public sealed class WatchImageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_FileWithFutureMtimePresentBeforeTheWatch_IsYielded()
+    {
+        var (path, _) = GeneratedImagesIn(Inbox, 0, 1, "cat").Single();
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddHours(1));
+
+        // Its ctime must lie below the first listing's watermark, as it does for a file long in the folder.
+        await Task.Delay(Fast.Settle + Fast.Window + TimeSpan.FromMilliseconds(100));
+        await using var watching = new Watching(new WatchImageSource(Inbox, Fast, NullLogger.Instance));
+
+        await watching.UntilYieldedAsync(path);
+        Assert.Equal([path], watching.Yielded.Select(i => i.Path));
+    }
+
+    [Fact]
+    public async Task ReadAsync_FileMovedIn_CarriesItsArrivalTimeForTheLatency()
+    {
+        Directory.CreateDirectory(Path.Combine(Inbox, "cat"));
+        await using var watching = new Watching(new WatchImageSource(Inbox, Fast, NullLogger.Instance));
+        var (path, _) = MovedIn(0, 1, ["cat"]).Single();
+
+        await watching.UntilYieldedAsync(path);
+
+        Assert.True(Pipeline.IO.Statx.TryGet(path, out var status));
+        Assert.Equal(status.ChangedUnixNs, watching.Yielded.Single().LandedUnixNs);
+    }
+
+    [Fact]
     public async Task ReadAsync_FileWrittenSlowlyInPlace_IsYieldedOnceAfterItStopsChangingAndComplete()
     {
         Directory.CreateDirectory(Path.Combine(Inbox, "cat"));
