@@ -1,7 +1,9 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Pipeline.Settings;
 using Pipeline.Inference;
 using Pipeline.Models;
+using Pipeline.Sources;
 
 namespace Pipeline.Cli;
 
@@ -49,6 +51,52 @@ internal static class CommonOptions
     public static Option<int> BatchSize() => SettingOptions.Number(SettingCatalog.Featurize.BatchSize);
 
     public static Option<int> Parallelism() => SettingOptions.Number(SettingCatalog.Featurize.Parallelism);
+
+    /// <summary><c>--shard none|i/N|auto</c>; i/N is checked when the line is parsed, auto when the command runs (it reads the environment).</summary>
+    public static Option<string> Shard()
+    {
+        var setting = SettingCatalog.Featurize.Shard;
+        var option = new Option<string>(SettingOptions.Name(setting))
+        {
+            Description = setting.Description,
+            DefaultValueFactory = _ => setting.Default,
+        };
+        option.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>()?.Trim();
+            if (result.Implicit || text is null
+                || string.Equals(text, ShardSelection.None, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(text, ShardSelection.Auto, StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+
+            try
+            {
+                Sources.Shard.Parse(text);
+            }
+            catch (FormatException e)
+            {
+                result.AddError($"{OptionValidation.Typed(result)}: {e.Message}");
+            }
+        });
+        return option;
+    }
+
+    public static Option<int> ShardCount() => SettingOptions.Number(SettingCatalog.Featurize.ShardCount);
+
+    /// <summary>The shard the two options name, read from the environment for auto, and logged with where it came from.</summary>
+    /// <exception cref="FormatException">auto without the variables it needs, or out of range; one sentence.</exception>
+    public static Shard? ResolveShard(ParseResult parse, Option<string> shard, Option<int> count, ILogger logger)
+    {
+        var resolved = ShardSelection.Resolve(parse.GetValue(shard)!, parse.GetValue(count), Environment.GetEnvironmentVariable, out var how);
+        if (resolved is not null)
+        {
+            logger.LogInformation("Sharding: {How}", how);
+        }
+
+        return resolved;
+    }
 
     public static Option<FeaturePooling?> Pooling() => new("--pooling")
     {

@@ -14,6 +14,7 @@ var root = new RootCommand("Pipeline: transfer-learning image classification. Fe
     ValidateCommand.Create(),
     WorkerCommand.Create(),
     BenchInferenceCommand.Create(),
+    StoreCommand.Create(),
     BenchStoreCommand.Create(),
 };
 

@@ -40,10 +40,12 @@ internal static class FeaturizeCommand
         var maxMegapixels = new Option<double>("--max-megapixels") { Description = SettingCatalog.Limits.MaxPixels.Description, DefaultValueFactory = _ => SettingCatalog.Limits.MaxPixels.Default / 1e6 }
             .InRange(NumberRange.NonNegative with { MinExclusive = true });
         var maxDecodeSeconds = SettingOptions.Number(SettingCatalog.Limits.MaxDecodeSeconds);
+        var shard = CommonOptions.Shard();
+        var shardCount = CommonOptions.ShardCount();
 
         var command = new HostedCommand("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
         {
-            input, model, output, batchSize, device, parallelism, arrow, pooling, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels, maxDecodeSeconds,
+            input, model, output, batchSize, device, parallelism, arrow, pooling, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels, maxDecodeSeconds, shard, shardCount,
         };
         command.SetAction(async parse =>
         {
@@ -77,6 +79,7 @@ internal static class FeaturizeCommand
             var source = await ImageSourceFactory.OpenAsync(parse.GetValue(input)!, stop.Token);
             using var logging = ConsoleLogging.Create();
             var logger = logging.CreateLogger("featurize");
+            options = options with { Shard = CommonOptions.ResolveShard(parse, shard, shardCount, logger) };
             var counters = new FeaturizationCounters();
             FeaturizationSummary summary;
             try
@@ -99,6 +102,11 @@ internal static class FeaturizeCommand
             }
 
             SummaryPrinter.Print(summary);
+            if (summary.ShardOutcome is { } outcome)
+            {
+                Console.WriteLine(outcome);
+            }
+
             return 0;
         });
         return command;

@@ -22,12 +22,16 @@ internal static class PredictCommand
         var device = CommonOptions.Device();
         var parallelism = CommonOptions.Parallelism();
         var modelsDir = CommonOptions.ModelsDirectory();
+        var shard = CommonOptions.Shard();
+        var shardCount = CommonOptions.ShardCount();
         var command = new Command("predict", "Classify images with a saved model; rejected images are listed in the output with their reason.")
         {
-            model, input, output, batchSize, device, parallelism, modelsDir,
+            model, input, output, batchSize, device, parallelism, modelsDir, shard, shardCount,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            using var logging = ConsoleLogging.Create();
+            var logger = logging.CreateLogger("predict");
             var options = new PredictionJobOptions
             {
                 ModelDirectory = parse.GetValue(model)!,
@@ -38,10 +42,9 @@ internal static class PredictCommand
                 {
                     Inference = new InferenceOptions { Device = parse.GetValue(device), BatchSize = parse.GetValue(batchSize) },
                     Parallelism = parse.GetValue(parallelism),
+                    Shard = CommonOptions.ResolveShard(parse, shard, shardCount, logger),
                 },
             };
-            using var logging = ConsoleLogging.Create();
-            var logger = logging.CreateLogger("predict");
             var counters = new FeaturizationCounters();
             PredictionJobResult result;
             await using (ProgressReporter.Start(counters, logger, ConsoleLogging.Terminal))

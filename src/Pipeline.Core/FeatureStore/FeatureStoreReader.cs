@@ -60,6 +60,14 @@ public sealed class FeatureStoreReader
     /// <exception cref="InvalidDataException">There is no <c>_SUCCESS</c> marker; the message names the store.</exception>
     internal void ThrowIfIncomplete()
     {
+        if (!IsComplete && ShardedStore.CountOf(StoreDirectory) is { } shards)
+        {
+            var waiting = ShardedStore.Uncommitted(StoreDirectory, shards);
+            throw new InvalidDataException(waiting.Count == 0
+                ? $"Feature store '{StoreDirectory}' is incomplete: every one of its {shards} shards committed but {FeatureStoreLayout.SuccessMarker} is missing; run any shard again to finish it."
+                : $"Feature store '{StoreDirectory}' is incomplete: {(waiting.Count == 1 ? "shard" : "shards")} {string.Join(", ", waiting.Take(5))}{(waiting.Count > 5 ? ", …" : string.Empty)} of its {shards} {(waiting.Count == 1 ? "has" : "have")} not committed; run {(waiting.Count == 1 ? "it" : "them")} to complete it.");
+        }
+
         if (!IsComplete)
         {
             throw new InvalidDataException(

@@ -42,11 +42,13 @@ public static class FeaturizationJob
         ILogger logger,
         CancellationToken cancellationToken,
         CancellationToken abandonToken = default) =>
-        RunAsync(source, model, storeDirectory, options, companion: null, counters, logger, cancellationToken, abandonToken);
+        RunAsync(source, model, storeDirectory, options, companion: null, admit: null, counters, logger, cancellationToken, abandonToken);
 
     /// <summary>
     /// <see cref="RunAsync(ILabelledImageSource, ResolvedModel, string, FeaturizationOptions, FeaturizationCounters, ILogger, CancellationToken, CancellationToken)"/>,
-    /// with a <paramref name="companion"/> file committed with each part of a stream (its predictions).
+    /// with a <paramref name="companion"/> file committed with each part of a stream (its predictions),
+    /// and an <paramref name="admit"/> check of the run's featurizer before any image is read (a
+    /// shard's, against the store its attempt joins).
     /// </summary>
     /// <exception cref="ArgumentException">A companion without <see cref="FeaturizationOptions.Stream"/>: a batch run's parts hold many batches.</exception>
     internal static async Task<FeaturizationSummary> RunAsync(
@@ -55,11 +57,19 @@ public static class FeaturizationJob
         string storeDirectory,
         FeaturizationOptions options,
         IFeaturePartCompanion? companion,
+        Func<FeatureStoreMetadata, CancellationToken, Task>? admit,
         FeaturizationCounters counters,
         ILogger logger,
         CancellationToken cancellationToken,
         CancellationToken abandonToken = default)
     {
+        if (options.Shard is not null)
+        {
+            return companion is null
+                ? await ShardedFeaturization.RunAsync(source, model, storeDirectory, options, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false)
+                : throw new ArgumentException("A part companion needs a stream, and a stream cannot be sharded.", nameof(companion));
+        }
+
         if (companion is not null && options.Stream is null)
         {
             throw new ArgumentException("A part companion needs a stream, whose parts are one micro-batch each.", nameof(companion));
@@ -70,9 +80,15 @@ public static class FeaturizationJob
         // Validates the limits, before the lock creates the store's folders: bad options leave nothing behind.
         var decoder = new ImageDecoder(options.Limits);
         using var writing = FeatureStoreWriter.Lock(storeDirectory);
+        ShardedStore.ThrowIfSharded(storeDirectory);
         using var tracked = counters.Meter.Track(new FeaturizationRun(storeDirectory, counters, options.Stream));
         using var featurizer = new ImageFeaturizer(decoder, model, options, logger);
         var metadata = featurizer.Describe(source.Classes.Names);
+        if (admit is not null)
+        {
+            await admit(metadata, cancellationToken).ConfigureAwait(false);
+        }
+
         if (companion is not null)
         {
             await companion.OpenAsync(metadata, Path.GetFullPath(storeDirectory), cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Pipeline.Decoding;
 using Pipeline.FeatureStore;
 using Pipeline.Inference;
 using Pipeline.Settings;
+using Pipeline.Sources;
 
 namespace Pipeline.Featurization;
 
@@ -37,4 +38,11 @@ public sealed record FeaturizationOptions
     /// source that never ends, whose micro-batches are each committed as they are inferred.
     /// </summary>
     public StreamOptions? Stream { get; init; }
+
+    /// <summary>
+    /// Null (the default) for a run that featurizes the whole source into a store of its own; set,
+    /// the run featurizes only this shard's images into a store shared with the other shards'
+    /// processes (see <see cref="ShardedFeaturization"/>).
+    /// </summary>
+    internal Shard? Shard { get; init; }
 }

@@ -23,6 +23,13 @@ public sealed record FeaturizationSummary(
     /// <summary>The run was a stream (<see cref="FeaturizationOptions.Stream"/>): its store has no <c>_SUCCESS</c>, and a stop was its end.</summary>
     public bool IsStream { get; init; }
 
+    /// <summary>
+    /// For a sharded run (<c>--shard</c>), what became of its shard and the store, in one sentence:
+    /// committed, or committed already by another attempt, and how many shards the store still waits
+    /// for; null for a run that is not sharded.
+    /// </summary>
+    public string? ShardOutcome { get; init; }
+
     /// <summary>Images decoded and featurized or rejected per second of the run.</summary>
     public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? (Featurized + Rejected) / Elapsed.TotalSeconds : 0;
 }

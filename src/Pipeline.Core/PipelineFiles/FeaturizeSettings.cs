@@ -33,6 +33,12 @@ public sealed record FeaturizeSettings
     /// <summary>Also write the features as Arrow IPC (default false).</summary>
     public bool Arrow { get; init; } = SettingCatalog.Featurize.Arrow.Default;
 
+    /// <summary>Which share of the source the run featurizes: none (the default), auto, or i/N.</summary>
+    public string Shard { get; init; } = SettingCatalog.Featurize.Shard.Default;
+
+    /// <summary>With <see cref="Shard"/> auto: the number of shards when the environment does not give it (0: none given).</summary>
+    public int ShardCount { get; init; } = SettingCatalog.Featurize.ShardCount.Default;
+
     /// <summary>The featurization graph's options for these settings and <paramref name="limits"/>.</summary>
     internal FeaturizationOptions ToOptions(DecodeLimits limits) => new()
     {

@@ -350,7 +350,35 @@ public static class PipelineFileLoader
         RowsPerPart = section.Read(SettingCatalog.Featurize.RowsPerPart) ?? SettingCatalog.Featurize.RowsPerPart.Default,
         PartSeconds = section.Read(SettingCatalog.Featurize.PartSeconds) ?? SettingCatalog.Featurize.PartSeconds.Default,
         Arrow = section.Read(SettingCatalog.Featurize.Arrow) ?? SettingCatalog.Featurize.Arrow.Default,
+        Shard = ReadShard(section),
+        ShardCount = section.Read(SettingCatalog.Featurize.ShardCount) ?? SettingCatalog.Featurize.ShardCount.Default,
     };
+
+    /// <summary><c>featurize.shard</c>: none, auto or i/N, checked now; auto reads the environment only when the run starts.</summary>
+    private static string ReadShard(YamlSection section)
+    {
+        var key = SettingCatalog.Featurize.Shard.Key!;
+        if (section.String(key) is not { } text)
+        {
+            return SettingCatalog.Featurize.Shard.Default;
+        }
+
+        var trimmed = text.Trim();
+        if (string.Equals(trimmed, ShardSelection.None, StringComparison.OrdinalIgnoreCase) || string.Equals(trimmed, ShardSelection.Auto, StringComparison.OrdinalIgnoreCase))
+        {
+            return trimmed.ToLowerInvariant();
+        }
+
+        try
+        {
+            return Shard.Parse(trimmed).ToString();
+        }
+        catch (FormatException e)
+        {
+            section.Error(key, e.Message);
+            return SettingCatalog.Featurize.Shard.Default;
+        }
+    }
 
     private static DecodeLimits ReadLimits(YamlSection section, DecodeLimits defaults) => new()
     {

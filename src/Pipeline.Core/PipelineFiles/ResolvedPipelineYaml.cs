@@ -40,6 +40,8 @@ internal static class ResolvedPipelineYaml
             { SettingCatalog.Featurize.RowsPerPart, Number(d.Featurize.RowsPerPart) },
             { SettingCatalog.Featurize.PartSeconds, Number(d.Featurize.PartSeconds) },
             { SettingCatalog.Featurize.Arrow, Bool(d.Featurize.Arrow) },
+            { SettingCatalog.Featurize.Shard, Text(d.Featurize.Shard) },
+            { SettingCatalog.Featurize.ShardCount, Number(d.Featurize.ShardCount) },
         });
         root.Add(SettingCatalog.Limits.Section.Key, new YamlMappingNode
         {

@@ -37,8 +37,20 @@ public static class PredictionJob
         var resolved = model.Featurizer.Resolve(ModelZoo.LoadDefault(), options.ModelsDirectory);
         await model.Featurizer.EnsureSameFileAsync(resolved.OnnxPath, $"Model '{Path.GetFullPath(options.ModelDirectory)}'", cancellationToken).ConfigureAwait(false);
 
-        var source = await PredictionInput.OpenAsync(options.Inputs, cancellationToken).ConfigureAwait(false);
+        var opened = await PredictionInput.OpenAsync(options.Inputs, cancellationToken).ConfigureAwait(false);
+        var labelled = opened is not ImageFilesSource;
         var output = Path.GetFullPath(options.OutputPath);
+
+        // A shard's predictions are a file of their own beside the others', named after it: N
+        // processes never write one file, and an attempt run twice replaces its file whole.
+        ILabelledImageSource source = opened;
+        if (options.Featurization.Shard is { } shard)
+        {
+            source = new ShardedImageSource(opened, shard);
+            output = Path.Combine(Path.GetDirectoryName(output)!, $"{Path.GetFileNameWithoutExtension(output)}-{shard.Name}{Path.GetExtension(output)}");
+            logger.LogInformation("Predicting shard {Shard} of {Source} into {Output}", shard, opened.Description, output);
+        }
+
         var folder = Path.GetDirectoryName(output)!;
 
         // Two predictions into the same file would race for its rename, and the last would win
@@ -59,7 +71,7 @@ public static class PredictionJob
         {
             var writer = await PredictionWriter.CreateAsync(stream, model, ct).ConfigureAwait(false);
             await using var _ = writer.ConfigureAwait(false);
-            var sink = new PredictionSink(model, writer, labelled: source is not ImageFilesSource, $"Features of '{source.Description}'");
+            var sink = new PredictionSink(model, writer, labelled, $"Features of '{source.Description}'");
 
             // Nothing of a stopped prediction is kept, so a stop abandons the batches in flight at once.
             await featurizer.RunAsync(source, _ => false, [sink], counters, ct, abandonToken: ct).ConfigureAwait(false);

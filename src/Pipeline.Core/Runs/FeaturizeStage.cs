@@ -28,6 +28,12 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         var opening = new SourceOpening { Logger = logger, Watch = definition.Stream.ToWatchOptions() };
         var source = await ImageSourceFactory.OpenAsync(sourceDefinition, opening, cancellationToken).ConfigureAwait(false);
         var options = definition.Featurize.ToOptions(definition.Limits);
+        if (ShardSelection.Resolve(definition.Featurize.Shard, definition.Featurize.ShardCount, Environment.GetEnvironmentVariable, out var how) is { } shard)
+        {
+            logger.LogInformation("Sharding: {How}", how);
+            options = options with { Shard = shard };
+        }
+
         if (source.IsEndless)
         {
             options = options with
@@ -51,7 +57,7 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         FeaturizationSummary summary;
         await using (ProgressReporter.Start(counters, logger, terminal, stream: source.IsEndless))
         {
-            summary = await FeaturizationJob.RunAsync(source, model, storeDirectory, options, predictions, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false);
+            summary = await FeaturizationJob.RunAsync(source, model, storeDirectory, options, predictions, admit: null, counters, logger, cancellationToken, abandonToken).ConfigureAwait(false);
         }
 
         if (summary.IsStream)

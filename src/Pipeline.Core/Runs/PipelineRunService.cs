@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Pipeline.FeatureStore;
 using Pipeline.IO;
 using Pipeline.PipelineFiles;
+using Pipeline.Sources;
 
 namespace Pipeline.Runs;
 
@@ -78,8 +79,9 @@ public sealed class PipelineRunService
         var folder = new RunFolder(definition.OutputPath);
         folder.Create();
 
-        // Two pipeline files naming one output folder must not interleave their writes.
-        using (var runLock = FolderLock.TryAcquire(folder.Root, ".run.lock", out var holder))
+        // Two pipeline files naming one output folder must not interleave their writes. The shards of
+        // one file run at once by design (their store takes them all), so each shard has its own lock.
+        using (var runLock = FolderLock.TryAcquire(folder.Root, RunLockName(definition), out var holder))
         {
             if (runLock is null)
             {
@@ -89,6 +91,21 @@ public sealed class PipelineRunService
             }
 
             return await RunInFolderAsync(display, definition, folder, cancellationToken, abandonToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><c>.run.lock</c>, or a sharded run's <c>.run-shard-i-of-N.lock</c>; a shard that does not resolve fails later, in its featurize stage, with the reason.</summary>
+    private static string RunLockName(PipelineDefinition definition)
+    {
+        try
+        {
+            return ShardSelection.Resolve(definition.Featurize.Shard, definition.Featurize.ShardCount, Environment.GetEnvironmentVariable, out _) is { } shard
+                ? $".run-{shard.Name}.lock"
+                : ".run.lock";
+        }
+        catch (FormatException)
+        {
+            return ".run.lock";
         }
     }
 

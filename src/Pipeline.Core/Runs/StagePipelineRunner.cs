@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Classifier;
 using Pipeline.Evaluation;
 using Pipeline.Export;
+using Pipeline.FeatureStore;
 using Pipeline.Featurization;
 using Pipeline.Metrics;
 using Pipeline.Models;
@@ -67,6 +68,16 @@ internal sealed class StagePipelineRunner : IPipelineRunner
             {
                 testStore = Path.Combine(run.Folder.Root, "test");
                 await featurize.RunAsync(testSource, model, definition, testStore, testCounters, cancellationToken, abandonToken).ConfigureAwait(false);
+            }
+
+            if (summary.ShardOutcome is not null && !(IsComplete(run.Folder.Root) && (testStore is null || IsComplete(testStore))))
+            {
+                // Training needs every shard's rows: the run of the shard that completes the store trains.
+                logger.LogInformation("Not training yet: {Outcome}. The run of the last shard to commit trains, evaluates and predicts", summary.ShardOutcome);
+                var featurized = Counts(trainCounters, testCounters);
+                await journal.RecordCountsAsync(featurized).ConfigureAwait(false);
+                await journal.CompleteStageAsync(RunStage.Featurize).ConfigureAwait(false);
+                return new RunOutcome(featurized, new Dictionary<string, double>());
             }
         }
         catch (Exception e)
@@ -185,4 +196,7 @@ internal sealed class StagePipelineRunner : IPipelineRunner
 
         return metrics;
     }
+
+    private static bool IsComplete(string store) =>
+        File.Exists(Path.Combine(FeatureStoreLayout.FeaturesDirectory(store), FeatureStoreLayout.SuccessMarker));
 }

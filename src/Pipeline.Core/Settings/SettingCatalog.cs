@@ -67,8 +67,24 @@ internal static class SettingCatalog
             Option = "--arrow",
         };
 
+        /// <summary>
+        /// Which share of the source this process featurizes: <c>none</c> (all of it, into a store of
+        /// its own), <c>i/N</c>, or <c>auto</c> from a Slurm array's or a Kubernetes Indexed Job's
+        /// variables (<c>Pipeline.Sources.ShardSelection</c>). N shards write one store together.
+        /// </summary>
+        public static readonly Setting<string> Shard = new("shard", "none", "Featurize only shard i of N (i/N, i from 0), or auto from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX with --shard-count; N processes then write one store, and the last to commit writes _SUCCESS.")
+        {
+            Option = "--shard",
+        };
+
+        /// <summary>The shard count for <c>auto</c> with JOB_COMPLETION_INDEX, which Kubernetes gives without the Job's completions; 0 when not given.</summary>
+        public static readonly NumberSetting<int> ShardCount = new("shardCount", 0, new NumberRange(0, 100_000), "With --shard auto: the number of shards (a Kubernetes Indexed Job's completions); 0 takes it from SLURM_ARRAY_TASK_COUNT.")
+        {
+            Option = "--shard-count",
+        };
+
         /// <summary>The <c>featurize</c> section.</summary>
-        public static readonly SettingSection Section = new("featurize", [BatchSize, Parallelism, Device, RowsPerPart, PartSeconds, Arrow]);
+        public static readonly SettingSection Section = new("featurize", [BatchSize, Parallelism, Device, RowsPerPart, PartSeconds, Arrow, Shard, ShardCount]);
     }
 
     /// <summary>How <c>featurize</c> lays out Parquet parts; command line only, a pipeline run keeps these defaults.</summary>

@@ -13,7 +13,7 @@ namespace Pipeline.Sources;
 /// the whole tree. Symbolic links to directories below a label folder are not descended, so a
 /// link cycle cannot make the walk endless.
 /// </remarks>
-internal sealed class FolderImageSource : ILabelledImageSource
+internal sealed class FolderImageSource : ILabelledImageSource, IShardKeyedSource
 {
     private static readonly EnumerationOptions ListOneLevel = new()
     {
@@ -26,6 +26,7 @@ internal sealed class FolderImageSource : ILabelledImageSource
     };
 
     private readonly DirectoryInfo[] _labelFolders;
+    private readonly string _root;
 
     public FolderImageSource(string root)
     {
@@ -50,11 +51,15 @@ internal sealed class FolderImageSource : ILabelledImageSource
 
         Classes = ClassList.FromLabels(_labelFolders.Select(d => d.Name));
         Description = $"folder {folder.FullName}";
+        _root = folder.FullName;
     }
 
     public string Description { get; }
 
     public ClassList Classes { get; }
+
+    /// <summary><c>label/…/file</c>: the same under any mount point of the folder.</summary>
+    public string ShardKeyOf(LabelledImage image) => ShardedImageSource.RelativeKey(_root, image.Path);
 
     public IAsyncEnumerable<LabelledImage> ReadAsync(CancellationToken cancellationToken = default) =>
         Enumerate(cancellationToken).ToAsyncEnumerable();

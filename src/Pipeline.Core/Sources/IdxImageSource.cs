@@ -15,7 +15,7 @@ namespace Pipeline.Sources;
 /// sequential read, so a 47 MB Fashion-MNIST training file never sits in memory; the labels file
 /// (one byte per image) is read whole at open because the class list must be known up front.
 /// </remarks>
-internal sealed class IdxImageSource : ILabelledImageSource
+internal sealed class IdxImageSource : ILabelledImageSource, IShardKeyedSource
 {
     private const int ImagesMagic = 0x00000803;
     private const int LabelsMagic = 0x00000801;
@@ -54,6 +54,9 @@ internal sealed class IdxImageSource : ILabelledImageSource
     public ClassList Classes { get; }
 
     public long? Count => _labels.Length;
+
+    /// <summary>The image's index in the file, whatever the file's path.</summary>
+    public string ShardKeyOf(LabelledImage image) => image.Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static async Task<IdxImageSource> OpenAsync(string imagesFile, string labelsFile, CancellationToken cancellationToken)
     {

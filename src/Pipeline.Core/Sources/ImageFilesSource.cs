@@ -5,15 +5,22 @@ namespace Pipeline.Sources;
 /// <see cref="UnknownLabel"/>, the single class of the source. Files are taken in the order given;
 /// a missing or unreadable file becomes the decoder's reject, not an error here.
 /// </summary>
-internal sealed class ImageFilesSource : ILabelledImageSource
+internal sealed class ImageFilesSource : ILabelledImageSource, IShardKeyedSource
 {
     /// <summary>The label of every image: the feature store needs one, the prediction output writes null instead.</summary>
     public const string UnknownLabel = "?";
 
     private readonly string[] _files;
+    private readonly string? _root;
 
     public ImageFilesSource(IEnumerable<string> files, string description)
+        : this(files, description, root: null)
     {
+    }
+
+    private ImageFilesSource(IEnumerable<string> files, string description, string? root)
+    {
+        _root = root;
         ArgumentNullException.ThrowIfNull(files);
         _files = files.Select(Path.GetFullPath).ToArray();
         if (_files.Length == 0)
@@ -36,8 +43,11 @@ internal sealed class ImageFilesSource : ILabelledImageSource
     {
         var root = Path.GetFullPath(folder);
         var files = Directory.EnumerateFiles(root).Where(IsVisibleImage).Order(StringComparer.Ordinal);
-        return new ImageFilesSource(files, $"image files in {root}");
+        return new ImageFilesSource(files, $"image files in {root}", root);
     }
+
+    /// <summary>A folder's files by name; files given one by one by their full path.</summary>
+    public string ShardKeyOf(LabelledImage image) => _root is null ? image.Path : ShardedImageSource.RelativeKey(_root, image.Path);
 
     /// <summary>Whether <paramref name="folder"/> holds image files at its top level.</summary>
     public static bool HasImagesAtTopLevel(string folder) => Directory.EnumerateFiles(folder).Any(IsVisibleImage);

@@ -16,7 +16,7 @@ namespace Pipeline.Sources;
 /// row could say which is right. The manifest is small next to its images, so holding its paths
 /// for the length of that pass is cheap.
 /// </remarks>
-internal sealed class ManifestImageSource : ILabelledImageSource
+internal sealed class ManifestImageSource : ILabelledImageSource, IShardKeyedSource
 {
     private readonly string _manifestPath;
     private readonly string _baseFolder;
@@ -44,6 +44,9 @@ internal sealed class ManifestImageSource : ILabelledImageSource
     public long? Count { get; }
 
     public long Duplicates => _duplicateEntries.Count;
+
+    /// <summary>Relative to the manifest's folder, as a relative entry is written; an entry outside it keeps its full path.</summary>
+    public string ShardKeyOf(LabelledImage image) => ShardedImageSource.RelativeKey(_baseFolder, image.Path);
 
     /// <exception cref="SourceException">The manifest is missing or malformed, lists no images, or lists one path with two labels; the message names the file and the lines (rows).</exception>
     public static async Task<ManifestImageSource> OpenAsync(string manifest, CancellationToken cancellationToken)

@@ -144,6 +144,17 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_FeaturizeShard_TakesNoneAutoOrIOfNAndRefusesAnIndexPastN()
+    {
+        Assert.Equal("none", Valid(Minimal).Featurize.Shard);
+        Assert.Equal("2/4", Valid(Minimal + "\nfeaturize: {shard: 2/4}").Featurize.Shard);
+        Assert.Equal(("auto", 8), (Valid(Minimal + "\nfeaturize: {shard: auto, shardCount: 8}").Featurize.Shard, Valid(Minimal + "\nfeaturize: {shard: auto, shardCount: 8}").Featurize.ShardCount));
+        Assert.Equal(
+            ["t.yaml:8:20: featurize.shard: '4/4' is not a shard: N must be from 1 to 100000 and i from 0 to N-1."],
+            Errors(Minimal + "\nfeaturize: {shard: 4/4}"));
+    }
+
+    [Fact]
     public void Parse_LimitsMaxDecodeSeconds_SetsTheDecodeTimeLimitAndZeroIsOutOfRange()
     {
         Assert.Equal(TimeSpan.FromSeconds(30), Valid(Minimal).Limits.MaxDecodeTime);

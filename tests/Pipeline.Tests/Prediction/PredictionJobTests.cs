@@ -179,6 +179,37 @@ public sealed class PredictionJobTests(ClassifierFixture fixture)
     }
 
     [Fact]
+    public async Task RunAsync_TwoShards_WriteAFileEachThatTogetherHoldEveryImageOnce()
+    {
+        using var dir = new TempFolder();
+        var output = Path.Combine(dir.Path, "predictions.parquet");
+        var predicted = 0;
+        for (var i = 0; i < 2; i++)
+        {
+            var result = await PredictionJob.RunAsync(
+                new PredictionJobOptions
+                {
+                    ModelDirectory = fixture.ModelDirectory,
+                    Inputs = [TestImages],
+                    OutputPath = output,
+                    ModelsDirectory = AppContext.BaseDirectory,
+                    Featurization = ClassifierFixture.Featurization with { Shard = new Shard(i, 2) },
+                },
+                new FeaturizationCounters(),
+                NullLogger.Instance,
+                CancellationToken.None);
+            Assert.Equal(Path.Combine(dir.Path, $"predictions-shard-{i}-of-2.parquet"), result.OutputPath);
+            Assert.InRange(result.Predicted, 1, 11);
+            predicted += result.Predicted;
+        }
+
+        var paths = Enumerable.Range(0, 2).SelectMany(i => ReadPredictions(Path.Combine(dir.Path, $"predictions-shard-{i}-of-2.parquet")).Keys).ToArray();
+        var test = await ClassifierFixture.ReadStoreAsync(fixture.TestStore);
+        Assert.Equal(12, predicted);
+        Assert.Equal(test.Paths.Order(StringComparer.Ordinal), paths.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_ImageFilesWithABrokenOne_ListsTheRejectWithoutLabels()
     {
         using var dir = new TempFolder();

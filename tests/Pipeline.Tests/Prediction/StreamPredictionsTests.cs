@@ -275,7 +275,7 @@ public sealed class StreamPredictionsTests(ClassifierFixture fixture) : IDisposa
         {
             var model = await ClassifierModel.LoadAsync(modelDirectory, CancellationToken.None);
             var predictions = new StreamPredictions(model, modelDirectory, PredictionsDirectory);
-            return await FeaturizationJob.RunAsync(source, TestFeaturization.ResNet18, _output.Path, options, predictions, counters ?? new FeaturizationCounters(), NullLogger.Instance, stop);
+            return await FeaturizationJob.RunAsync(source, TestFeaturization.ResNet18, _output.Path, options, predictions, admit: null, counters ?? new FeaturizationCounters(), NullLogger.Instance, stop);
         });
     }
 

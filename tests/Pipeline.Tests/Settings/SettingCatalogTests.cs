@@ -80,6 +80,9 @@ public sealed class SettingCatalogTests : IDisposable
                 case Setting<bool> flag:
                     Assert.Equal(flag.Default, bool.Parse(Scalar(node)));
                     break;
+                case Setting<string> text:
+                    Assert.Equal(text.Default, Scalar(node));
+                    break;
                 default:
                     Assert.Equal(Convert.ToDouble(pair.setting.DefaultValue, CultureInfo.InvariantCulture), double.Parse(Scalar(node), CultureInfo.InvariantCulture));
                     break;
@@ -156,6 +159,8 @@ public sealed class SettingCatalogTests : IDisposable
             (SettingCatalog.Featurize.PartSeconds, featurize.PartSeconds),
             (SettingCatalog.Featurize.Arrow, store.WriteArrow),
             (SettingCatalog.Featurize.Arrow, featurize.Arrow),
+            (SettingCatalog.Featurize.Shard, featurize.Shard),
+            (SettingCatalog.Featurize.ShardCount, featurize.ShardCount),
             (SettingCatalog.Store.RowGroupSize, store.RowGroupSize),
             (SettingCatalog.Store.Compression, store.Compression),
             (SettingCatalog.Limits.MaxFileBytes, limits.MaxFileBytes),

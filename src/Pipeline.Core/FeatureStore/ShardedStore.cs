@@ -1,0 +1,301 @@
+using System.Globalization;
+using Parquet;
+using Pipeline.IO;
+using Pipeline.Sources;
+
+namespace Pipeline.FeatureStore;
+
+/// <summary>
+/// One shard's view of a store that N processes write at once, on one machine or many sharing a
+/// filesystem, with no lock service: each attempt of a shard writes a whole store of its own under
+/// <c>_temporary/shard-i-of-N/attempt-ID/</c>, and commits it by creating the shard's marker
+/// <c>_shards/shard-i-of-N.committed</c> (naming the attempt) with link(2), which exactly one
+/// attempt can do (<see cref="FirstWriterWins"/>). Only the winner's files are then renamed into
+/// the store (<see cref="Publish"/>): two attempts of one shard running at once (Kubernetes may
+/// start two pods for one index), or a killed one and its retry, never both reach
+/// <c>features/</c>, so a reader that lists it sees each image at most once.
+/// </summary>
+/// <remarks>
+/// <para>A winner killed part-way through its renames leaves its marker and its folder: whoever
+/// comes next for that shard (a retry, any later attempt) finishes them, each rename being
+/// idempotent. A shard is published once its marker exists and its attempt folder is gone.</para>
+/// <para><c>features/_SUCCESS</c>: each shard, after publishing, lists the markers and attempt
+/// folders, and writes it when every shard is published. The shard that publishes last therefore
+/// sees all N, whichever it is: any other finished its renames before the last one's listing.
+/// A shard that finds another published listing too early simply leaves it to that one. On NFS a
+/// listing can be cached for a few seconds (<c>actimeo</c>); running any shard again (it finds
+/// itself committed and does nothing else) writes a <c>_SUCCESS</c> that was missed.</para>
+/// </remarks>
+internal sealed class ShardedStore
+{
+    private ShardedStore(string root, Shard shard)
+    {
+        Root = root;
+        Shard = shard;
+        FeaturesDirectory = FeatureStoreLayout.FeaturesDirectory(root);
+    }
+
+    /// <summary>The store's root (absolute).</summary>
+    public string Root { get; }
+
+    public Shard Shard { get; }
+
+    public string FeaturesDirectory { get; }
+
+    /// <summary>This shard's commit marker.</summary>
+    public string Marker => MarkerOf(Root, Shard);
+
+    /// <summary>
+    /// Opens <paramref name="outputDirectory"/> for <paramref name="shard"/>: creates its folders
+    /// and refuses a store laid out otherwise (an unsharded store's parts, or shards of another N).
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be created or written.</exception>
+    /// <exception cref="InvalidDataException">The store holds an unsharded store's parts or another shard count's.</exception>
+    public static ShardedStore Open(string outputDirectory, Shard shard)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
+        ArgumentNullException.ThrowIfNull(shard);
+        var store = new ShardedStore(Path.GetFullPath(outputDirectory), shard);
+        try
+        {
+            Directory.CreateDirectory(store.FeaturesDirectory);
+            Directory.CreateDirectory(Path.Combine(store.Root, FeatureStoreLayout.ShardMarkersFolder));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"The feature store output directory '{store.Root}' cannot be created or written ({e.Message}).", e);
+        }
+
+        if (CountOf(store.Root) is { } count && count != shard.Count)
+        {
+            throw new InvalidDataException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Feature store '{store.Root}' is being written in {count} shards, so shard {shard} cannot join it; give the same shard count, or write to another output directory."));
+        }
+
+        var unsharded = FeatureStoreLayout.FindParts(store.FeaturesDirectory, FeatureStoreLayout.ParquetExtension)
+            .FirstOrDefault(p => FeatureStoreLayout.ShardOf(p.Path) is null).Path;
+        if (unsharded is not null && !File.Exists(store.Marker))
+        {
+            throw new InvalidDataException(
+                $"Feature store '{store.Root}' holds parts of an unsharded featurize ('{unsharded}'), so shard {shard} cannot join it; write the shards to another output directory.");
+        }
+
+        return store;
+    }
+
+    /// <summary>
+    /// The shard count of the store at <paramref name="root"/>, from its markers, attempts and part
+    /// names; null when nothing sharded is there yet.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Two shard counts are found.</exception>
+    public static int? CountOf(string root)
+    {
+        var names = Names(Path.Combine(root, FeatureStoreLayout.ShardMarkersFolder), FeatureStoreLayout.ShardMarkerExtension)
+            .Concat(Directory.Exists(Path.Combine(root, FeatureStoreLayout.AttemptsFolder))
+                ? Directory.EnumerateDirectories(Path.Combine(root, FeatureStoreLayout.AttemptsFolder)).Select(Path.GetFileName)
+                : [])
+            .Select(n => FeatureStoreLayout.ParseShardName(n!)?.Count)
+            .Concat(FeatureStoreLayout.FindParts(FeatureStoreLayout.FeaturesDirectory(root), FeatureStoreLayout.ParquetExtension).Select(p => FeatureStoreLayout.ShardOf(p.Path)?.Count))
+            .OfType<int>()
+            .Distinct()
+            .Order()
+            .ToArray();
+        return names.Length switch
+        {
+            0 => null,
+            1 => names[0],
+            _ => throw new InvalidDataException($"Feature store '{root}' mixes shard counts {string.Join(" and ", names)}; write each sharded featurize to its own output directory."),
+        };
+    }
+
+    /// <summary>
+    /// Refuses an unsharded featurize into a store written in shards: its rows would join no shard,
+    /// and its compaction would drop every other shard's rows as gone from its source.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The store has shard markers, attempts or parts.</exception>
+    public static void ThrowIfSharded(string outputDirectory)
+    {
+        var root = Path.GetFullPath(outputDirectory);
+        if (CountOf(root) is { } count)
+        {
+            throw new InvalidDataException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Feature store '{root}' is written in {count} shards, so an unsharded featurize cannot write to it; give --shard i/{count}, or write to another output directory."));
+        }
+    }
+
+    /// <summary>The marker of <paramref name="shard"/> in the store at <paramref name="root"/>.</summary>
+    public static string MarkerOf(string root, Shard shard) =>
+        Path.Combine(root, FeatureStoreLayout.ShardMarkersFolder, shard.Name + FeatureStoreLayout.ShardMarkerExtension);
+
+    /// <summary>The attempt that committed <paramref name="shard"/>, from its marker; null while none has.</summary>
+    public static string? CommittedAttemptOf(string root, Shard shard)
+    {
+        var marker = MarkerOf(root, shard);
+        return File.Exists(marker) ? File.ReadAllText(marker).Trim() : null;
+    }
+
+    /// <summary>Whether <paramref name="shard"/>'s committed files are all in the store: its marker exists and its attempt folder is gone.</summary>
+    public static bool IsPublished(string root, Shard shard) =>
+        CommittedAttemptOf(root, shard) is { } attempt && !Directory.Exists(AttemptDirectoryOf(root, shard, attempt));
+
+    /// <summary>The attempt that committed this shard; null while none has.</summary>
+    public string? CommittedAttempt => CommittedAttemptOf(Root, Shard);
+
+    /// <summary>
+    /// A fresh attempt's folder, a store of its own (<c>features/</c>, <c>rejects.parquet</c>), named
+    /// by host, pid and a random part so that no two attempts anywhere share one.
+    /// </summary>
+    public string BeginAttempt()
+    {
+        var id = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+        var folder = AttemptDirectoryOf(Root, Shard, id);
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <summary>
+    /// Refuses a store whose committed parts come from another featurizer (another model,
+    /// preprocessing or class list) than <paramref name="metadata"/>: checked before an attempt
+    /// starts and again before it commits, since another shard may have committed in between.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A committed part differs; the message names it and every key that differs.</exception>
+    public async Task EnsureSameFeaturizerAsync(FeatureStoreMetadata metadata, CancellationToken ct)
+    {
+        var parts = FeatureStoreLayout.FindParts(FeaturesDirectory, FeatureStoreLayout.ParquetExtension);
+        if (parts.Count == 0)
+        {
+            return;
+        }
+
+        var part = parts[0].Path;
+        var reader = await ParquetReader.CreateAsync(part, cancellationToken: ct).ConfigureAwait(false);
+        await using var _ = reader.ConfigureAwait(false);
+        FeaturizerMismatch.ThrowIfDifferent(
+            metadata,
+            FeatureStoreKeyValues.Parse(reader.CustomMetadata, part),
+            FeaturizerMatch.Store,
+            $"Feature store part '{part}'",
+            $"shard {Shard}",
+            "the shards of one store must share one model and preprocessing, so write to another output directory");
+    }
+
+    /// <summary>
+    /// Commits the attempt at <paramref name="attemptDirectory"/> unless another attempt of this
+    /// shard already has: returns whether this one won. The loser's folder is deleted; either way
+    /// the winner's files are then published.
+    /// </summary>
+    public bool TryCommit(string attemptDirectory)
+    {
+        var attempt = Path.GetFileName(attemptDirectory)[AttemptPrefix.Length..];
+        var won = FirstWriterWins.TryCreate(Marker, attempt + "\n");
+        if (!won)
+        {
+            DeleteFolder(attemptDirectory);
+        }
+
+        Publish();
+        return won;
+    }
+
+    /// <summary>
+    /// Renames the committed attempt's parts (Arrow twins first, as a part's own close does) and
+    /// rejects into the store under this shard's names, then deletes its folder. Idempotent, and
+    /// safe to run from two processes at once: a file already moved is skipped.
+    /// </summary>
+    public void Publish()
+    {
+        if (CommittedAttempt is not { } attempt)
+        {
+            return;
+        }
+
+        var folder = AttemptDirectoryOf(Root, Shard, attempt);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var features = FeatureStoreLayout.FeaturesDirectory(folder);
+        foreach (var extension in new[] { FeatureStoreLayout.ArrowExtension, FeatureStoreLayout.ParquetExtension })
+        {
+            foreach (var (number, path) in FeatureStoreLayout.FindParts(features, extension))
+            {
+                MoveIfThere(path, Path.Combine(FeaturesDirectory, FeatureStoreLayout.PartFileName(number, Shard, extension)));
+            }
+        }
+
+        MoveIfThere(Path.Combine(folder, FeatureStoreLayout.RejectsFile), Path.Combine(Root, FeatureStoreLayout.RejectsFileName(Shard)));
+        DeleteFolder(folder);
+    }
+
+    /// <summary>
+    /// Writes <c>features/_SUCCESS</c> when every shard of the store is published, and then deletes
+    /// the attempts folder (what killed or losing attempts left); returns whether the store is complete.
+    /// </summary>
+    public bool TryComplete()
+    {
+        var success = Path.Combine(FeaturesDirectory, FeatureStoreLayout.SuccessMarker);
+        if (!File.Exists(success))
+        {
+            for (var index = 0; index < Shard.Count; index++)
+            {
+                if (!IsPublished(Root, new Shard(index, Shard.Count)))
+                {
+                    return false;
+                }
+            }
+
+            using (var stream = new FileStream(success, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Flush(flushToDisk: true);
+            }
+        }
+
+        DeleteFolder(Path.Combine(Root, FeatureStoreLayout.AttemptsFolder));
+        return true;
+    }
+
+    /// <summary>Shards with no marker yet, in index order.</summary>
+    public static IReadOnlyList<Shard> Uncommitted(string root, int count) =>
+        Enumerable.Range(0, count).Select(i => new Shard(i, count)).Where(s => !File.Exists(MarkerOf(root, s))).ToArray();
+
+    private const string AttemptPrefix = "attempt-";
+
+    private static string AttemptDirectoryOf(string root, Shard shard, string attempt) =>
+        Path.Combine(root, FeatureStoreLayout.AttemptsFolder, shard.Name, AttemptPrefix + attempt);
+
+    private static IEnumerable<string> Names(string folder, string extension) =>
+        Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "*" + extension).Select(f => Path.GetFileNameWithoutExtension(f))
+            : [];
+
+    private static void MoveIfThere(string from, string to)
+    {
+        try
+        {
+            File.Move(from, to, overwrite: true);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException && File.Exists(to))
+        {
+            // Another process finishing the same publish moved it first.
+        }
+    }
+
+    private static void DeleteFolder(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Deleted by another process of the store at the same time.
+        }
+        catch (IOException)
+        {
+            // A file appeared while deleting (an attempt still writing): left to the next completion.
+        }
+    }
+}

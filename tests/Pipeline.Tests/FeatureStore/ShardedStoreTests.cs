@@ -1,0 +1,143 @@
+using Pipeline.FeatureStore;
+using Pipeline.Sources;
+
+namespace Pipeline.Tests.FeatureStore;
+
+/// <summary>The commit protocol of a sharded store, on attempts written with the store's own writer.</summary>
+public sealed class ShardedStoreTests
+{
+    private const int Dimension = 4;
+
+    [Fact]
+    public async Task TryCommit_TwoAttemptsOfOneShard_OnlyTheFirstsRowsReachTheStore()
+    {
+        using var temp = new TempFolder();
+        var store = ShardedStore.Open(temp.Path, new Shard(0, 1));
+        var first = await WriteAttemptAsync(store, 0, 10);
+        var second = await WriteAttemptAsync(store, 0, 10);
+
+        Assert.True(store.TryCommit(first));
+        Assert.False(store.TryCommit(second));
+
+        Assert.False(Directory.Exists(second));
+        var reader = await FeatureStoreReader.OpenAsync(temp.Path);
+        Assert.Equal(10, reader.Count);
+        Assert.All(reader.PartFiles, p => Assert.EndsWith("-shard-0-of-1.parquet", p, StringComparison.Ordinal));
+        Assert.True(File.Exists(temp.Combine("rejects-shard-0-of-1.parquet")));
+    }
+
+    [Fact]
+    public async Task TryComplete_WritesSuccessOnlyOnceTheLastShardIsPublished()
+    {
+        using var temp = new TempFolder();
+        var shards = Enumerable.Range(0, 3).Select(i => ShardedStore.Open(temp.Path, new Shard(i, 3))).ToArray();
+        var attempts = new string[3];
+        for (var i = 0; i < 3; i++)
+        {
+            attempts[i] = await WriteAttemptAsync(shards[i], i * 10, 10);
+        }
+
+        // Shard 2 commits first, then 0, then 1: whichever comes last completes the store.
+        foreach (var i in new[] { 2, 0 })
+        {
+            shards[i].TryCommit(attempts[i]);
+            Assert.False(shards[i].TryComplete());
+            Assert.False(File.Exists(temp.Combine("features", "_SUCCESS")));
+        }
+
+        shards[1].TryCommit(attempts[1]);
+        Assert.True(shards[1].TryComplete());
+
+        Assert.True(File.Exists(temp.Combine("features", "_SUCCESS")));
+        Assert.False(Directory.Exists(temp.Combine("_temporary")));
+        var set = await (await FeatureStoreReader.OpenAsync(temp.Path)).ReadAllAsync();
+        Assert.Equal(Enumerable.Range(0, 30).Select(SyntheticFeatures.PathOf), set.Paths);
+    }
+
+    [Fact]
+    public async Task Publish_WinnerKilledBetweenItsMarkerAndItsRenames_IsFinishedByTheNextAttempt()
+    {
+        using var temp = new TempFolder();
+        var store = ShardedStore.Open(temp.Path, new Shard(0, 1));
+        var attempt = await WriteAttemptAsync(store, 0, 10);
+
+        // The marker made as TryCommit makes it, and then nothing: the winner was killed there.
+        Assert.True(Pipeline.IO.FirstWriterWins.TryCreate(store.Marker, Path.GetFileName(attempt)["attempt-".Length..]));
+        Assert.Empty(FeatureStoreLayout.FindParquetParts(temp.Combine("features")));
+
+        var retry = ShardedStore.Open(temp.Path, new Shard(0, 1));
+        retry.Publish();
+
+        Assert.True(retry.TryComplete());
+        Assert.Equal(10, (await FeatureStoreReader.OpenAsync(temp.Path)).Count);
+    }
+
+    [Fact]
+    public async Task ThrowIfIncomplete_ShardsMissing_NamesThem()
+    {
+        using var temp = new TempFolder();
+        var store = ShardedStore.Open(temp.Path, new Shard(1, 3));
+        store.TryCommit(await WriteAttemptAsync(store, 0, 4));
+
+        var e = Assert.Throws<InvalidDataException>((await FeatureStoreReader.OpenAsync(temp.Path)).ThrowIfIncomplete);
+
+        Assert.Equal($"Feature store '{temp.Path}' is incomplete: shards 0/3, 2/3 of its 3 have not committed; run them to complete it.", e.Message);
+    }
+
+    [Fact]
+    public void Open_StoreOfAnotherShardCount_IsRefused()
+    {
+        using var temp = new TempFolder();
+        ShardedStore.Open(temp.Path, new Shard(0, 2)).BeginAttempt();
+
+        var e = Assert.Throws<InvalidDataException>(() => ShardedStore.Open(temp.Path, new Shard(0, 3)));
+
+        Assert.Contains("is being written in 2 shards, so shard 0/3 cannot join it", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureSameFeaturizer_StoreOfAnotherModel_IsRefused()
+    {
+        using var temp = new TempFolder();
+        var store = ShardedStore.Open(temp.Path, new Shard(0, 2));
+        store.TryCommit(await WriteAttemptAsync(store, 0, 4));
+        var other = SyntheticFeatures.Metadata(Dimension) with { ModelName = "vgg16", ModelSha256 = new string('f', 64) };
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ShardedStore.Open(temp.Path, new Shard(1, 2)).EnsureSameFeaturizerAsync(other, CancellationToken.None));
+
+        Assert.Contains("was featurized by another featurizer than shard 1/2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FindParts_ShardedParts_ComeWithTheirNumbers()
+    {
+        using var temp = new TempFolder();
+        temp.Write("features/part-00003-shard-1-of-4.parquet");
+        temp.Write("features/part-00007-shard-0-of-4.parquet");
+        temp.Write("features/part-00002.parquet");
+        temp.Write("features/part-00009-shard-5-of-4.parquet");
+
+        var parts = FeatureStoreLayout.FindParts(temp.Combine("features"), ".parquet");
+
+        Assert.Equal([2, 3, 7], parts.Select(p => p.Number));
+        Assert.Equal([null, "1/4", "0/4"], parts.Select(p => FeatureStoreLayout.ShardOf(p.Path)?.ToString()));
+    }
+
+    /// <summary>An attempt folder holding rows [first, first + count) in parts of 4 and an empty rejects file.</summary>
+    internal static async Task<string> WriteAttemptAsync(ShardedStore store, int first, int count, FeatureStoreMetadata? metadata = null)
+    {
+        var attempt = store.BeginAttempt();
+        await using (var writer = await FeatureStoreWriter.CreateAsync(attempt, metadata ?? SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions { RowsPerPart = 4 }, CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, first, count, batch: 3);
+            await writer.CompleteAsync(CancellationToken.None);
+        }
+
+        await using (var rejects = await RejectsWriter.CreateAsync(attempt, CancellationToken.None))
+        {
+            await rejects.CompleteAsync(CancellationToken.None);
+        }
+
+        return attempt;
+    }
+}
