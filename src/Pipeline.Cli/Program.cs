@@ -15,6 +15,7 @@ var root = new RootCommand("Pipeline: transfer-learning image classification. Fe
     WorkerCommand.Create(),
     BenchInferenceCommand.Create(),
     StoreCommand.Create(),
+    BenchStoreCommand.Create(),
 };
 
 return await CommandRunner.InvokeAsync(root, args);

@@ -124,9 +124,19 @@ internal sealed class PipelineProcess : IDisposable
     }
 
     /// <summary>Runs <c>pipeline <paramref name="arguments"/></c> to its end.</summary>
-    public static async Task<PipelineProcess> RunAsync(string workingDirectory, params string[] arguments)
+    public static Task<PipelineProcess> RunAsync(string workingDirectory, params string[] arguments) =>
+        RunAsync(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs <c>pipeline <paramref name="arguments"/></c> to its end with <paramref name="environment"/> added to its environment.</summary>
+    public static async Task<PipelineProcess> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var child = Start(workingDirectory, arguments);
+        var start = new ProcessStartInfo(Muxer);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var child = Start(start, workingDirectory, arguments);
         try
         {
             await child.WaitForExitAsync();

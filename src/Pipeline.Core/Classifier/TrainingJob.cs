@@ -26,12 +26,23 @@ public static class TrainingJob
     /// <exception cref="InvalidDataException">The store is empty or incomplete, has one class, holds a non-finite
     /// feature, the test store comes from another featurizer, or the test split is empty; one
     /// sentence naming the store.</exception>
+    /// <exception cref="InsufficientMemoryException">The stores will not fit in this process's memory
+    /// (<see cref="TrainingMemory"/>); refused before a row is read.</exception>
     public static async Task<TrainingJobResult> RunAsync(TrainingJobOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         var clock = Stopwatch.StartNew();
-        var features = await ReadAsync(options.FeaturesDirectory, options.Layers, cancellationToken).ConfigureAwait(false);
+        var store = await OpenAsync(options.FeaturesDirectory, cancellationToken).ConfigureAwait(false);
+        var testStore = options.TestFeaturesDirectory is { } testPath ? await OpenAsync(testPath, cancellationToken).ConfigureAwait(false) : null;
+        var dimension = store.Metadata.Dimension;
+        TrainingMemory.EnsureFits(
+            store.StoreDirectory,
+            store.Count,
+            dimension,
+            TrainingMemory.RequiredBytes(store.Count, dimension, testStore?.Count ?? 0, options),
+            TrainingMemory.AvailableBytes());
+        var features = await ReadAsync(store, options.Layers, cancellationToken).ConfigureAwait(false);
         var featurizer = FeaturizerSignature.FromMetadata(features.Metadata);
         var classes = features.Classes.Names;
         var all = new TrainingSet(features.Features, features.LabelIndices, features.Dimension, classes.Count, classes);
@@ -42,7 +53,7 @@ public static class TrainingJob
         if (options.TestFeaturesDirectory is { } testDirectory)
         {
             train = all;
-            test = await ReadAsync(testDirectory, options.Layers, cancellationToken).ConfigureAwait(false);
+            test = await ReadAsync(testStore!, options.Layers, cancellationToken).ConfigureAwait(false);
             testLabels = FeatureCompatibility.LabelsFor(featurizer, classes, test, $"Test feature store '{Path.GetFullPath(testDirectory)}'");
         }
         else if (!options.HasTestRows)
@@ -126,16 +137,21 @@ public static class TrainingJob
         LargerIsBetter = options.Metric.LargerIsBetter(),
     };
 
-    /// <summary>
-    /// Reads a store for training or testing, refusing one whose featurize run was interrupted,
-    /// and checks what the solver would otherwise reject with a less helpful message: a single
-    /// class, a non-finite feature (named by row and path). With <paramref name="layers"/>, only those
-    /// layers' columns (<see cref="FeatureLayerSelection"/>).
-    /// </summary>
-    private static async Task<FeatureSet> ReadAsync(string directory, IReadOnlyList<string> layers, CancellationToken cancellationToken)
+    /// <summary>Opens a store for training or testing (its footers only), refusing one whose featurize run was interrupted.</summary>
+    private static async Task<FeatureStoreReader> OpenAsync(string directory, CancellationToken cancellationToken)
     {
         var reader = await FeatureStoreReader.OpenAsync(directory, cancellationToken).ConfigureAwait(false);
         reader.ThrowIfIncomplete();
+        return reader;
+    }
+
+    /// <summary>
+    /// Reads every row of an opened store and checks what the solver would otherwise reject with a
+    /// less helpful message: a single class, a non-finite feature (named by row and path). With
+    /// <paramref name="layers"/>, only those layers' columns (<see cref="FeatureLayerSelection"/>).
+    /// </summary>
+    private static async Task<FeatureSet> ReadAsync(FeatureStoreReader reader, IReadOnlyList<string> layers, CancellationToken cancellationToken)
+    {
         var set = await reader.ReadAllAsync(cancellationToken).ConfigureAwait(false);
         if (set.Classes.Count < 2)
         {
