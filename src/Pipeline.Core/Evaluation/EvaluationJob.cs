@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Classifier;
 using Pipeline.FeatureStore;
 using Pipeline.Metrics;
+using Pipeline.Models;
 using Pipeline.Training;
 
 namespace Pipeline.Evaluation;
@@ -28,8 +29,12 @@ public static class EvaluationJob
         var model = await ClassifierModel.LoadAsync(options.ModelDirectory, cancellationToken).ConfigureAwait(false);
         var reader = await FeatureStoreReader.OpenAsync(options.FeaturesDirectory, cancellationToken).ConfigureAwait(false);
         reader.ThrowIfIncomplete();
-        var features = await reader.ReadAllAsync(cancellationToken).ConfigureAwait(false);
-        var labels = FeatureCompatibility.LabelsFor(model.Featurizer, model.Classes, features, $"Feature store '{reader.StoreDirectory}'");
+        var what = $"Feature store '{reader.StoreDirectory}'";
+
+        // A model trained on some of a store's layers (train --layers) scores a store holding more, as training's test rows were.
+        var features = FeatureLayerSelection.Select(
+            await reader.ReadAllAsync(cancellationToken).ConfigureAwait(false), model.Featurizer.LayerList, ModelZoo.LoadDefault(), what);
+        var labels = FeatureCompatibility.LabelsFor(model.Featurizer, model.Classes, features, what);
         logger.LogInformation("Evaluating {Count} rows of {Store}", features.Count, reader.StoreDirectory);
         return await ScoreAsync(
             model, features, labels, options.ReportDirectory, ClassifierReportContext.For(model) with { TestSamples = features.Count }, clock, cancellationToken).ConfigureAwait(false);

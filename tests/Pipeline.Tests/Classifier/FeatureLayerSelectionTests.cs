@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Classifier;
+using Pipeline.Evaluation;
 using Pipeline.FeatureStore;
 using Pipeline.Tests.FeatureStore;
 using Pipeline.Tests.Models;
@@ -58,7 +59,7 @@ public sealed class FeatureLayerSelectionTests(LayeredClassifierFixture fixture)
             "Feature store 'x' was featurized by another featurizer than the classifier expects: it has "
             + "pipeline.feature_node 'ReLU393_Output_0' instead of 'ReLU315_Output_0,ReLU393_Output_0', "
             + "pipeline.layers 'stage4' instead of 'stage2,stage4', pipeline.dimension 512 instead of 640; "
-            + "featurize it with model 'resnet18' and the same preprocessing.",
+            + "featurize it with model 'resnet18' --layers stage2,stage4 and the same preprocessing.",
             e.Message);
     }
 
@@ -113,5 +114,23 @@ public sealed class FeatureLayerSelectionTests(LayeredClassifierFixture fixture)
         Assert.Equal(512, result.Model.Regression.FeatureCount);
         Assert.Equal(512, result.Test!.Dimension);
         Assert.Equal("stage4", (await ClassifierModel.LoadAsync(dir.Path)).Featurizer.Layers);
+    }
+
+    [Fact]
+    public async Task EvaluationJob_ModelTrainedOnOneOfTheStoresLayers_ScoresTheStoreAsTrainingsTestRows()
+    {
+        using var dir = new TempFolder();
+        var modelDirectory = Path.Combine(dir.Path, "model");
+        var options = fixture.Options(fixture.TrainStore, modelDirectory) with { Layers = ["stage4"], ReportDirectory = Path.Combine(dir.Path, "train-report") };
+        var training = await TrainingJob.RunAsync(options, NullLogger.Instance, CancellationToken.None);
+        var duringTraining = await EvaluationJob.RunAsync(training, options, CancellationToken.None);
+
+        var evaluated = await EvaluationJob.RunAsync(
+            new EvaluationJobOptions { ModelDirectory = modelDirectory, FeaturesDirectory = fixture.TestStore, ReportDirectory = Path.Combine(dir.Path, "report") },
+            NullLogger.Instance,
+            CancellationToken.None);
+
+        Assert.Equal(duringTraining!.Evaluation.SampleCount, evaluated.Evaluation.SampleCount);
+        Assert.Equal(duringTraining.Evaluation.Accuracy, evaluated.Evaluation.Accuracy);
     }
 }
