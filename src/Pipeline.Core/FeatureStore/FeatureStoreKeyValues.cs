@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Pipeline.Inference;
 
 namespace Pipeline.FeatureStore;
 
@@ -16,6 +17,7 @@ internal static class FeatureStoreKeyValues
     public const string Preprocessing = "pipeline.preprocessing";
     public const string Classes = "pipeline.classes";
     public const string CreatedAt = "pipeline.created_at";
+    public const string Precision = "pipeline.precision";
 
     public static Dictionary<string, string> ToKeyValues(FeatureStoreMetadata metadata) => new(StringComparer.Ordinal)
     {
@@ -26,7 +28,11 @@ internal static class FeatureStoreKeyValues
         [Preprocessing] = metadata.Preprocessing,
         [Classes] = JsonSerializer.Serialize(metadata.Classes),
         [CreatedAt] = metadata.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+        [Precision] = PrecisionName(metadata.Precision),
     };
+
+    /// <summary>How a precision is written: <c>fp32</c>, <c>int8</c>, as the option takes it.</summary>
+    public static string PrecisionName(FeaturePrecision precision) => precision.ToString().ToLowerInvariant();
 
     /// <summary>Reads the metadata back; <paramref name="file"/> names the part in the error.</summary>
     public static FeatureStoreMetadata Parse(IReadOnlyDictionary<string, string> keyValues, string file)
@@ -58,6 +64,13 @@ internal static class FeatureStoreKeyValues
             throw new InvalidDataException($"Feature store part '{file}' has '{CreatedAt}' = '{createdText}', which is not an ISO 8601 round-trip timestamp.");
         }
 
-        return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt);
+        // Parts written before precisions existed have no key, and were all fp32.
+        var precision = FeaturePrecision.Fp32;
+        if (keyValues.TryGetValue(Precision, out var precisionText) && !Enum.TryParse(precisionText, ignoreCase: true, out precision))
+        {
+            throw new InvalidDataException($"Feature store part '{file}' has '{Precision}' = '{precisionText}', which is neither fp32 nor int8.");
+        }
+
+        return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt, precision);
     }
 }

@@ -1,3 +1,5 @@
+using Pipeline.Inference;
+
 namespace Pipeline.FeatureStore;
 
 /// <summary>
@@ -11,6 +13,7 @@ namespace Pipeline.FeatureStore;
 /// <param name="Preprocessing">Canonical description of the preprocessing (resize, layout, channel order, normalisation, pooling).</param>
 /// <param name="Classes">Class names in label-index order.</param>
 /// <param name="CreatedAt">When the store was started.</param>
+/// <param name="Precision">fp32 or int8 (a store written before precisions existed is fp32).</param>
 public sealed record FeatureStoreMetadata(
     string ModelName,
     string ModelSha256,
@@ -18,4 +21,5 @@ public sealed record FeatureStoreMetadata(
     int Dimension,
     string Preprocessing,
     IReadOnlyList<string> Classes,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    FeaturePrecision Precision = FeaturePrecision.Fp32);

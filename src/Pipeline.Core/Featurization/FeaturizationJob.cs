@@ -71,7 +71,7 @@ public static class FeaturizationJob
         var decoder = new ImageDecoder(options.Limits);
         using var writing = FeatureStoreWriter.Lock(storeDirectory);
         using var tracked = counters.Meter.Track(new FeaturizationRun(storeDirectory, counters, options.Stream));
-        using var featurizer = new ImageFeaturizer(decoder, model, options, logger);
+        using var featurizer = await ImageFeaturizer.CreateAsync(decoder, model, options, source, logger, cancellationToken).ConfigureAwait(false);
         var metadata = featurizer.Describe(source.Classes.Names);
         if (companion is not null)
         {

@@ -10,6 +10,7 @@ namespace Pipeline.Featurization;
 public sealed record FeaturizationOptions
 {
     private readonly int _parallelism = SettingCatalog.Featurize.Parallelism.Default;
+    private readonly int _calibrationImages = SettingCatalog.Featurize.CalibrationImages.Default;
 
     /// <summary>Device, batch size and threads of the inference engine.</summary>
     public InferenceOptions Inference { get; init; } = new();
@@ -24,6 +25,18 @@ public sealed record FeaturizationOptions
                 nameof(Parallelism),
                 value,
                 string.Create(CultureInfo.InvariantCulture, $"parallelism must be between {SettingCatalog.Featurize.Parallelism.Range.Min} and {SettingCatalog.Featurize.Parallelism.Range.Max}."));
+    }
+
+    /// <summary>With int8, how many of the source's first images calibrate the activation ranges (default 200).</summary>
+    public int CalibrationImages
+    {
+        get => _calibrationImages;
+        init => _calibrationImages = SettingCatalog.Featurize.CalibrationImages.Allows(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(
+                nameof(CalibrationImages),
+                value,
+                string.Create(CultureInfo.InvariantCulture, $"calibrationImages must be between {SettingCatalog.Featurize.CalibrationImages.Range.Min} and {SettingCatalog.Featurize.CalibrationImages.Range.Max}."));
     }
 
     /// <summary>File-size and pixel-count limits checked before decoding.</summary>

@@ -23,19 +23,43 @@ internal sealed class FeatureExtractor : IDisposable
 
     /// <summary>Loads and edits the model and creates the session (CUDA first when the device allows it).</summary>
     /// <exception cref="ModelZooException">The file is not an ONNX model or does not match the spec (input, feature node).</exception>
-    /// <exception cref="InvalidOperationException"><see cref="InferenceDevice.Cuda"/> was asked for and CUDA is unusable.</exception>
-    public FeatureExtractor(ModelSpec spec, string onnxPath, InferenceOptions options, ILogger? logger = null)
+    /// <exception cref="InvalidOperationException"><see cref="InferenceDevice.Cuda"/> was asked for and CUDA is unusable, or with int8.</exception>
+    /// <param name="spec">The zoo entry.</param>
+    /// <param name="onnxPath">The zoo file; its SHA-256 names the features whatever the precision.</param>
+    /// <param name="options">Device, batch size, threads, precision.</param>
+    /// <param name="logger">Where the device choice is reported.</param>
+    /// <param name="quantizedPath">With <see cref="FeaturePrecision.Int8"/>, the quantized featurizer <see cref="Int8Calibrator"/> made from <paramref name="onnxPath"/>.</param>
+    public FeatureExtractor(ModelSpec spec, string onnxPath, InferenceOptions options, ILogger? logger = null, string? quantizedPath = null)
     {
         Spec = spec;
         Options = options;
         logger ??= NullLogger.Instance;
         var bytes = File.ReadAllBytes(onnxPath);
         ModelSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        _inputNames = [spec.InputName];
+        _imageShape = spec.Layout == TensorLayout.Nchw ? [options.BatchSize, 3, spec.InputSize, spec.InputSize] : [options.BatchSize, spec.InputSize, spec.InputSize, 3];
+        if (options.Precision == FeaturePrecision.Int8)
+        {
+            if (quantizedPath is null)
+            {
+                throw new ArgumentException("int8 needs the quantized featurizer's path.", nameof(quantizedPath));
+            }
+
+            // ORT's integer QLinearConv/QLinearMatMul kernels are the CPU provider's; on CUDA the QDQ
+            // graph would run dequantized, slower than the float model.
+            if (options.Device == InferenceDevice.Cuda)
+            {
+                throw new InvalidOperationException("--precision int8 runs on the CPU only (ONNX Runtime's integer kernels); use --device cpu or auto.");
+            }
+
+            _session = CreateSession(File.ReadAllBytes(quantizedPath), cuda: false);
+            ExecutionProvider = "CPU";
+            return;
+        }
+
         var model = OnnxModelFile.Parse(bytes, onnxPath);
         OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
         var featurizer = model.ToByteArray();
-        _inputNames = [spec.InputName];
-        _imageShape = spec.Layout == TensorLayout.Nchw ? [options.BatchSize, 3, spec.InputSize, spec.InputSize] : [options.BatchSize, spec.InputSize, spec.InputSize, 3];
 
         if (options.Device == InferenceDevice.Cpu)
         {
@@ -68,6 +92,9 @@ internal sealed class FeatureExtractor : IDisposable
     public ModelSpec Spec { get; }
 
     public InferenceOptions Options { get; }
+
+    /// <summary>fp32, or int8 when the session runs the quantized featurizer.</summary>
+    public FeaturePrecision Precision => Options.Precision;
 
     /// <summary>"CUDA" or "CPU": where the session actually runs.</summary>
     public string ExecutionProvider { get; }

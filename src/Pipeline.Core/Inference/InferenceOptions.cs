@@ -38,6 +38,9 @@ public sealed record InferenceOptions
         init => _deviceId = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(DeviceId), value, "deviceId must be ≥ 0.");
     }
 
+    /// <summary>fp32 (default) or int8, which runs a quantized featurizer on the CPU (see <see cref="Int8Calibrator"/>).</summary>
+    public FeaturePrecision Precision { get; init; } = FeaturePrecision.Fp32;
+
     /// <summary>
     /// Whether idle ORT threads spin (default false): spinning makes ORT faster alone but steals the
     /// cores the decode stage needs while a batch is being filled.
