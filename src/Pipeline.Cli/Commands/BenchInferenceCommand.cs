@@ -85,7 +85,7 @@ internal static class BenchInferenceCommand
             clock.Stop();
             var total = batches * batch.Capacity;
             var culture = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(culture, $"model: {resolved.Spec.Name}  device: {extractor.ExecutionProvider}  precision: {options.Precision}  threads: {options.IntraOpThreads}  batch: {batch.Capacity}  images: {total}  seconds: {clock.Elapsed.TotalSeconds:F1}"));
+            Console.WriteLine(string.Create(culture, $"model: {resolved.Spec.Name}  device: {extractor.ExecutionProvider}  batch: {batch.Capacity}  images: {total}  seconds: {clock.Elapsed.TotalSeconds:F1}  precision: {options.Precision}  threads: {options.IntraOpThreads}"));
             Console.WriteLine(string.Create(culture, $"images/s: {total / clock.Elapsed.TotalSeconds:F1}"));
             return Task.FromResult(0);
         });
