@@ -46,6 +46,14 @@ public sealed record FeaturizationOptions
     public FeatureStoreOptions Store { get; init; } = new();
 
     /// <summary>
+    /// <see cref="Inference"/> as the run uses it: a stream given no batch size takes
+    /// <see cref="SettingCatalog.Featurize.StreamBatchSize"/> rather than the CPU's 1, since each of
+    /// its micro-batches is committed as a part of its own.
+    /// </summary>
+    internal InferenceOptions EffectiveInference =>
+        Stream is not null && Inference.BatchSize == 0 ? Inference with { BatchSize = SettingCatalog.Featurize.StreamBatchSize } : Inference;
+
+    /// <summary>
     /// Null (the default) for a batch run, which reads its source to the end; set for a stream over a
     /// source that never ends, whose micro-batches are each committed as they are inferred.
     /// </summary>

@@ -33,7 +33,7 @@ internal sealed class ImageFeaturizer : IDisposable
     public ImageFeaturizer(ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILogger logger, string? quantizedPath = null)
     {
         _decoder = decoder;
-        _extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.Inference, logger, quantizedPath);
+        _extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.EffectiveInference, logger, quantizedPath);
         try
         {
             _preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);

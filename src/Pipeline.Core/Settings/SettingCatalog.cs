@@ -39,6 +39,12 @@ internal static class SettingCatalog
         /// <summary>CUDA's batch when none is given: a GPU needs many images per Run to fill its cores; 64 of 224² images is 38 MB of input.</summary>
         public const int CudaBatchSize = 64;
 
+        /// <summary>
+        /// A stream's micro-batch when no batch size is given: each micro-batch is committed as a part of
+        /// its own, so the CPU's 1 would write a file per image; 32 was the batch default before it chose per device.
+        /// </summary>
+        public const int StreamBatchSize = 32;
+
         /// <summary>Decode/preprocess workers; one per core, capped at the range so the default is always valid.</summary>
         public static readonly NumberSetting<int> Parallelism = new("parallelism", Math.Min(Environment.ProcessorCount, 256), new NumberRange(1, 256), "Images decoded at once (default: the number of cores).")
         {
