@@ -6,7 +6,7 @@ namespace Pipeline.Inference;
 
 /// <summary>
 /// Static post-training quantization of a featurizer graph to QDQ form: every Conv, Gemm and
-/// MatMul with constant weights reads its activation through QuantizeLinear → DequantizeLinear
+/// MatMul with constant weights but the stem (see <see cref="FindOps"/>) reads its activation through QuantizeLinear → DequantizeLinear
 /// (uint8, asymmetric, scale from calibration), its weights as int8 per output channel
 /// (symmetric) and its bias as int32, and its output is quantized the same way. ONNX Runtime's
 /// QDQ transformer (optimization level ≥ extended) then fuses each DQ → Conv → Q into one
@@ -85,7 +85,7 @@ internal static class OnnxQuantizer
         model.Graph.Input.Add(inputs);
     }
 
-    /// <summary>The ops <see cref="Quantize"/> rewrites, in graph order.</summary>
+    /// <summary>The ops <see cref="Quantize"/> rewrites, in graph order: all with constant weights, less the stem when there are others.</summary>
     public static IReadOnlyList<QuantizedOp> FindOps(GraphProto graph)
     {
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
@@ -106,7 +106,11 @@ internal static class OnnxQuantizer
             ops.Add(new QuantizedOp(node, axis, relu));
         }
 
-        return ops;
+        // The stem, the op that reads the image itself, stays float when others are quantized: its
+        // input's range comes from the normalisation, not a Relu, its error reaches every later
+        // layer, and its few input channels make it a small share of the work.
+        var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        return ops.Count > 1 ? [.. ops.Where(op => !inputs.Contains(op.Activation))] : ops;
     }
 
     /// <summary>The activation tensors whose ranges calibration must measure.</summary>
