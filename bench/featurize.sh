@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # End-to-end featurize throughput on a folder of images (default: the 5000 digit PNGs) with
-# ResNet18 on CPU, beside the ceiling: ONNX Runtime alone on pre-made tensors (one real image,
-# preprocessed once and repeated) with the same model, batch size and threads. From GNU time:
-# peak RSS, and CPU time (user + sys) per image of the whole process, which other jobs on a shared
-# machine disturb far less than wall-clock img/s; plus the 1-minute load average before each run.
-# Prints a Markdown table. Usage: bench/featurize.sh [images-folder] [batch-size] [extra featurize args...]
+# ResNet18 on CPU, beside the ceilings: ONNX Runtime alone on pre-made tensors (one real image,
+# preprocessed once and repeated) at batch 1, 2, 4, 8 and 32, fp32 and int8. Then `featurize` with
+# its defaults (no --batch-size: the device's choice), with the old default --batch-size 32, and
+# with --precision int8 (calibrated on the folder's first 200 images; the first run quantizes and
+# caches, so the int8 row is run twice and the second, cached, run is the one reported), and the
+# mean cosine similarity of the int8 features to the fp32 ones. From GNU time: peak RSS, and CPU
+# time (user + sys) per image of the whole process, which other jobs on a shared machine disturb
+# far less than wall-clock img/s; plus the 1-minute load average before each run.
+# Prints a Markdown table. Usage: bench/featurize.sh [images-folder] [ceiling-images]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 images=${1:-../shared/data/digits/full}
-batch=${2:-32}
-shift $(( $# < 2 ? $# : 2 ))
+ceiling_images=${2:-320}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -19,23 +22,51 @@ cli=src/Pipeline.Cli/bin/Release/net10.0/pipeline
 count=$(find "$images" -type f | wc -l)
 sample=$(find "$images" -type f -name '*.png' | sort | awk 'NR == 1')
 load() { cut -d' ' -f1 /proc/loadavg; }
-
-ceiling_load=$(load)
-/usr/bin/time -f '%M %U %S' -o "$out/ceiling.time" "$cli" bench-inference --model resnet18 --device cpu \
-  --batch-size "$batch" --images "$count" --image "$sample" >"$out/ceiling.txt"
-pipeline_load=$(load)
-/usr/bin/time -f '%M %U %S' -o "$out/pipeline.time" "$cli" featurize --input "$images" --model resnet18 --device cpu \
-  --batch-size "$batch" --output "$out/store" "$@" >"$out/pipeline.txt" 2>"$out/pipeline.err"
-
-ceiling=$(grep -oP 'images/s: \K[0-9.]+' "$out/ceiling.txt")
-pipeline=$(grep -oP 'img/s: \K[0-9.]+' "$out/pipeline.txt")
 # GNU time: %M is the peak resident set in KiB, %U and %S the user and system CPU seconds.
 mib() { awk '{ printf "%.0f", $1 / 1024 }' "$1"; }
-cpu_ms() { awk -v n="$count" '{ printf "%.1f", 1000 * ($2 + $3) / n }' "$1"; }
-printf '| run | images | batch | img/s | %% of ceiling | CPU ms/img | peak RSS (MiB) | load avg (1 min) before |\n'
+cpu_ms() { awk -v n="$2" '{ printf "%.1f", 1000 * ($2 + $3) / n }' "$1"; }
+
+rows=()
+ceiling() { # name batch precision
+  local name=$1 batch=$2 precision=$3 before
+  before=$(load)
+  /usr/bin/time -f '%M %U %S' -o "$out/$name.time" "$cli" bench-inference --model resnet18 --device cpu \
+    --batch-size "$batch" --precision "$precision" --images "$ceiling_images" --image "$sample" >"$out/$name.txt"
+  local rate n
+  rate=$(grep -oP 'images/s: \K[0-9.]+' "$out/$name.txt")
+  n=$(grep -oP 'images: \K[0-9]+' "$out/$name.txt" | head -1)
+  echo "$rate" >"$out/$name.rate"
+  rows+=("| ONNX Runtime alone, $precision | $n | $batch | $rate | %CEIL:$rate% | $(cpu_ms "$out/$name.time" "$n") | $(mib "$out/$name.time") | $before |")
+}
+featurize() { # name label args...
+  local name=$1 label=$2 before
+  shift 2
+  rm -rf "$out/$name"
+  before=$(load)
+  /usr/bin/time -f '%M %U %S' -o "$out/$name.time" "$cli" featurize --input "$images" --model resnet18 --device cpu \
+    --output "$out/$name" "$@" >"$out/$name.txt" 2>"$out/$name.err"
+  local rate batch
+  rate=$(grep -oP 'img/s: \K[0-9.]+' "$out/$name.txt")
+  batch=$(grep -oP -- '--batch-size \K[0-9]+' <<<"$*" || echo "default")
+  rows+=("| pipeline featurize, $label | $count | $batch | $rate | %CEIL:$rate% | $(cpu_ms "$out/$name.time" "$count") | $(mib "$out/$name.time") | $before |")
+}
+
+for b in 1 2 4 8 32; do ceiling "fp32-b$b" "$b" fp32; done
+ceiling int8-b1 1 int8
+featurize default "defaults (fp32)"
+featurize batch32 "fp32, the old default batch" --batch-size 32
+# The first int8 run calibrates and writes the cache beside the model; the reported run reuses it.
+featurize int8-calibrating "int8, first run (calibrates unless cached)" --precision int8
+featurize int8 "int8, cached calibration" --precision int8
+cosine=$(dotnet run bench/compare-features.cs -- "$out/default" "$out/int8" 2>/dev/null | tail -1)
+
+ceiling1=$(cat "$out/fp32-b1.rate")
+printf '| run | images | batch | img/s | %% of fp32 batch-1 ceiling | CPU ms/img | peak RSS (MiB) | load avg (1 min) before |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
-printf '| ONNX Runtime alone (ceiling) | %s | %s | %s | 100%% | %s | %s | %s |\n' \
-  "$count" "$batch" "$ceiling" "$(cpu_ms "$out/ceiling.time")" "$(mib "$out/ceiling.time")" "$ceiling_load"
-printf '| pipeline featurize | %s | %s | %s | %s | %s | %s | %s |\n' \
-  "$count" "$batch" "$pipeline" "$(awk -v p="$pipeline" -v c="$ceiling" 'BEGIN { printf "%.1f%%", 100 * p / c }')" \
-  "$(cpu_ms "$out/pipeline.time")" "$(mib "$out/pipeline.time")" "$pipeline_load"
+for row in "${rows[@]}"; do
+  rate=$(grep -oP '%CEIL:\K[0-9.]+' <<<"$row")
+  pct=$(awk -v p="$rate" -v c="$ceiling1" 'BEGIN { printf "%.1f%%", 100 * p / c }')
+  sed "s/%CEIL:[0-9.]*%/$pct/" <<<"$row"
+done
+printf '\nint8 against fp32 features (defaults row): %s\n' "$cosine"
+printf 'uptime after: %s\n' "$(uptime)"

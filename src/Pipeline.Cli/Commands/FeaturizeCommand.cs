@@ -28,6 +28,8 @@ internal static class FeaturizeCommand
         var parallelism = CommonOptions.Parallelism();
         var pooling = CommonOptions.Pooling();
         var layers = SettingOptions.Text(SettingCatalog.Model.Layers);
+        var precision = SettingOptions.Choice<FeaturePrecision>(SettingCatalog.Featurize.Precision);
+        var calibrationImages = SettingOptions.Number(SettingCatalog.Featurize.CalibrationImages);
         var arrow = SettingOptions.Flag(SettingCatalog.Featurize.Arrow);
         var rowGroup = SettingOptions.Number(SettingCatalog.Store.RowGroupSize);
         var compression = SettingOptions.Choice<FeatureStoreCompression>(SettingCatalog.Store.Compression);
@@ -46,14 +48,15 @@ internal static class FeaturizeCommand
 
         var command = new HostedCommand("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
         {
-            input, model, output, batchSize, device, parallelism, arrow, pooling, layers, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels, maxDecodeSeconds, shard, shardCount,
+            input, model, output, batchSize, device, precision, calibrationImages, parallelism, arrow, pooling, layers, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels, maxDecodeSeconds, shard, shardCount,
         };
         command.SetAction(async parse =>
         {
             var options = new FeaturizationOptions
             {
-                Inference = new InferenceOptions { Device = parse.GetValue(device), BatchSize = parse.GetValue(batchSize) },
+                Inference = new InferenceOptions { Device = parse.GetValue(device), BatchSize = parse.GetValue(batchSize), Precision = parse.GetValue(precision) },
                 Parallelism = parse.GetValue(parallelism),
+                CalibrationImages = parse.GetValue(calibrationImages),
                 Limits = new DecodeLimits
                 {
                     MaxFileBytes = Saturate(parse.GetValue(maxFileMb) * (1024.0 * 1024)),

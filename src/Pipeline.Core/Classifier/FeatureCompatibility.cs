@@ -19,7 +19,7 @@ internal static class FeatureCompatibility
     public static int[] LabelsFor(FeaturizerSignature featurizer, IReadOnlyList<string> classes, FeatureSet features, string what)
     {
         EnsureFinite(features, what);
-        featurizer.ThrowIfOtherThan(features.Metadata, what, "the classifier expects", $"featurize it with model '{featurizer.ModelName}'{(featurizer.Layers.Length == 0 ? "" : $" --layers {featurizer.Layers}")} and the same preprocessing");
+        featurizer.ThrowIfOtherThan(features.Metadata, what, "the classifier expects", $"featurize it with model '{featurizer.ModelName}'{(featurizer.Layers.Length == 0 ? "" : $" --layers {featurizer.Layers}")}, the same preprocessing and --precision {FeatureStoreKeyValues.PrecisionName(featurizer.Precision)}");
 
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var c = 0; c < classes.Count; c++)

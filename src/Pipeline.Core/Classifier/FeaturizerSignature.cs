@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Pipeline.FeatureStore;
+using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Preprocessing;
 
@@ -15,12 +16,13 @@ namespace Pipeline.Classifier;
 /// <param name="Dimension">Length of every feature vector.</param>
 /// <param name="Preprocessing">The canonical preprocessing description (<see cref="TensorPreprocessor.Describe(ModelSpec)"/>).</param>
 /// <param name="Layers">The zoo layers read, in concatenation order, joined by commas; empty for the zoo's single feature node (and in model files made before layers existed).</param>
-public sealed record FeaturizerSignature(string ModelName, string ModelSha256, string FeatureNode, int Dimension, string Preprocessing, string Layers = "")
+/// <param name="Precision">fp32 or int8: the quantized featurizer's features differ from the float one's, so a head fits one of them (a model.json written before precisions existed is fp32).</param>
+public sealed record FeaturizerSignature(string ModelName, string ModelSha256, string FeatureNode, int Dimension, string Preprocessing, string Layers = "", FeaturePrecision Precision = FeaturePrecision.Fp32)
 {
     public static FeaturizerSignature FromMetadata(FeatureStoreMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        return new(metadata.ModelName, metadata.ModelSha256, metadata.FeatureNode, metadata.Dimension, metadata.Preprocessing, metadata.Layers);
+        return new(metadata.ModelName, metadata.ModelSha256, metadata.FeatureNode, metadata.Dimension, metadata.Preprocessing, metadata.Layers, metadata.Precision);
     }
 
     /// <summary>
@@ -31,7 +33,7 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
     internal void ThrowIfOtherThan(FeatureStoreMetadata found, string place, string reference, string remedy)
     {
         ArgumentNullException.ThrowIfNull(found);
-        var expected = new FeatureStoreMetadata(ModelName, ModelSha256, FeatureNode, Dimension, Preprocessing, found.Classes, found.CreatedAt, Layers);
+        var expected = new FeatureStoreMetadata(ModelName, ModelSha256, FeatureNode, Dimension, Preprocessing, found.Classes, found.CreatedAt, Layers, Precision);
         FeaturizerMismatch.ThrowIfDifferent(expected, found, FeaturizerMatch.Features, place, reference, remedy);
     }
 

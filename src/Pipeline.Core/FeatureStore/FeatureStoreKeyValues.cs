@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Pipeline.Inference;
 
 namespace Pipeline.FeatureStore;
 
@@ -17,19 +18,22 @@ internal static class FeatureStoreKeyValues
     public const string Classes = "pipeline.classes";
     public const string CreatedAt = "pipeline.created_at";
     public const string Layers = "pipeline.layers";
+    public const string Precision = "pipeline.precision";
 
     public static Dictionary<string, string> ToKeyValues(FeatureStoreMetadata metadata)
     {
         var keyValues = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-        [Model] = metadata.ModelName,
-        [ModelSha256] = metadata.ModelSha256,
-        [FeatureNode] = metadata.FeatureNode,
-        [Dimension] = metadata.Dimension.ToString(CultureInfo.InvariantCulture),
-        [Preprocessing] = metadata.Preprocessing,
-        [Classes] = JsonSerializer.Serialize(metadata.Classes),
-        [CreatedAt] = metadata.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+            [Model] = metadata.ModelName,
+            [ModelSha256] = metadata.ModelSha256,
+            [FeatureNode] = metadata.FeatureNode,
+            [Dimension] = metadata.Dimension.ToString(CultureInfo.InvariantCulture),
+            [Preprocessing] = metadata.Preprocessing,
+            [Classes] = JsonSerializer.Serialize(metadata.Classes),
+            [CreatedAt] = metadata.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+            [Precision] = PrecisionName(metadata.Precision),
         };
+
         // Written only when a run names layers, so a single-node store's footer is as it always was.
         if (metadata.Layers.Length > 0)
         {
@@ -38,6 +42,9 @@ internal static class FeatureStoreKeyValues
 
         return keyValues;
     }
+
+    /// <summary>How a precision is written: <c>fp32</c>, <c>int8</c>, as the option takes it.</summary>
+    public static string PrecisionName(FeaturePrecision precision) => precision.ToString().ToLowerInvariant();
 
     /// <summary>Reads the metadata back; <paramref name="file"/> names the part in the error.</summary>
     public static FeatureStoreMetadata Parse(IReadOnlyDictionary<string, string> keyValues, string file)
@@ -69,6 +76,13 @@ internal static class FeatureStoreKeyValues
             throw new InvalidDataException($"Feature store part '{file}' has '{CreatedAt}' = '{createdText}', which is not an ISO 8601 round-trip timestamp.");
         }
 
-        return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt, keyValues.GetValueOrDefault(Layers, ""));
+        // Parts written before precisions existed have no key, and were all fp32.
+        var precision = FeaturePrecision.Fp32;
+        if (keyValues.TryGetValue(Precision, out var precisionText) && !Enum.TryParse(precisionText, ignoreCase: true, out precision))
+        {
+            throw new InvalidDataException($"Feature store part '{file}' has '{Precision}' = '{precisionText}', which is neither fp32 nor int8.");
+        }
+
+        return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt, keyValues.GetValueOrDefault(Layers, ""), precision);
     }
 }

@@ -1,3 +1,5 @@
+using Pipeline.Inference;
+
 namespace Pipeline.FeatureStore;
 
 /// <summary>
@@ -12,6 +14,7 @@ namespace Pipeline.FeatureStore;
 /// <param name="Classes">Class names in label-index order.</param>
 /// <param name="CreatedAt">When the store was started.</param>
 /// <param name="Layers">The zoo layers read, pooled and concatenated in this order, joined by commas (<c>stage1,stage4</c>); empty for the zoo's single feature node, and for stores made before layers existed.</param>
+/// <param name="Precision">fp32 or int8 (a store written before precisions existed is fp32).</param>
 public sealed record FeatureStoreMetadata(
     string ModelName,
     string ModelSha256,
@@ -20,4 +23,5 @@ public sealed record FeatureStoreMetadata(
     string Preprocessing,
     IReadOnlyList<string> Classes,
     DateTimeOffset CreatedAt,
-    string Layers = "");
+    string Layers = "",
+    FeaturePrecision Precision = FeaturePrecision.Fp32);

@@ -60,6 +60,11 @@ internal static class FeaturizerMismatch
             Differ(FeatureStoreKeyValues.Preprocessing, Quote(found.Preprocessing), Quote(expected.Preprocessing));
         }
 
+        if (found.Precision != expected.Precision)
+        {
+            Differ(FeatureStoreKeyValues.Precision, FeatureStoreKeyValues.PrecisionName(found.Precision), FeatureStoreKeyValues.PrecisionName(expected.Precision));
+        }
+
         if (match == FeaturizerMatch.Store && !found.Classes.SequenceEqual(expected.Classes, StringComparer.Ordinal))
         {
             Differ(FeatureStoreKeyValues.Classes, $"[{string.Join(", ", found.Classes)}]", $"[{string.Join(", ", expected.Classes)}]");

@@ -82,7 +82,7 @@ public static class FeaturizationJob
         using var writing = FeatureStoreWriter.Lock(storeDirectory);
         ShardedStore.ThrowIfSharded(storeDirectory);
         using var tracked = counters.Meter.Track(new FeaturizationRun(storeDirectory, counters, options.Stream));
-        using var featurizer = new ImageFeaturizer(decoder, model, options, logger);
+        using var featurizer = await ImageFeaturizer.CreateAsync(decoder, model, options, source, logger, cancellationToken).ConfigureAwait(false);
         var metadata = featurizer.Describe(source.Classes.Names);
         if (admit is not null)
         {

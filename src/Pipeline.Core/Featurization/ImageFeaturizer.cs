@@ -1,6 +1,8 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Pipeline.Decoding;
 using Pipeline.FeatureStore;
+using Pipeline.IO;
 using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Preprocessing;
@@ -27,10 +29,11 @@ internal sealed class ImageFeaturizer : IDisposable
     /// <param name="model">The zoo model to featurize with.</param>
     /// <param name="options">Device, batch size and parallelism (the store options are the caller's).</param>
     /// <param name="logger">Where the session and the run report.</param>
-    public ImageFeaturizer(ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILogger logger)
+    /// <param name="quantizedPath">With int8, the quantized featurizer (see <see cref="CreateAsync"/>).</param>
+    public ImageFeaturizer(ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILogger logger, string? quantizedPath = null)
     {
         _decoder = decoder;
-        _extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.Inference, logger);
+        _extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.EffectiveInference, logger, quantizedPath);
         try
         {
             _preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
@@ -46,6 +49,104 @@ internal sealed class ImageFeaturizer : IDisposable
         _logger = logger;
     }
 
+    /// <summary>
+    /// The featurizer for <paramref name="source"/>: with int8, the quantized featurizer calibrated
+    /// on the source's first <see cref="FeaturizationOptions.CalibrationImages"/> images, taken from
+    /// the cache beside the model when the same file was calibrated on the same sample before (the
+    /// key is the model's SHA-256, the scheme, the preprocessing and each sample image's path, size
+    /// and modification time), else calibrated now and cached.
+    /// </summary>
+    public static async Task<ImageFeaturizer> CreateAsync(
+        ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILabelledImageSource source, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(source);
+        if (options.Inference.Precision == FeaturePrecision.Fp32)
+        {
+            return new ImageFeaturizer(decoder, model, options, logger);
+        }
+
+        if (options.Stream is not null)
+        {
+            throw new ArgumentException("--precision int8 calibrates on the source's first images, which a stream does not have up front; featurize a stream in fp32.", nameof(options));
+        }
+
+        var sample = new List<LabelledImage>(options.CalibrationImages);
+        await foreach (var image in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            sample.Add(image);
+            if (sample.Count == options.CalibrationImages)
+            {
+                break;
+            }
+        }
+
+        var sha = await FeaturizerSha256Async(model.OnnxPath, cancellationToken).ConfigureAwait(false);
+        var key = Int8Calibrator.CacheKey(
+            sha,
+            TensorPreprocessor.Describe(model.Spec),
+            model.Spec.FeatureNode,
+            sample.Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Path}\t{i.FileBytes}\t{i.FileModifiedUnixMs}")));
+        var path = Int8Calibrator.CachePath(model.OnnxPath, key);
+        if (File.Exists(path))
+        {
+            logger.LogInformation("int8: using {Path}, quantized before on the same {Count} calibration images", path, sample.Count);
+        }
+        else
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var quantized = Calibrate(decoder, model, options, sample, cancellationToken);
+            await AtomicFile.WriteAllBytesAsync(path, quantized, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("int8: calibrated on {Count} images in {Seconds:F1} s (MinMax), cached as {Path}", sample.Count, clock.Elapsed.TotalSeconds, path);
+        }
+
+        return new ImageFeaturizer(decoder, model, options, logger, path);
+    }
+
+    /// <summary>Decodes and preprocesses the sample as the run will, and quantizes with the ranges it produced.</summary>
+    private static byte[] Calibrate(ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, IReadOnlyList<LabelledImage> sample, CancellationToken cancellationToken)
+    {
+        // Small batches: the calibration session returns every quantized tensor of the batch at once.
+        using var calibrator = new Int8Calibrator(model.Spec, model.OnnxPath, batchSize: 4, options.Inference.IntraOpThreads);
+        var preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
+        var spec = model.Spec;
+        var filled = 0;
+        foreach (var image in sample)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var outcome = decoder.Decode(image, spec.InputSize, spec.InputSize, spec.Resize);
+            if (!outcome.IsDecoded)
+            {
+                continue;
+            }
+
+            using (var decoded = outcome.Image)
+            {
+                preprocessor.Write(decoded.Pixels, calibrator.Slot(filled++));
+            }
+
+            if (filled == calibrator.BatchSize)
+            {
+                calibrator.Observe(filled);
+                filled = 0;
+            }
+        }
+
+        calibrator.Observe(filled);
+        return calibrator.Quantize();
+    }
+
+    private static async Task<string> FeaturizerSha256Async(string onnxPath, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(onnxPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        await using var _ = stream.ConfigureAwait(false);
+        return Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>fp32 or int8.</summary>
+    public FeaturePrecision Precision => _extractor.Precision;
+
     /// <summary>Where the model runs: CPU or CUDA.</summary>
     public string ExecutionProvider => _extractor.ExecutionProvider;
 
@@ -58,7 +159,8 @@ internal sealed class ImageFeaturizer : IDisposable
         _preprocessor.Describe(),
         classes,
         DateTimeOffset.UtcNow,
-        _extractor.Spec.LayerNames);
+        _extractor.Spec.LayerNames,
+        _extractor.Precision);
 
     /// <summary>
     /// Featurizes every image of <paramref name="source"/> that <paramref name="isCached"/> does not

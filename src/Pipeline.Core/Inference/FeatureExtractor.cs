@@ -23,31 +23,91 @@ internal sealed class FeatureExtractor : IDisposable
 
     /// <summary>Loads and edits the model and creates the session (CUDA first when the device allows it).</summary>
     /// <exception cref="ModelZooException">The file is not an ONNX model or does not match the spec (input, feature node).</exception>
-    /// <exception cref="InvalidOperationException"><see cref="InferenceDevice.Cuda"/> was asked for and CUDA is unusable.</exception>
-    public FeatureExtractor(ModelSpec spec, string onnxPath, InferenceOptions options, ILogger? logger = null)
+    /// <exception cref="InvalidOperationException"><see cref="InferenceDevice.Cuda"/> was asked for and CUDA is unusable, or with int8.</exception>
+    /// <param name="spec">The zoo entry.</param>
+    /// <param name="onnxPath">The zoo file; its SHA-256 names the features whatever the precision.</param>
+    /// <param name="options">Device, batch size, threads, precision.</param>
+    /// <param name="logger">Where the device choice is reported.</param>
+    /// <param name="quantizedPath">With <see cref="FeaturePrecision.Int8"/>, the quantized featurizer <see cref="Int8Calibrator"/> made from <paramref name="onnxPath"/>.</param>
+    public FeatureExtractor(ModelSpec spec, string onnxPath, InferenceOptions options, ILogger? logger = null, string? quantizedPath = null)
     {
         Spec = spec;
         Options = options;
         logger ??= NullLogger.Instance;
-        var bytes = File.ReadAllBytes(onnxPath);
-        ModelSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var model = OnnxModelFile.Parse(bytes, onnxPath);
-        OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
-        var featurizer = model.ToByteArray();
         _inputNames = [spec.InputName];
         _imageShape = spec.Layout == TensorLayout.Nchw ? [options.BatchSize, 3, spec.InputSize, spec.InputSize] : [options.BatchSize, spec.InputSize, spec.InputSize, 3];
+        if (options.Precision == FeaturePrecision.Int8 && quantizedPath is null)
+        {
+            throw new ArgumentException("int8 needs the quantized featurizer's path.", nameof(quantizedPath));
+        }
 
-        if (options.Device == InferenceDevice.Cpu)
+        // ORT's integer QLinearConv/QLinearMatMul kernels are the CPU provider's; on CUDA the QDQ
+        // graph would run dequantized, slower than the float model.
+        if (options.Precision == FeaturePrecision.Int8 && options.Device == InferenceDevice.Cuda)
+        {
+            throw new InvalidOperationException("--precision int8 runs on the CPU only (ONNX Runtime's integer kernels); use --device cpu or auto.");
+        }
+
+        var featurizer = LoadFeaturizer(spec, onnxPath, options.Precision == FeaturePrecision.Int8 ? quantizedPath : null, out var sha);
+        ModelSha256 = sha;
+        ReleaseModelCopies();
+        if (options.Device == InferenceDevice.Cpu || options.Precision == FeaturePrecision.Int8)
         {
             _session = CreateSession(featurizer, cuda: false);
             ExecutionProvider = "CPU";
-            return;
+        }
+        else
+        {
+            _session = CreateCudaOrCpuSession(featurizer, spec, onnxPath, options, logger, out var provider);
+            ExecutionProvider = provider;
         }
 
+        BatchSize = ChooseBatchSize(options, cuda: ExecutionProvider == "CUDA");
+        _imageShape[0] = BatchSize;
+        ReleaseModelCopies();
+    }
+
+    /// <summary>An explicit batch size, or the device's default (see <see cref="Settings.SettingCatalog.Featurize.CpuBatchSize"/>).</summary>
+    internal static int ChooseBatchSize(InferenceOptions options, bool cuda) =>
+        options.BatchSize > 0 ? options.BatchSize : cuda ? Settings.SettingCatalog.Featurize.CudaBatchSize : Settings.SettingCatalog.Featurize.CpuBatchSize;
+
+    /// <summary>
+    /// The featurizer's bytes (the quantized file, or the zoo file edited by <see cref="OnnxGraphEditor"/>)
+    /// and the zoo file's SHA-256. The file and its parsed graph die on return, so that ORT's copies
+    /// are made beside one copy of the weights, not three.
+    /// </summary>
+    private static byte[] LoadFeaturizer(ModelSpec spec, string onnxPath, string? quantizedPath, out string sha)
+    {
+        var bytes = File.ReadAllBytes(onnxPath);
+        sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (quantizedPath is not null)
+        {
+            return File.ReadAllBytes(quantizedPath);
+        }
+
+        var model = OnnxModelFile.Parse(bytes, onnxPath);
+        OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
+        return model.ToByteArray();
+    }
+
+    /// <summary>
+    /// Model copies in the large-object heap (ResNet18's weights are 45 MB a copy) are only
+    /// collected by a full GC, which a run that allocates little may not have for minutes; so they
+    /// would sit under ORT's session, then under the whole run. One compacting collection before
+    /// the session is made and one after return them to the OS: the peak RSS is lower by a copy or two.
+    /// </summary>
+    private static void ReleaseModelCopies()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    private InferenceSession CreateCudaOrCpuSession(byte[] featurizer, ModelSpec spec, string onnxPath, InferenceOptions options, ILogger logger, out string provider)
+    {
         try
         {
-            _session = CreateSession(featurizer, cuda: true);
-            ExecutionProvider = "CUDA";
+            provider = "CUDA";
+            return CreateSession(featurizer, cuda: true);
         }
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
         {
@@ -60,14 +120,17 @@ internal sealed class FeatureExtractor : IDisposable
             // Expected on every CPU-only machine, so one short line, not a warning; the whole ORT error is for debugging.
             logger.LogInformation("CUDA is not available ({Reason}); featurizing '{Model}' on the CPU.", reason, spec.Name);
             logger.LogDebug(e, "The CUDA execution provider could not start for '{Model}'.", spec.Name);
-            _session = CreateSession(featurizer, cuda: false);
-            ExecutionProvider = "CPU";
+            provider = "CPU";
+            return CreateSession(featurizer, cuda: false);
         }
     }
 
     public ModelSpec Spec { get; }
 
     public InferenceOptions Options { get; }
+
+    /// <summary>fp32, or int8 when the session runs the quantized featurizer.</summary>
+    public FeaturePrecision Precision => Options.Precision;
 
     /// <summary>"CUDA" or "CPU": where the session actually runs.</summary>
     public string ExecutionProvider { get; }
@@ -80,7 +143,8 @@ internal sealed class FeatureExtractor : IDisposable
 
     public int FeatureDimension => Spec.FeatureDimension;
 
-    public int BatchSize => Options.BatchSize;
+    /// <summary>Images per Run: the option, or the device's default when it is 0.</summary>
+    public int BatchSize { get; }
 
     /// <summary>Floats per preprocessed image.</summary>
     public int ImageLength => Spec.ImageLength;

@@ -5,7 +5,7 @@ namespace Pipeline.Inference;
 /// <summary>How the featurizer's ONNX Runtime session is set up. Setters validate and name the key.</summary>
 public sealed record InferenceOptions
 {
-    /// <summary>Default batch size (32), defined with its measurement in <see cref="SettingCatalog.Featurize.BatchSize"/>.</summary>
+    /// <summary>Default batch size, 0: the device chooses (<see cref="SettingCatalog.Featurize.CpuBatchSize"/>, <see cref="SettingCatalog.Featurize.CudaBatchSize"/>).</summary>
     public static int DefaultBatchSize => SettingCatalog.Featurize.BatchSize.Default;
 
     private readonly int _batchSize = DefaultBatchSize;
@@ -15,7 +15,7 @@ public sealed record InferenceOptions
     /// <summary>auto (default), cpu or cuda.</summary>
     public InferenceDevice Device { get; init; } = InferenceDevice.Auto;
 
-    /// <summary>Images per Run, 1..4096; default <see cref="DefaultBatchSize"/>.</summary>
+    /// <summary>Images per Run, 1..4096, or 0 (default) for the device's choice, which <see cref="FeatureExtractor.BatchSize"/> tells once the device is known.</summary>
     public int BatchSize
     {
         get => _batchSize;
@@ -37,6 +37,9 @@ public sealed record InferenceOptions
         get => _deviceId;
         init => _deviceId = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(DeviceId), value, "deviceId must be ≥ 0.");
     }
+
+    /// <summary>fp32 (default) or int8, which runs a quantized featurizer on the CPU (see <see cref="Int8Calibrator"/>).</summary>
+    public FeaturePrecision Precision { get; init; } = FeaturePrecision.Fp32;
 
     /// <summary>
     /// Whether idle ORT threads spin (default false): spinning makes ORT faster alone but steals the

@@ -21,6 +21,12 @@ public sealed record FeaturizeSettings
     /// <summary>Inference device.</summary>
     public required InferenceDevice Device { get; init; }
 
+    /// <summary>fp32 (default) or int8.</summary>
+    public FeaturePrecision Precision { get; init; } = SettingCatalog.Featurize.Precision.DefaultAs<FeaturePrecision>();
+
+    /// <summary>With int8, the source's first images that calibrate it (1 to 100 000; default 200).</summary>
+    public int CalibrationImages { get; init; } = SettingCatalog.Featurize.CalibrationImages.Default;
+
     /// <summary>Rows per feature-store part file (1 or more; default 10 000).</summary>
     public int RowsPerPart { get; init; } = SettingCatalog.Featurize.RowsPerPart.Default;
 
@@ -42,8 +48,9 @@ public sealed record FeaturizeSettings
     /// <summary>The featurization graph's options for these settings and <paramref name="limits"/>.</summary>
     internal FeaturizationOptions ToOptions(DecodeLimits limits) => new()
     {
-        Inference = new InferenceOptions { Device = Device, BatchSize = BatchSize },
+        Inference = new InferenceOptions { Device = Device, BatchSize = BatchSize, Precision = Precision },
         Parallelism = Parallelism,
+        CalibrationImages = CalibrationImages,
         Limits = limits,
         Store = new FeatureStoreOptions
         {

@@ -384,6 +384,8 @@ public static class PipelineFileLoader
         BatchSize = section.Read(SettingCatalog.Featurize.BatchSize) ?? defaults.BatchSize,
         Parallelism = section.Read(SettingCatalog.Featurize.Parallelism) ?? defaults.Parallelism,
         Device = section.Read<InferenceDevice>(SettingCatalog.Featurize.Device) ?? defaults.Device,
+        Precision = section.Read<FeaturePrecision>(SettingCatalog.Featurize.Precision) ?? SettingCatalog.Featurize.Precision.DefaultAs<FeaturePrecision>(),
+        CalibrationImages = section.Read(SettingCatalog.Featurize.CalibrationImages) ?? SettingCatalog.Featurize.CalibrationImages.Default,
         RowsPerPart = section.Read(SettingCatalog.Featurize.RowsPerPart) ?? SettingCatalog.Featurize.RowsPerPart.Default,
         PartSeconds = section.Read(SettingCatalog.Featurize.PartSeconds) ?? SettingCatalog.Featurize.PartSeconds.Default,
         Arrow = section.Read(SettingCatalog.Featurize.Arrow) ?? SettingCatalog.Featurize.Arrow.Default,

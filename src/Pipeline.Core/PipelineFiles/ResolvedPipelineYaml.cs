@@ -49,6 +49,8 @@ internal static class ResolvedPipelineYaml
             { SettingCatalog.Featurize.BatchSize, Number(d.Featurize.BatchSize) },
             { SettingCatalog.Featurize.Parallelism, Number(d.Featurize.Parallelism) },
             { SettingCatalog.Featurize.Device, Enum(d.Featurize.Device) },
+            { SettingCatalog.Featurize.Precision, Enum(d.Featurize.Precision) },
+            { SettingCatalog.Featurize.CalibrationImages, Number(d.Featurize.CalibrationImages) },
             { SettingCatalog.Featurize.RowsPerPart, Number(d.Featurize.RowsPerPart) },
             { SettingCatalog.Featurize.PartSeconds, Number(d.Featurize.PartSeconds) },
             { SettingCatalog.Featurize.Arrow, Bool(d.Featurize.Arrow) },

@@ -58,7 +58,9 @@ public static class PredictionJob
         Directory.CreateDirectory(folder);
         using var predicting = FolderLock.TryAcquire(folder, "." + Path.GetFileName(output) + ".lock", out var holder)
             ?? throw new IOException($"Predictions '{output}' are being written by another process{FolderLock.DescribeHolder(holder)}; one process at a time writes them.");
-        using var featurizer = new ImageFeaturizer(new ImageDecoder(options.Featurization.Limits), resolved, options.Featurization, logger);
+        // The head fits features of the precision it was trained on; an int8 featurizer is calibrated on these inputs' first images.
+        var featurization = options.Featurization with { Inference = options.Featurization.Inference with { Precision = model.Featurizer.Precision } };
+        using var featurizer = await ImageFeaturizer.CreateAsync(new ImageDecoder(featurization.Limits), resolved, featurization, source, logger, cancellationToken).ConfigureAwait(false);
         model.Featurizer.ThrowIfOtherThan(
             featurizer.Describe(source.Classes.Names),
             $"The input '{source.Description}'",

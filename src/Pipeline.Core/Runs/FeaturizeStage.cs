@@ -44,7 +44,7 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
             logger.LogInformation(
                 "{Source} never ends: featurizing it as a stream (micro-batches of up to {BatchSize} images, or {MaxDelay} s after their first) until stopped; a stream trains and evaluates nothing, and its test source is not read",
                 source.Description,
-                options.Inference.BatchSize,
+                options.EffectiveInference.BatchSize,
                 definition.Stream.MaxDelaySeconds);
         }
 

@@ -39,15 +39,33 @@ internal static class SettingCatalog
     public static class Featurize
     {
         /// <summary>
-        /// Images per inference batch. The default: ResNet18 on the shared 2-core dev CPU (load 16-19
-        /// from other jobs) gave, best of 3 rounds, 10.8/10.8/15.1/10.8 img/s for 8/16/32/64: the CPU
-        /// barely cares once a batch fills the cores, 32 was best, and it is a reasonable GPU batch too.
+        /// Images per inference batch; 0 (the default) lets the device choose: <see cref="CpuBatchSize"/>
+        /// on the CPU, <see cref="CudaBatchSize"/> on CUDA. An explicit value wins on either.
         /// </summary>
-        public static readonly NumberSetting<int> BatchSize = new("batchSize", 32, new NumberRange(1, 4096), "Images per inference batch.")
+        public static readonly NumberSetting<int> BatchSize = new("batchSize", 0, new NumberRange(0, 4096), "Images per inference batch; 0 chooses per device (CPU 1, CUDA 64).")
         {
             Option = "--batch-size",
             ConfigurationKey = "BatchSize",
         };
+
+        /// <summary>
+        /// The CPU's batch when none is given. On the 2-core EPYC, ONNX Runtime alone ran ResNet18 at
+        /// batch 1 as fast as at any larger batch (issue 11: 37.0 img/s at 1 against 34.4 at 32; in one
+        /// loaded run 1, 2, 4, 8, 16 gave 56, 59, 63, 63, 70 CPU ms per image), since one image already
+        /// fills the cores with its convolutions, while every image more in a batch costs its input
+        /// tensor in three rotating slots and its activations in ORT's arena (batch 32 peaked at 2.6x
+        /// the memory of batch 1). So 1: the ceiling at the least memory (bench/README.md).
+        /// </summary>
+        public const int CpuBatchSize = 1;
+
+        /// <summary>CUDA's batch when none is given: a GPU needs many images per Run to fill its cores; 64 of 224² images is 38 MB of input.</summary>
+        public const int CudaBatchSize = 64;
+
+        /// <summary>
+        /// A stream's micro-batch when no batch size is given: each micro-batch is committed as a part of
+        /// its own, so the CPU's 1 would write a file per image; 32 was the batch default before it chose per device.
+        /// </summary>
+        public const int StreamBatchSize = 32;
 
         /// <summary>Decode/preprocess workers; one per core, capped at the range so the default is always valid.</summary>
         public static readonly NumberSetting<int> Parallelism = new("parallelism", Math.Min(Environment.ProcessorCount, 256), new NumberRange(1, 256), "Images decoded at once (default: the number of cores).")
@@ -61,6 +79,22 @@ internal static class SettingCatalog
         {
             Option = "--device",
             ConfigurationKey = "Device",
+        };
+
+        /// <summary>The featurizer's arithmetic: fp32, or int8 (static quantization calibrated on the run's first images, CPU only).</summary>
+        public static readonly ChoiceSetting Precision = new("precision", "fp32", "fp32, or int8: a quantized featurizer calibrated on the run's first images, run by ONNX Runtime's integer CPU kernels; its features are not interchangeable with fp32 ones.")
+        {
+            Option = "--precision",
+        };
+
+        /// <summary>
+        /// int8 calibration sample size. MinMax ranges of ResNet18 on the digits were settled well
+        /// before 200 images; a few hundred decodes and batch-4 runs cost a few seconds once, then
+        /// the quantized file is cached.
+        /// </summary>
+        public static readonly NumberSetting<int> CalibrationImages = new("calibrationImages", 200, new NumberRange(1, 100_000), "With int8: how many of the source's first images calibrate the activation ranges.")
+        {
+            Option = "--calibration-images",
         };
 
         /// <summary>
@@ -106,7 +140,7 @@ internal static class SettingCatalog
         };
 
         /// <summary>The <c>featurize</c> section.</summary>
-        public static readonly SettingSection Section = new("featurize", [BatchSize, Parallelism, Device, RowsPerPart, PartSeconds, Arrow, Shard, ShardCount]);
+        public static readonly SettingSection Section = new("featurize", [BatchSize, Parallelism, Device, Precision, CalibrationImages, RowsPerPart, PartSeconds, Arrow, Shard, ShardCount]);
     }
 
     /// <summary>How <c>featurize</c> lays out Parquet parts; command line only, a pipeline run keeps these defaults.</summary>

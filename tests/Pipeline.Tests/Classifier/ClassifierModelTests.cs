@@ -34,6 +34,26 @@ public sealed class ClassifierModelTests(ClassifierFixture fixture)
     }
 
     [Fact]
+    public async Task LoadAsync_Int8Featurizer_RoundTripsThePrecisionAndAnOlderFileIsFp32()
+    {
+        using var dir = new TempFolder();
+        var saved = fixture.Training.Model;
+        var int8 = new ClassifierModel(saved.Featurizer with { Precision = Pipeline.Inference.FeaturePrecision.Int8 }, saved.Regression, saved.Training, saved.CreatedAt);
+
+        await int8.SaveAsync(dir.Path, null, CancellationToken.None);
+        var loaded = await ClassifierModel.LoadAsync(dir.Path);
+
+        Assert.Equal(Pipeline.Inference.FeaturePrecision.Int8, loaded.Featurizer.Precision);
+        var file = Path.Combine(dir.Path, ClassifierModel.ModelFileName);
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        Assert.Equal("Int8", json["featurizer"]!["precision"]!.GetValue<string>());
+        // A model.json written before precisions existed has no key: its features were fp32.
+        json["featurizer"]!.AsObject().Remove("precision");
+        await File.WriteAllTextAsync(file, json.ToJsonString());
+        Assert.Equal(Pipeline.Inference.FeaturePrecision.Fp32, (await ClassifierModel.LoadAsync(dir.Path)).Featurizer.Precision);
+    }
+
+    [Fact]
     public async Task LoadAsync_NoModelJson_NamesTheFile()
     {
         using var dir = new TempFolder();

@@ -47,7 +47,7 @@ public sealed class CommandLineExitCodeTests
 
     [Theory]
     [InlineData("--max-megapixels must be greater than 0, got -1", "featurize", "-i", "images", "-o", "store", "--max-megapixels", "-1")]
-    [InlineData("--batch-size must be from 1 to 4096, got 0", "featurize", "-i", "images", "-o", "store", "--batch-size", "0")]
+    [InlineData("--batch-size must be from 0 to 4096, got -1", "featurize", "-i", "images", "-o", "store", "--batch-size", "-1")]
     [InlineData("-m 'nosuch' is not in the zoo", "featurize", "-i", "images", "-o", "store", "-m", "nosuch")]
     [InlineData("--test-fraction must be at least 0 and less than 1, got 1", "train", "-f", "store", "-o", "model", "--test-fraction", "1")]
     [InlineData("--grid-reg-param takes comma-separated numbers, but 'x' is not a number", "train", "-f", "store", "-o", "model", "--grid-reg-param", "0.1,x")]

@@ -65,6 +65,26 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
     }
 
     [Fact]
+    public void BatchSize_NoneGivenOnCpu_IsOneWhichTheBenchFoundTheCeilingAtTheLeastMemory()
+    {
+        using var extractor = new FeatureExtractor(resnet.Model.Spec, resnet.Model.OnnxPath, new InferenceOptions { Device = InferenceDevice.Cpu });
+        using var batch = extractor.CreateBatch();
+
+        Assert.Equal(0, new InferenceOptions().BatchSize);
+        Assert.Equal(1, extractor.BatchSize);
+        Assert.Equal(1, batch.Capacity);
+        Assert.Equal(4, resnet.Extractor.BatchSize);
+    }
+
+    [Theory]
+    [InlineData(0, false, 1)]
+    [InlineData(0, true, 64)]
+    [InlineData(32, false, 32)]
+    [InlineData(8, true, 8)]
+    public void ChooseBatchSize_ExplicitWinsElseTheDevicesDefault(int option, bool cuda, int expected) =>
+        Assert.Equal(expected, FeatureExtractor.ChooseBatchSize(new InferenceOptions { BatchSize = option }, cuda));
+
+    [Fact]
     public void Properties_ResNet18_DescribeTheFeaturizer()
     {
         var extractor = resnet.Extractor;
