@@ -59,7 +59,7 @@ public sealed class FeatureLayerSelectionTests(LayeredClassifierFixture fixture)
             "Feature store 'x' was featurized by another featurizer than the classifier expects: it has "
             + "pipeline.feature_node 'ReLU393_Output_0' instead of 'ReLU315_Output_0,ReLU393_Output_0', "
             + "pipeline.layers 'stage4' instead of 'stage2,stage4', pipeline.dimension 512 instead of 640; "
-            + "featurize it with model 'resnet18' --layers stage2,stage4 and the same preprocessing.",
+            + "featurize it with model 'resnet18' --layers stage2,stage4, the same preprocessing and --precision fp32.",
             e.Message);
     }
 
