@@ -1,5 +1,4 @@
 using System.Globalization;
-using Parquet;
 using Pipeline.IO;
 using Pipeline.Sources;
 
@@ -160,7 +159,7 @@ internal sealed class ShardedStore
     /// preprocessing or class list) than <paramref name="metadata"/>: checked before an attempt
     /// starts and again before it commits, since another shard may have committed in between.
     /// </summary>
-    /// <exception cref="InvalidDataException">A committed part differs; the message names it and every key that differs.</exception>
+    /// <exception cref="InvalidDataException">A committed part differs, or cannot be read; the message names it and every key that differs.</exception>
     public async Task EnsureSameFeaturizerAsync(FeatureStoreMetadata metadata, CancellationToken ct)
     {
         var parts = FeatureStoreLayout.FindParts(FeaturesDirectory, FeatureStoreLayout.ParquetExtension);
@@ -170,7 +169,7 @@ internal sealed class ShardedStore
         }
 
         var part = parts[0].Path;
-        var reader = await ParquetReader.CreateAsync(part, cancellationToken: ct).ConfigureAwait(false);
+        var reader = await FeatureStoreReader.OpenPartAsync(part, ct).ConfigureAwait(false);
         await using var _ = reader.ConfigureAwait(false);
         FeaturizerMismatch.ThrowIfDifferent(
             metadata,
@@ -217,13 +216,23 @@ internal sealed class ShardedStore
             return;
         }
 
-        var features = FeatureStoreLayout.FeaturesDirectory(folder);
-        foreach (var extension in new[] { FeatureStoreLayout.ArrowExtension, FeatureStoreLayout.ParquetExtension })
+        try
         {
-            foreach (var (number, path) in FeatureStoreLayout.FindParts(features, extension))
+            var features = FeatureStoreLayout.FeaturesDirectory(folder);
+            foreach (var extension in new[] { FeatureStoreLayout.ArrowExtension, FeatureStoreLayout.ParquetExtension })
             {
-                MoveIfThere(path, Path.Combine(FeaturesDirectory, FeatureStoreLayout.PartFileName(number, Shard, extension)));
+                foreach (var (number, path) in FeatureStoreLayout.FindParts(features, extension))
+                {
+                    MoveIfThere(path, Path.Combine(FeaturesDirectory, FeatureStoreLayout.PartFileName(number, Shard, extension)));
+                }
             }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Another process publishing this shard at the same time finished and is deleting the
+            // folder (its features/ first) while this one lists it: the winner's folder is deleted
+            // only after every file of it is moved, so the shard is published.
+            return;
         }
 
         MoveIfThere(Path.Combine(folder, FeatureStoreLayout.RejectsFile), Path.Combine(Root, FeatureStoreLayout.RejectsFileName(Shard)));
@@ -236,21 +245,21 @@ internal sealed class ShardedStore
     /// </summary>
     public bool TryComplete()
     {
+        // Every shard is checked even when _SUCCESS exists: the attempts folder may still hold a
+        // committed shard's winner whose renames were cut short, and deleting it would lose its rows.
+        for (var index = 0; index < Shard.Count; index++)
+        {
+            if (!IsPublished(Root, new Shard(index, Shard.Count)))
+            {
+                return false;
+            }
+        }
+
         var success = Path.Combine(FeaturesDirectory, FeatureStoreLayout.SuccessMarker);
         if (!File.Exists(success))
         {
-            for (var index = 0; index < Shard.Count; index++)
-            {
-                if (!IsPublished(Root, new Shard(index, Shard.Count)))
-                {
-                    return false;
-                }
-            }
-
-            using (var stream = new FileStream(success, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Flush(flushToDisk: true);
-            }
+            using var stream = new FileStream(success, FileMode.Create, FileAccess.Write, FileShare.None);
+            stream.Flush(flushToDisk: true);
         }
 
         DeleteFolder(Path.Combine(Root, FeatureStoreLayout.AttemptsFolder));

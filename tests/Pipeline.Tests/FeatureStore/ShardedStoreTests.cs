@@ -73,6 +73,69 @@ public sealed class ShardedStoreTests
     }
 
     [Fact]
+    public async Task TryComplete_SuccessPresentButAWinnerNotMoved_KeepsTheWinnersFolder()
+    {
+        using var temp = new TempFolder();
+        var shards = Enumerable.Range(0, 2).Select(i => ShardedStore.Open(temp.Path, new Shard(i, 2))).ToArray();
+        shards[0].TryCommit(await WriteAttemptAsync(shards[0], 0, 4));
+        var winner = await WriteAttemptAsync(shards[1], 4, 4);
+
+        // Shard 1's winner killed between its marker and its renames, with a _SUCCESS already there
+        // (an earlier completion seen through a stale listing).
+        Assert.True(Pipeline.IO.FirstWriterWins.TryCreate(shards[1].Marker, Path.GetFileName(winner)["attempt-".Length..]));
+        temp.Write("features/_SUCCESS");
+
+        Assert.False(shards[0].TryComplete());
+        Assert.True(Directory.Exists(winner));
+
+        shards[1].Publish();
+        Assert.True(shards[1].TryComplete());
+        var set = await (await FeatureStoreReader.OpenAsync(temp.Path)).ReadAllAsync();
+        Assert.Equal(Enumerable.Range(0, 8).Select(SyntheticFeatures.PathOf), set.Paths.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Publish_TwoProcessesAtOnce_NeitherFailsAndEveryRowArrivesOnce()
+    {
+        // Many rounds of a two-thread race: one publisher deleting the winner's folder while the
+        // other lists it must count as published, not throw.
+        for (var round = 0; round < 20; round++)
+        {
+            using var temp = new TempFolder();
+            var store = ShardedStore.Open(temp.Path, new Shard(0, 1));
+            var attempt = await WriteAttemptAsync(store, 0, 24);
+            Assert.True(Pipeline.IO.FirstWriterWins.TryCreate(store.Marker, Path.GetFileName(attempt)["attempt-".Length..]));
+            using var start = new Barrier(2);
+            var publishers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+            {
+                var mine = ShardedStore.Open(temp.Path, new Shard(0, 1));
+                start.SignalAndWait();
+                mine.Publish();
+            })).ToArray();
+
+            await Task.WhenAll(publishers);
+
+            Assert.True(store.TryComplete());
+            Assert.Equal(24, (await FeatureStoreReader.OpenAsync(temp.Path)).Count);
+        }
+    }
+
+    [Fact]
+    public async Task EnsureSameFeaturizer_TruncatedCommittedPart_NamesTheFile()
+    {
+        using var temp = new TempFolder();
+        var store = ShardedStore.Open(temp.Path, new Shard(0, 2));
+        store.TryCommit(await WriteAttemptAsync(store, 0, 4));
+        var part = FeatureStoreLayout.FindParquetParts(temp.Combine("features"))[0];
+        var bytes = await File.ReadAllBytesAsync(part);
+        await File.WriteAllBytesAsync(part, bytes[..(bytes.Length / 2)]);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ShardedStore.Open(temp.Path, new Shard(1, 2)).EnsureSameFeaturizerAsync(SyntheticFeatures.Metadata(Dimension), CancellationToken.None));
+
+        Assert.Contains($"Feature store part '{part}' cannot be read as Parquet", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ThrowIfIncomplete_ShardsMissing_NamesThem()
     {
         using var temp = new TempFolder();
