@@ -95,29 +95,52 @@ public sealed class ShardedStoreTests
     }
 
     [Fact]
-    public async Task Publish_TwoProcessesAtOnce_NeitherFailsAndEveryRowArrivesOnce()
+    public async Task Publish_FourPublishersAtOnce_NoneFailsAndEveryPartArrivesOnce()
     {
-        // Many rounds of a two-thread race: one publisher deleting the winner's folder while the
-        // other lists it must count as published, not throw.
-        for (var round = 0; round < 20; round++)
+        // Rounds of a race in which one publisher deletes the winner's folder while another lists
+        // it: that must count as published, not throw. Before the fix about one run in four failed.
+        // Publish moves files by name, so empty ones keep each round cheap.
+        using var temp = new TempFolder();
+        for (var round = 0; round < 150; round++)
         {
-            using var temp = new TempFolder();
-            var store = ShardedStore.Open(temp.Path, new Shard(0, 1));
-            var attempt = await WriteAttemptAsync(store, 0, 24);
-            Assert.True(Pipeline.IO.FirstWriterWins.TryCreate(store.Marker, Path.GetFileName(attempt)["attempt-".Length..]));
-            using var start = new Barrier(2);
-            var publishers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+            var root = temp.Combine($"store-{round}");
+            var store = ShardedStore.Open(root, new Shard(0, 1));
+            var attempt = store.BeginAttempt();
+            Directory.CreateDirectory(Path.Combine(attempt, "features"));
+            for (var part = 0; part < 3; part++)
             {
-                var mine = ShardedStore.Open(temp.Path, new Shard(0, 1));
-                start.SignalAndWait();
-                mine.Publish();
-            })).ToArray();
+                File.WriteAllBytes(Path.Combine(attempt, "features", $"part-{part:D5}.parquet"), []);
+            }
+
+            File.WriteAllBytes(Path.Combine(attempt, "rejects.parquet"), []);
+            Assert.True(Pipeline.IO.FirstWriterWins.TryCreate(store.Marker, Path.GetFileName(attempt)["attempt-".Length..]));
+            using var start = new Barrier(4);
+            var publishers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    start.SignalAndWait();
+                    store.Publish();
+                },
+                TaskCreationOptions.LongRunning)).ToArray();
 
             await Task.WhenAll(publishers);
 
             Assert.True(store.TryComplete());
-            Assert.Equal(24, (await FeatureStoreReader.OpenAsync(temp.Path)).Count);
+            Assert.Equal(3, FeatureStoreLayout.FindParquetParts(Path.Combine(root, "features")).Count);
         }
+    }
+
+    [Fact]
+    public async Task EnsureSameFeaturizer_TwoModelsOnAnEmptyStore_TheSecondIsRefusedBeforeEitherCommits()
+    {
+        using var temp = new TempFolder();
+        var other = SyntheticFeatures.Metadata(Dimension) with { ModelName = "vgg16", ModelSha256 = new string('f', 64) };
+        await ShardedStore.Open(temp.Path, new Shard(0, 2)).EnsureSameFeaturizerAsync(SyntheticFeatures.Metadata(Dimension), CancellationToken.None);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ShardedStore.Open(temp.Path, new Shard(1, 2)).EnsureSameFeaturizerAsync(other, CancellationToken.None));
+
+        Assert.Contains($"Feature store featurizer '{temp.Combine("_shards", "featurizer.json")}' was featurized by another featurizer than shard 1/2", e.Message, StringComparison.Ordinal);
+        await ShardedStore.Open(temp.Path, new Shard(1, 2)).EnsureSameFeaturizerAsync(SyntheticFeatures.Metadata(Dimension) with { CreatedAt = DateTimeOffset.UnixEpoch }, CancellationToken.None);
     }
 
     [Fact]
