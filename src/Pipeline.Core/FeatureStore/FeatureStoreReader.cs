@@ -395,7 +395,7 @@ public sealed class FeatureStoreReader
     private static InvalidDataException Damaged(string part, DataField field, Exception e) =>
         new($"Feature store part '{part}' is damaged: its '{field.Path}' column cannot be decoded ({e.Message}); delete the part and run featurize again to re-create its rows.", e);
 
-    private static async Task<ParquetReader> OpenPartAsync(string part, CancellationToken ct)
+    internal static async Task<ParquetReader> OpenPartAsync(string part, CancellationToken ct)
     {
         ParquetReader reader;
         try

@@ -6,7 +6,8 @@ namespace Pipeline.FeatureStore;
 /// <c>pipeline store verify</c>: whether a store, sharded or not, is whole and consistent, and what
 /// it holds. The checks, in order, stop at the first problem: every shard committed and published,
 /// <c>features/_SUCCESS</c>, every part readable with the feature store's schema and one featurizer
-/// (<see cref="FeatureStoreReader.OpenAsync"/>), and no image key (path) in two rows.
+/// (<see cref="FeatureStoreReader.OpenAsync"/>), no other <c>*.parquet</c> file in <c>features/</c>,
+/// and no image key (path) in two rows.
 /// </summary>
 /// <param name="Store">The store's root (absolute).</param>
 /// <param name="ShardCount">The shards it was written in; null for an unsharded store.</param>
@@ -63,6 +64,13 @@ internal sealed record FeatureStoreVerification(
         if (!File.Exists(Path.Combine(features, FeatureStoreLayout.SuccessMarker)))
         {
             return new(root, count, 0, 0, 0, null, $"Feature store '{root}' is incomplete: '{features}' has no {FeatureStoreLayout.SuccessMarker} marker.");
+        }
+
+        // DuckDB's and Spark's features/*.parquet globs read every such file, a part or not.
+        var parts = FeatureStoreLayout.FindParquetParts(features).ToHashSet(StringComparer.Ordinal);
+        if (Directory.EnumerateFiles(features, "*" + FeatureStoreLayout.ParquetExtension).Order(StringComparer.Ordinal).FirstOrDefault(f => !parts.Contains(f)) is { } stray)
+        {
+            return new(root, count, 0, 0, 0, null, $"Feature store '{root}' holds '{stray}', which is no part of it but which a features/*.parquet glob (DuckDB, Spark) would read; move it out of the store.");
         }
 
         FeatureStoreReader reader;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Parquet;
+using System.Text.Json;
 using Pipeline.IO;
 using Pipeline.Sources;
 
@@ -156,13 +156,34 @@ internal sealed class ShardedStore
     }
 
     /// <summary>
-    /// Refuses a store whose committed parts come from another featurizer (another model,
-    /// preprocessing or class list) than <paramref name="metadata"/>: checked before an attempt
-    /// starts and again before it commits, since another shard may have committed in between.
+    /// Refuses a store whose featurizer (model, preprocessing, class list) is another than
+    /// <paramref name="metadata"/>: the first shard to check defines it in
+    /// <c>_shards/featurizer.json</c>, created once (<see cref="FirstWriterWins"/>), and every shard
+    /// compares with that file, before its attempt starts and again before it commits, so two
+    /// shards of different models on an empty store can never both commit. Committed parts are
+    /// compared too (a store whose shards committed before that file existed).
     /// </summary>
-    /// <exception cref="InvalidDataException">A committed part differs; the message names it and every key that differs.</exception>
+    /// <exception cref="InvalidDataException">The store's featurizer differs, or a committed part cannot be read; the message names the file and every key that differs.</exception>
     public async Task EnsureSameFeaturizerAsync(FeatureStoreMetadata metadata, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var definition = Path.Combine(Root, FeatureStoreLayout.ShardMarkersFolder, FeaturizerFile);
+        if (!FirstWriterWins.TryCreate(definition, JsonSerializer.Serialize(FeatureStoreKeyValues.ToKeyValues(metadata))))
+        {
+            Dictionary<string, string> keyValues;
+            try
+            {
+                keyValues = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(definition, ct).ConfigureAwait(false))
+                    ?? throw new JsonException("null");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"'{definition}' is not a JSON object of the store's featurizer ({e.Message}).", e);
+            }
+
+            ThrowIfDifferent(metadata, FeatureStoreKeyValues.Parse(keyValues, definition), $"Feature store featurizer '{definition}'");
+        }
+
         var parts = FeatureStoreLayout.FindParts(FeaturesDirectory, FeatureStoreLayout.ParquetExtension);
         if (parts.Count == 0)
         {
@@ -170,16 +191,19 @@ internal sealed class ShardedStore
         }
 
         var part = parts[0].Path;
-        var reader = await ParquetReader.CreateAsync(part, cancellationToken: ct).ConfigureAwait(false);
+        var reader = await FeatureStoreReader.OpenPartAsync(part, ct).ConfigureAwait(false);
         await using var _ = reader.ConfigureAwait(false);
+        ThrowIfDifferent(metadata, FeatureStoreKeyValues.Parse(reader.CustomMetadata, part), $"Feature store part '{part}'");
+    }
+
+    private void ThrowIfDifferent(FeatureStoreMetadata metadata, FeatureStoreMetadata found, string place) =>
         FeaturizerMismatch.ThrowIfDifferent(
             metadata,
-            FeatureStoreKeyValues.Parse(reader.CustomMetadata, part),
+            found,
             FeaturizerMatch.Store,
-            $"Feature store part '{part}'",
+            place,
             $"shard {Shard}",
             "the shards of one store must share one model and preprocessing, so write to another output directory");
-    }
 
     /// <summary>
     /// Commits the attempt at <paramref name="attemptDirectory"/> unless another attempt of this
@@ -217,13 +241,23 @@ internal sealed class ShardedStore
             return;
         }
 
-        var features = FeatureStoreLayout.FeaturesDirectory(folder);
-        foreach (var extension in new[] { FeatureStoreLayout.ArrowExtension, FeatureStoreLayout.ParquetExtension })
+        try
         {
-            foreach (var (number, path) in FeatureStoreLayout.FindParts(features, extension))
+            var features = FeatureStoreLayout.FeaturesDirectory(folder);
+            foreach (var extension in new[] { FeatureStoreLayout.ArrowExtension, FeatureStoreLayout.ParquetExtension })
             {
-                MoveIfThere(path, Path.Combine(FeaturesDirectory, FeatureStoreLayout.PartFileName(number, Shard, extension)));
+                foreach (var (number, path) in FeatureStoreLayout.FindParts(features, extension))
+                {
+                    MoveIfThere(path, Path.Combine(FeaturesDirectory, FeatureStoreLayout.PartFileName(number, Shard, extension)));
+                }
             }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Another process publishing this shard at the same time finished and is deleting the
+            // folder (its features/ first) while this one lists it: the winner's folder is deleted
+            // only after every file of it is moved, so the shard is published.
+            return;
         }
 
         MoveIfThere(Path.Combine(folder, FeatureStoreLayout.RejectsFile), Path.Combine(Root, FeatureStoreLayout.RejectsFileName(Shard)));
@@ -236,21 +270,21 @@ internal sealed class ShardedStore
     /// </summary>
     public bool TryComplete()
     {
+        // Every shard is checked even when _SUCCESS exists: the attempts folder may still hold a
+        // committed shard's winner whose renames were cut short, and deleting it would lose its rows.
+        for (var index = 0; index < Shard.Count; index++)
+        {
+            if (!IsPublished(Root, new Shard(index, Shard.Count)))
+            {
+                return false;
+            }
+        }
+
         var success = Path.Combine(FeaturesDirectory, FeatureStoreLayout.SuccessMarker);
         if (!File.Exists(success))
         {
-            for (var index = 0; index < Shard.Count; index++)
-            {
-                if (!IsPublished(Root, new Shard(index, Shard.Count)))
-                {
-                    return false;
-                }
-            }
-
-            using (var stream = new FileStream(success, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Flush(flushToDisk: true);
-            }
+            using var stream = new FileStream(success, FileMode.Create, FileAccess.Write, FileShare.None);
+            stream.Flush(flushToDisk: true);
         }
 
         DeleteFolder(Path.Combine(Root, FeatureStoreLayout.AttemptsFolder));
@@ -262,6 +296,9 @@ internal sealed class ShardedStore
         Enumerable.Range(0, count).Select(i => new Shard(i, count)).Where(s => !File.Exists(MarkerOf(root, s))).ToArray();
 
     private const string AttemptPrefix = "attempt-";
+
+    /// <summary>The store's featurizer, as the first shard to start defined it.</summary>
+    private const string FeaturizerFile = "featurizer.json";
 
     private static string AttemptDirectoryOf(string root, Shard shard, string attempt) =>
         Path.Combine(root, FeatureStoreLayout.AttemptsFolder, shard.Name, AttemptPrefix + attempt);

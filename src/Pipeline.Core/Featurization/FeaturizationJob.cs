@@ -134,6 +134,10 @@ public static class FeaturizationJob
 
             rejects.SourceCompleted();
             await rejects.CompleteAsync(cancellationToken).ConfigureAwait(false);
+
+            // Shards do not take the store's lock, so one may have begun while this run featurized:
+            // checked again before compacting (which would drop its rows) and writing _SUCCESS.
+            ShardedStore.ThrowIfSharded(storeDirectory);
             if (current is not null)
             {
                 await CompactAsync(cache.Store!, current, options.Store, logger, cancellationToken).ConfigureAwait(false);

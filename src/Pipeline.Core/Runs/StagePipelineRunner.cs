@@ -5,9 +5,11 @@ using Pipeline.Evaluation;
 using Pipeline.Export;
 using Pipeline.FeatureStore;
 using Pipeline.Featurization;
+using Pipeline.IO;
 using Pipeline.Metrics;
 using Pipeline.Models;
 using Pipeline.Prediction;
+using Pipeline.Sources;
 using Pipeline.Training;
 using Pipeline.PipelineFiles;
 
@@ -75,6 +77,15 @@ internal sealed class StagePipelineRunner : IPipelineRunner
             {
                 // Training needs every shard's rows: the run of the shard that completes the store trains.
                 logger.LogInformation("Not training yet: {Outcome}. The run of the last shard to commit trains, evaluates and predicts", summary.ShardOutcome);
+                var featurized = Counts(trainCounters, testCounters);
+                await journal.RecordCountsAsync(featurized).ConfigureAwait(false);
+                await journal.CompleteStageAsync(RunStage.Featurize).ConfigureAwait(false);
+                return new RunOutcome(featurized, new Dictionary<string, double>());
+            }
+
+            if (summary.ShardOutcome is not null && ClaimTraining(run.Folder.Root, definition) is { } trainer)
+            {
+                logger.LogInformation("Not training: {Outcome}, and the run of shard {Trainer} trains this store ({Claim})", summary.ShardOutcome, trainer, TrainClaimOf(run.Folder.Root));
                 var featurized = Counts(trainCounters, testCounters);
                 await journal.RecordCountsAsync(featurized).ConfigureAwait(false);
                 await journal.CompleteStageAsync(RunStage.Featurize).ConfigureAwait(false);
@@ -197,6 +208,29 @@ internal sealed class StagePipelineRunner : IPipelineRunner
 
         return metrics;
     }
+
+    /// <summary>
+    /// Elects the one shard whose run trains a complete store: the first to create
+    /// <c>_shards/train.claimed</c> (<see cref="FirstWriterWins"/>), so two shards that both see the
+    /// store complete, or a shard run again after the store completed, never write <c>model/</c> and
+    /// run.json at once. Returns null when this shard trains (it won, or it is the winner's own shard
+    /// run again, say after its training failed: shard runs of one index exclude each other by their
+    /// run lock), else the shard that does.
+    /// </summary>
+    private static string? ClaimTraining(string store, PipelineDefinition definition)
+    {
+        var shard = ShardSelection.Resolve(definition.Featurize.Shard, definition.Featurize.ShardCount, Environment.GetEnvironmentVariable, out _)!;
+        var claim = TrainClaimOf(store);
+        if (FirstWriterWins.TryCreate(claim, shard + "\n"))
+        {
+            return null;
+        }
+
+        var trainer = File.ReadAllText(claim).Trim();
+        return string.Equals(trainer, shard.ToString(), StringComparison.Ordinal) ? null : trainer;
+    }
+
+    private static string TrainClaimOf(string store) => Path.Combine(store, FeatureStoreLayout.ShardMarkersFolder, "train.claimed");
 
     private static bool IsComplete(string store) =>
         File.Exists(Path.Combine(FeatureStoreLayout.FeaturesDirectory(store), FeatureStoreLayout.SuccessMarker));

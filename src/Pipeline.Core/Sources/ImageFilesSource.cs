@@ -11,7 +11,9 @@ internal sealed class ImageFilesSource : ILabelledImageSource, IShardKeyedSource
     public const string UnknownLabel = "?";
 
     private readonly string[] _files;
-    private readonly string? _root;
+
+    /// <summary>Each file's shard key: its name in the folder, or the argument as given.</summary>
+    private readonly string[] _keys;
 
     public ImageFilesSource(IEnumerable<string> files, string description)
         : this(files, description, root: null)
@@ -20,9 +22,12 @@ internal sealed class ImageFilesSource : ILabelledImageSource, IShardKeyedSource
 
     private ImageFilesSource(IEnumerable<string> files, string description, string? root)
     {
-        _root = root;
         ArgumentNullException.ThrowIfNull(files);
-        _files = files.Select(Path.GetFullPath).ToArray();
+        var given = files.ToArray();
+        _files = given.Select(Path.GetFullPath).ToArray();
+        _keys = root is null
+            ? given.Select(ShardedImageSource.EntryKey).ToArray()
+            : _files.Select(f => ShardedImageSource.RelativeKey(root, f)).ToArray();
         if (_files.Length == 0)
         {
             throw new SourceException($"No image files in {description}.");
@@ -46,8 +51,8 @@ internal sealed class ImageFilesSource : ILabelledImageSource, IShardKeyedSource
         return new ImageFilesSource(files, $"image files in {root}", root);
     }
 
-    /// <summary>A folder's files by name; files given one by one by their full path.</summary>
-    public string ShardKeyOf(LabelledImage image) => _root is null ? image.Path : ShardedImageSource.RelativeKey(_root, image.Path);
+    /// <summary>A folder's files by name; files given one by one as given (<see cref="ShardedImageSource.EntryKey"/>), so the working folder does not matter.</summary>
+    public string ShardKeyOf(LabelledImage image) => _keys[image.Ordinal];
 
     /// <summary>Whether <paramref name="folder"/> holds image files at its top level.</summary>
     public static bool HasImagesAtTopLevel(string folder) => Directory.EnumerateFiles(folder).Any(IsVisibleImage);

@@ -36,4 +36,10 @@ public sealed record LabelledImage(long Ordinal, string Path, string Label, int 
     /// folder behind a backlog, and otherwise when the source yields the image.
     /// </summary>
     internal long LandedUnixNs { get; init; }
+
+    /// <summary>
+    /// The key a shard is chosen by when the source holds it with the image (a manifest's entry as
+    /// written); null when the source derives it from <see cref="Path"/>.
+    /// </summary>
+    internal string? ShardKey { get; init; }
 }

@@ -45,8 +45,8 @@ internal sealed class ManifestImageSource : ILabelledImageSource, IShardKeyedSou
 
     public long Duplicates => _duplicateEntries.Count;
 
-    /// <summary>Relative to the manifest's folder, as a relative entry is written; an entry outside it keeps its full path.</summary>
-    public string ShardKeyOf(LabelledImage image) => ShardedImageSource.RelativeKey(_baseFolder, image.Path);
+    /// <summary>The entry as written (<see cref="ShardedImageSource.EntryKey"/>), so every mount point of the manifest shards it alike.</summary>
+    public string ShardKeyOf(LabelledImage image) => image.ShardKey ?? image.Path;
 
     /// <exception cref="SourceException">The manifest is missing or malformed, lists no images, or lists one path with two labels; the message names the file and the lines (rows).</exception>
     public static async Task<ManifestImageSource> OpenAsync(string manifest, CancellationToken cancellationToken)
@@ -115,6 +115,7 @@ internal sealed class ManifestImageSource : ILabelledImageSource, IShardKeyedSou
             {
                 FileBytes = bytes,
                 FileModifiedUnixMs = modified,
+                ShardKey = ShardedImageSource.EntryKey(row.Path),
             };
         }
     }

@@ -6,7 +6,7 @@ namespace Pipeline.Sources;
 /// What <c>--shard</c> (pipeline files: <c>featurize.shard</c>) says: <c>none</c>, <c>i/N</c>, or
 /// <c>auto</c>, which reads the scheduler's variables: a Slurm job array's
 /// <c>SLURM_ARRAY_TASK_ID</c> and <c>SLURM_ARRAY_TASK_COUNT</c> (less <c>SLURM_ARRAY_TASK_MIN</c>,
-/// so <c>--array=1-4</c> is shards 0…3), or a Kubernetes Indexed Job's <c>JOB_COMPLETION_INDEX</c>
+/// so <c>--array=1-4</c> is shards 0…3; an array with a step or gaps is refused), or a Kubernetes Indexed Job's <c>JOB_COMPLETION_INDEX</c>
 /// with the shard count given (<c>--shard-count</c>, the Job's completions), which Kubernetes does
 /// not put in the environment.
 /// </summary>
@@ -57,6 +57,20 @@ internal static class ShardSelection
             if (count != 0 && count != slurmCount)
             {
                 throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"--shard auto: SLURM_ARRAY_TASK_COUNT is {slurmCount}, but the shard count given is {count}."));
+            }
+
+            // COUNT less MIN is a shard index only for a contiguous range: --array=0-9:2 has COUNT 5
+            // but tasks 0, 2…8, and a list such as 0,3,7 has gaps too, so such arrays are refused
+            // rather than leaving shards unrun.
+            var step = environment("SLURM_ARRAY_TASK_STEP") is { } stepText ? Integer("SLURM_ARRAY_TASK_STEP", stepText) : 1;
+            if (step != 1)
+            {
+                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"--shard auto: SLURM_ARRAY_TASK_STEP is {step}, so the array's task ids are not shard indices; submit a contiguous array such as --array=0-{Math.Max(slurmCount, 1) - 1} (no :step)."));
+            }
+
+            if (environment("SLURM_ARRAY_TASK_MAX") is { } maxText && Integer("SLURM_ARRAY_TASK_MAX", maxText) is var max && max - min + 1 != slurmCount)
+            {
+                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"--shard auto: the array runs from SLURM_ARRAY_TASK_MIN {min} to SLURM_ARRAY_TASK_MAX {max} but SLURM_ARRAY_TASK_COUNT is {slurmCount}, so it has gaps (a list or a step); submit a contiguous array such as --array=0-{Math.Max(slurmCount, 1) - 1}."));
             }
 
             var index = id - min;

@@ -27,10 +27,46 @@ internal sealed class ShardedImageSource(ILabelledImageSource source, Shard shar
     /// <summary>Relative to <paramref name="root"/> with '/' separators when under it; the full path otherwise.</summary>
     public static string RelativeKey(string root, string path)
     {
-        var relative = Path.GetRelativePath(root, path);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)
+        var relative = Path.GetRelativePath(root, path).Replace('\\', '/');
+        return relative == ".." || relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative)
             ? path.Replace('\\', '/')
-            : relative.Replace('\\', '/');
+            : relative;
+    }
+
+    /// <summary>
+    /// A path as a manifest or the command line writes it, as a key that does not depend on where
+    /// the files are mounted nor on the working folder: a relative path as written, with '/'
+    /// separators and <c>./</c> and <c>a/../</c> collapsed (a leading <c>../</c> stays, being part
+    /// of the text every machine reads); an absolute path as its full path, which names the same
+    /// text everywhere too.
+    /// </summary>
+    public static string EntryKey(string entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (Path.IsPathRooted(entry))
+        {
+            return Path.GetFullPath(entry).Replace('\\', '/');
+        }
+
+        var segments = new List<string>();
+        foreach (var segment in entry.Replace('\\', '/').Split('/'))
+        {
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+
+            if (segment == ".." && segments.Count > 0 && segments[^1] != "..")
+            {
+                segments.RemoveAt(segments.Count - 1);
+            }
+            else
+            {
+                segments.Add(segment);
+            }
+        }
+
+        return string.Join('/', segments);
     }
 
     public async IAsyncEnumerable<LabelledImage> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

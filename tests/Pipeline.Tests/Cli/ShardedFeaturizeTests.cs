@@ -19,14 +19,25 @@ public sealed class ShardedFeaturizeTests : IDisposable
     public async Task Featurize_ThreeShardProcessesAtOnce_StoreHoldsEveryImageOnceAndVerifies()
     {
         var images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: 12);
+        var store = _dir.Combine("store");
         var shards = Enumerable.Range(0, 3).Select(i => PipelineProcess.Start(_dir.Path, Featurize($"{i}/3"))).ToArray();
         try
         {
-            foreach (var shard in shards)
+            // Shard 2 held still mid-attempt while the others finish: no _SUCCESS before it commits.
+            await Poll.UntilAsync(() => ShardAttemptParts(store, 2).Length > 0 || shards[2].HasExited, PipelineProcess.Patience, TimeSpan.FromMilliseconds(20));
+            shards[2].Suspend();
+            Assert.False(shards[2].HasExited, shards[2].Output);
+            for (var i = 0; i < 2; i++)
             {
-                await shard.WaitForExitAsync();
-                Assert.True(shard.ExitCode == 0, shard.Output);
+                await shards[i].WaitForExitAsync();
+                Assert.True(shards[i].ExitCode == 0, shards[i].Output);
             }
+
+            Assert.False(File.Exists(Path.Combine(store, "features", "_SUCCESS")));
+            Assert.False(File.Exists(Path.Combine(store, "_shards", "shard-2-of-3.committed")));
+            shards[2].Resume();
+            await shards[2].WaitForExitAsync();
+            Assert.True(shards[2].ExitCode == 0, shards[2].Output);
 
             Assert.All(shards.Select((s, i) => (s, i)), p => Assert.Contains($"Sharding: shard {p.i}/3 as given", p.s.Output, StringComparison.Ordinal));
         }
@@ -35,7 +46,6 @@ public sealed class ShardedFeaturizeTests : IDisposable
             Array.ForEach(shards, s => s.Dispose());
         }
 
-        var store = _dir.Combine("store");
         Assert.True(File.Exists(Path.Combine(store, "features", "_SUCCESS")));
         Assert.False(Directory.Exists(Path.Combine(store, "_temporary")));
         Assert.Equal(images, DuckDbQuery.Count($"SELECT count(*) FROM read_parquet({DuckDbQuery.Parts(store)})"));
@@ -90,14 +100,22 @@ public sealed class ShardedFeaturizeTests : IDisposable
     {
         var images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 2, perClass: 8);
         var store = _dir.Combine("store");
+
+        // The first held still mid-attempt while the second runs a whole attempt and commits: both
+        // ran as attempts, and only the second's rows are in the store.
         using var first = PipelineProcess.Start(_dir.Path, Featurize("0/1"));
-        using var second = PipelineProcess.Start(_dir.Path, Featurize("0/1"));
+        await Poll.UntilAsync(() => AttemptParts(store).Length > 0 || first.HasExited, PipelineProcess.Patience, TimeSpan.FromMilliseconds(20));
+        first.Suspend();
+        Assert.False(first.HasExited, first.Output);
+        using var second = await PipelineProcess.RunAsync(_dir.Path, Featurize("0/1"));
+        first.Resume();
         await first.WaitForExitAsync();
-        await second.WaitForExitAsync();
 
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.True(second.ExitCode == 0, second.Output);
-        Assert.Single([first, second], p => p.StandardOutput.Contains("shard 0/1 committed;", StringComparison.Ordinal));
+        Assert.All([first, second], p => Assert.Contains("Featurizing shard 0/1 of ", p.Output, StringComparison.Ordinal));
+        Assert.Contains("shard 0/1 committed;", second.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("shard 0/1 was committed by attempt", first.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(images, DuckDbQuery.Count($"SELECT count(*) FROM read_parquet({DuckDbQuery.Parts(store)})"));
         Assert.Equal(images, DuckDbQuery.Count($"SELECT count(DISTINCT path) FROM read_parquet({DuckDbQuery.Parts(store)})"));
     }
@@ -119,6 +137,12 @@ public sealed class ShardedFeaturizeTests : IDisposable
 
     private static string[] Featurize(string shard) =>
         ["featurize", "--input", "digits", "--output", "store", "--shard", shard, "--device", "cpu", "--batch-size", "4", "--parallelism", "1", "--rows-per-part", "4"];
+
+    private static string[] ShardAttemptParts(string store, int shard)
+    {
+        var attempts = Path.Combine(store, "_temporary", $"shard-{shard}-of-3");
+        return Directory.Exists(attempts) ? Directory.GetFiles(attempts, "part-*.parquet", SearchOption.AllDirectories) : [];
+    }
 
     private static string[] AttemptParts(string store)
     {

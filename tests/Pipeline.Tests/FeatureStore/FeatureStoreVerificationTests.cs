@@ -33,6 +33,23 @@ public sealed class FeatureStoreVerificationTests
             result.Problem);
     }
 
+    [Theory]
+    [InlineData("part-00001-shard-5-of-2.parquet")]
+    [InlineData("extra.parquet")]
+    public async Task RunAsync_ParquetFileThatIsNoPart_NamesIt(string name)
+    {
+        using var temp = new TempFolder();
+        await WriteShardsAsync(temp.Path, 2, commit: [0, 1]);
+        var features = temp.Combine("features");
+        File.Copy(Path.Combine(features, "part-00000-shard-0-of-2.parquet"), Path.Combine(features, name));
+
+        var result = await FeatureStoreVerification.RunAsync(temp.Path, CancellationToken.None);
+
+        Assert.Equal(
+            $"Feature store '{temp.Path}' holds '{Path.Combine(features, name)}', which is no part of it but which a features/*.parquet glob (DuckDB, Spark) would read; move it out of the store.",
+            result.Problem);
+    }
+
     [Fact]
     public async Task RunAsync_DuplicateRow_NamesThePathAndBothParts()
     {

@@ -73,6 +73,92 @@ public sealed class ShardedStoreTests
     }
 
     [Fact]
+    public async Task TryComplete_SuccessPresentButAWinnerNotMoved_KeepsTheWinnersFolder()
+    {
+        using var temp = new TempFolder();
+        var shards = Enumerable.Range(0, 2).Select(i => ShardedStore.Open(temp.Path, new Shard(i, 2))).ToArray();
+        shards[0].TryCommit(await WriteAttemptAsync(shards[0], 0, 4));
+        var winner = await WriteAttemptAsync(shards[1], 4, 4);
+
+        // Shard 1's winner killed between its marker and its renames, with a _SUCCESS already there
+        // (an earlier completion seen through a stale listing).
+        Assert.True(Pipeline.IO.FirstWriterWins.TryCreate(shards[1].Marker, Path.GetFileName(winner)["attempt-".Length..]));
+        temp.Write("features/_SUCCESS");
+
+        Assert.False(shards[0].TryComplete());
+        Assert.True(Directory.Exists(winner));
+
+        shards[1].Publish();
+        Assert.True(shards[1].TryComplete());
+        var set = await (await FeatureStoreReader.OpenAsync(temp.Path)).ReadAllAsync();
+        Assert.Equal(Enumerable.Range(0, 8).Select(SyntheticFeatures.PathOf), set.Paths.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Publish_FourPublishersAtOnce_NoneFailsAndEveryPartArrivesOnce()
+    {
+        // Rounds of a race in which one publisher deletes the winner's folder while another lists
+        // it: that must count as published, not throw. Before the fix about one run in four failed.
+        // Publish moves files by name, so empty ones keep each round cheap.
+        using var temp = new TempFolder();
+        for (var round = 0; round < 150; round++)
+        {
+            var root = temp.Combine($"store-{round}");
+            var store = ShardedStore.Open(root, new Shard(0, 1));
+            var attempt = store.BeginAttempt();
+            Directory.CreateDirectory(Path.Combine(attempt, "features"));
+            for (var part = 0; part < 3; part++)
+            {
+                File.WriteAllBytes(Path.Combine(attempt, "features", $"part-{part:D5}.parquet"), []);
+            }
+
+            File.WriteAllBytes(Path.Combine(attempt, "rejects.parquet"), []);
+            Assert.True(Pipeline.IO.FirstWriterWins.TryCreate(store.Marker, Path.GetFileName(attempt)["attempt-".Length..]));
+            using var start = new Barrier(4);
+            var publishers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    start.SignalAndWait();
+                    store.Publish();
+                },
+                TaskCreationOptions.LongRunning)).ToArray();
+
+            await Task.WhenAll(publishers);
+
+            Assert.True(store.TryComplete());
+            Assert.Equal(3, FeatureStoreLayout.FindParquetParts(Path.Combine(root, "features")).Count);
+        }
+    }
+
+    [Fact]
+    public async Task EnsureSameFeaturizer_TwoModelsOnAnEmptyStore_TheSecondIsRefusedBeforeEitherCommits()
+    {
+        using var temp = new TempFolder();
+        var other = SyntheticFeatures.Metadata(Dimension) with { ModelName = "vgg16", ModelSha256 = new string('f', 64) };
+        await ShardedStore.Open(temp.Path, new Shard(0, 2)).EnsureSameFeaturizerAsync(SyntheticFeatures.Metadata(Dimension), CancellationToken.None);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ShardedStore.Open(temp.Path, new Shard(1, 2)).EnsureSameFeaturizerAsync(other, CancellationToken.None));
+
+        Assert.Contains($"Feature store featurizer '{temp.Combine("_shards", "featurizer.json")}' was featurized by another featurizer than shard 1/2", e.Message, StringComparison.Ordinal);
+        await ShardedStore.Open(temp.Path, new Shard(1, 2)).EnsureSameFeaturizerAsync(SyntheticFeatures.Metadata(Dimension) with { CreatedAt = DateTimeOffset.UnixEpoch }, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task EnsureSameFeaturizer_TruncatedCommittedPart_NamesTheFile()
+    {
+        using var temp = new TempFolder();
+        var store = ShardedStore.Open(temp.Path, new Shard(0, 2));
+        store.TryCommit(await WriteAttemptAsync(store, 0, 4));
+        var part = FeatureStoreLayout.FindParquetParts(temp.Combine("features"))[0];
+        var bytes = await File.ReadAllBytesAsync(part);
+        await File.WriteAllBytesAsync(part, bytes[..(bytes.Length / 2)]);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ShardedStore.Open(temp.Path, new Shard(1, 2)).EnsureSameFeaturizerAsync(SyntheticFeatures.Metadata(Dimension), CancellationToken.None));
+
+        Assert.Contains($"Feature store part '{part}' cannot be read as Parquet", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ThrowIfIncomplete_ShardsMissing_NamesThem()
     {
         using var temp = new TempFolder();

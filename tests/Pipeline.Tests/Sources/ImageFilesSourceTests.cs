@@ -33,4 +33,17 @@ public sealed class ImageFilesSourceTests
         Assert.False(ImageFilesSource.HasImagesAtTopLevel(root.Path));
         Assert.True(ImageFilesSource.HasImagesAtTopLevel(root.Combine("sub")));
     }
+
+    [Fact]
+    public async Task ShardKeyOf_FilesGivenOneByOne_IsTheArgumentAsGivenNotItsFullPath()
+    {
+        using var root = new TempFolder();
+        var absolute = root.Write("abs.png");
+        var source = new ImageFilesSource(["./shots/../a.png", "b\\c.png", absolute], "the arguments");
+
+        var keys = (await source.ReadAllAsync()).Select(i => ShardedImageSource.KeyOf(source, i));
+
+        // A relative argument keys the same whatever the working folder, so shards run anywhere agree.
+        Assert.Equal(["a.png", "b/c.png", absolute], keys);
+    }
 }

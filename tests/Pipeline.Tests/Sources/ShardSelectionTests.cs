@@ -35,6 +35,33 @@ public sealed class ShardSelectionTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0", "8", "2", "SLURM_ARRAY_TASK_STEP is 2")]
+    [InlineData("0", "8", "1", "has gaps")]
+    [InlineData("0", "7", null, "has gaps")]
+    public void Resolve_SlurmArrayWithAStepOrAList_IsRefusedForEveryTask(string id, string max, string? step, string expected)
+    {
+        // --array=0-9:2 (COUNT 5, MAX 8, STEP 2) and --array=0,3,7 (COUNT 3, MAX 7): task ids are no shard indices.
+        var count = step == "2" ? "5" : "3";
+        var variables = new List<(string, string)> { ("SLURM_ARRAY_TASK_ID", id), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_MAX", max), ("SLURM_ARRAY_TASK_COUNT", count) };
+        if (step is not null)
+        {
+            variables.Add(("SLURM_ARRAY_TASK_STEP", step));
+        }
+
+        var e = Assert.Throws<FormatException>(() => ShardSelection.Resolve("auto", 0, Variables([.. variables]), out _));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_ContiguousSlurmArrayWithMaxAndStepOne_TakesTheTaskId()
+    {
+        var shard = ShardSelection.Resolve("auto", 0, Variables(("SLURM_ARRAY_TASK_ID", "9"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_MAX", "9"), ("SLURM_ARRAY_TASK_COUNT", "10"), ("SLURM_ARRAY_TASK_STEP", "1")), out _);
+
+        Assert.Equal(new Shard(9, 10), shard);
+    }
+
     [Fact]
     public void Resolve_SlurmTaskPastTheCount_FailsNamingTheArray()
     {

@@ -54,7 +54,9 @@ public sealed class ShardedImageSourceTests
         Assert.Equal(
             [0, 0, 1, 0, 4, 4, 4],
             Enumerable.Range(1, 7).Select(n => Shard.Of("cat/img-001.png", n)));
-        Assert.Equal(Shard.Of("41", 5), (int)(System.IO.Hashing.XxHash64.HashToUInt64("41"u8) % 5));
+        Assert.Equal(
+            [0, 1, 0, 1, 0, 3, 6],
+            Enumerable.Range(1, 7).Select(n => Shard.Of("41", n)));
     }
 
     [Fact]
@@ -71,19 +73,61 @@ public sealed class ShardedImageSourceTests
     }
 
     [Fact]
-    public async Task ShardKeyOf_ManifestEntry_IsRelativeToTheManifestFolder()
+    public async Task ShardKeyOf_ManifestEntry_IsTheEntryAsWritten()
     {
         using var temp = new TempFolder();
         WriteFolder(temp, 4);
-        var manifest = temp.Write("set/manifest.csv", "path,label\n../images/a/img-000.png,a\n../images/b/img-001.png,b\n"u8.ToArray());
+        var manifest = temp.Write("set/manifest.csv", "path,label\n../images/a/img-000.png,a\n./sub/../../images/b/img-001.png,b\n"u8.ToArray());
         File.Copy(temp.Combine("images", "a", "img-000.png"), temp.Combine("set", "x.png"));
-        File.AppendAllText(manifest, "x.png,a\n");
+        Directory.CreateDirectory(temp.Combine("set", "..x"));
+        File.Copy(temp.Combine("images", "a", "img-000.png"), temp.Combine("set", "..x", "img.png"));
+        var absolute = temp.Combine("images", "b", "img-003.png");
+        File.AppendAllText(manifest, $"x.png,a\n..x/img.png,a\n{absolute},b\n");
         var source = await ImageSourceFactory.OpenAsync(manifest);
 
         var keys = (await source.ReadAllAsync()).Select(i => ShardedImageSource.KeyOf(source, i)).ToArray();
 
-        // Outside the manifest's folder an entry keeps its full path: the same only under one mount point.
-        Assert.Equal([temp.Combine("images", "a", "img-000.png"), temp.Combine("images", "b", "img-001.png"), "x.png"], keys);
+        // Relative entries, inside the manifest's folder or not, key by their text; absolute ones by their full path.
+        Assert.Equal(["../images/a/img-000.png", "../images/b/img-001.png", "x.png", "..x/img.png", absolute.Replace('\\', '/')], keys);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ManifestUnderTwoMountPoints_AssignsEachEntryTheSameShard()
+    {
+        using var temp = new TempFolder();
+        WriteFolder(temp, 40);
+        var lines = Enumerable.Range(0, 40).Select(i => $"../images/{(i % 2 == 0 ? "a" : "b")}/img-{i:D3}.png,{(i % 2 == 0 ? "a" : "b")}");
+        temp.Write("set/manifest.csv", System.Text.Encoding.UTF8.GetBytes("path,label\n" + string.Join('\n', lines) + "\n"));
+        var share = temp.Path;
+        Directory.CreateDirectory(temp.Combine("mnt"));
+        var mountA = temp.Combine("mnt", "a");
+        var mountB = temp.Combine("mnt", "b");
+        Directory.CreateSymbolicLink(mountA, share);
+        Directory.CreateSymbolicLink(mountB, share);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var here = await new ShardedImageSource(await ImageSourceFactory.OpenAsync(Path.Combine(mountA, "set", "manifest.csv")), new Shard(i, 3)).ReadAllAsync();
+            var there = await new ShardedImageSource(await ImageSourceFactory.OpenAsync(Path.Combine(mountB, "set", "manifest.csv")), new Shard(i, 3)).ReadAllAsync();
+            Assert.NotEmpty(here);
+            Assert.Equal(here.Select(x => Path.GetRelativePath(mountA, x.Path)), there.Select(x => Path.GetRelativePath(mountB, x.Path)));
+        }
+    }
+
+    [Fact]
+    public void EntryKey_CollapsesDotsAndSeparators_KeepsLeadingParents()
+    {
+        Assert.Equal("a/b.png", ShardedImageSource.EntryKey("./a//c/../b.png"));
+        Assert.Equal("../../x/y.png", ShardedImageSource.EntryKey("../a/../../x/y.png"));
+        Assert.Equal("a/b.png", ShardedImageSource.EntryKey("a\\b.png"));
+        Assert.Equal("/data/x.png", ShardedImageSource.EntryKey("/data/./y/../x.png"));
+    }
+
+    [Fact]
+    public void RelativeKey_NameStartingWithTwoDots_IsInsideTheRoot()
+    {
+        Assert.Equal("..x/img.png", ShardedImageSource.RelativeKey("/data/set", "/data/set/..x/img.png"));
+        Assert.Equal("/data/img.png", ShardedImageSource.RelativeKey("/data/set", "/data/img.png"));
     }
 
     private static string WriteFolder(TempFolder temp, int count)

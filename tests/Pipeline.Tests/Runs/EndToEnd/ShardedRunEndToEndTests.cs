@@ -28,6 +28,13 @@ public sealed class ShardedRunEndToEndTests : IDisposable
         using var verify = await PipelineProcess.RunAsync(_dir.Path, "store", "verify", "runs/digits");
         Assert.True(verify.ExitCode == 0, verify.Output);
         Assert.Contains($"rows: {images}  distinct keys: {images}  duplicates: 0", verify.StandardOutput, StringComparison.Ordinal);
+
+        // Shard 0 run again after the store completed finds it complete, but shard 1's run trains it.
+        var trained = File.GetLastWriteTimeUtc(model);
+        using var again = await PipelineProcess.RunAsync(_dir.Path, "run", "shard0.yaml");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("and the run of shard 1/2 trains this store", again.Output, StringComparison.Ordinal);
+        Assert.Equal(trained, File.GetLastWriteTimeUtc(model));
     }
 
     private static string Sharded(string shard) =>
