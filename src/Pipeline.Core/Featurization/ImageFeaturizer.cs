@@ -86,7 +86,9 @@ internal sealed class ImageFeaturizer : IDisposable
         var key = Int8Calibrator.CacheKey(
             sha,
             TensorPreprocessor.Describe(model.Spec),
-            model.Spec.FeatureNode,
+
+            // Every node read, in order: another set of layers, or the same in another order, is another graph.
+            model.Spec.FeatureNodes,
             sample.Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Path}\t{i.FileBytes}\t{i.FileModifiedUnixMs}")));
         var path = Int8Calibrator.CachePath(model.OnnxPath, key);
         if (File.Exists(path))

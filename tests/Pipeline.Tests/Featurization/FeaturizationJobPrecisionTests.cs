@@ -47,4 +47,45 @@ public sealed class FeaturizationJobPrecisionTests
             source, model, Path.Combine(work.Path, "s1"), TestFeaturization.Options, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None));
         Assert.Contains("pipeline.precision", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RunAsync_Int8WithLayersInAnotherOrder_QuantizesAnotherGraphAndKeepsTheColumnsInThatOrder()
+    {
+        using var work = new TempFolder();
+        var input = Path.Combine(work.Path, "images");
+        GeneratedImages.WriteFolder(input, 4, "a", "b");
+        var models = Directory.CreateDirectory(Path.Combine(work.Path, "models")).FullName;
+        var onnx = Path.Combine(models, "resnet18.onnx");
+        File.Copy(TestFeaturization.ResNet18.OnnxPath, onnx);
+        var source = await ImageSourceFactory.OpenAsync(input);
+        var sets = new List<FeatureSet>();
+        foreach (var layers in new[] { new[] { "stage3", "stage4" }, ["stage4", "stage3"] })
+        {
+            var model = TestFeaturization.ResNet18 with { OnnxPath = onnx, Spec = TestFeaturization.ResNet18.Spec.WithLayers(layers) };
+            var store = Path.Combine(work.Path, string.Join("-", layers));
+            await FeaturizationJob.RunAsync(source, model, store, Int8Options, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None);
+            sets.Add(await (await FeatureStoreReader.OpenAsync(store)).ReadAllAsync());
+        }
+
+        Assert.Equal(2, Directory.GetFiles(models, "resnet18.int8-*.onnx").Length);
+        var (forward, backward) = (sets[0], sets[1]);
+        Assert.Equal(256 + 512, forward.Dimension);
+        for (var row = 0; row < forward.Count; row++)
+        {
+            var path = forward.Paths[row];
+            var other = backward.Paths.ToList().IndexOf(path);
+            AssertClose(forward.GetFeatures(row)[..256], backward.GetFeatures(other)[512..]);
+            AssertClose(forward.GetFeatures(row)[256..], backward.GetFeatures(other)[..512]);
+        }
+    }
+
+    /// <summary>The same layer from two graphs that differ only in their output order: the same features up to float noise.</summary>
+    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 1e-4f);
+        }
+    }
 }
