@@ -21,10 +21,7 @@ public sealed class FeaturizationJobPrecisionTests
         using var work = new TempFolder();
         var input = Path.Combine(work.Path, "images");
         GeneratedImages.WriteFolder(input, 6, "a", "b");
-        // A copy of the model, so the cache it writes beside itself is this test's own.
-        var models = Directory.CreateDirectory(Path.Combine(work.Path, "models")).FullName;
-        var onnx = Path.Combine(models, "resnet18.onnx");
-        File.Copy(TestFeaturization.ResNet18.OnnxPath, onnx);
+        var (models, onnx) = CopyOfModel(work);
         var model = TestFeaturization.ResNet18 with { OnnxPath = onnx };
         var source = await ImageSourceFactory.OpenAsync(input);
 
@@ -54,9 +51,7 @@ public sealed class FeaturizationJobPrecisionTests
         using var work = new TempFolder();
         var input = Path.Combine(work.Path, "images");
         GeneratedImages.WriteFolder(input, 4, "a", "b");
-        var models = Directory.CreateDirectory(Path.Combine(work.Path, "models")).FullName;
-        var onnx = Path.Combine(models, "resnet18.onnx");
-        File.Copy(TestFeaturization.ResNet18.OnnxPath, onnx);
+        var (models, onnx) = CopyOfModel(work);
         var source = await ImageSourceFactory.OpenAsync(input);
         var sets = new List<FeatureSet>();
         foreach (var layers in new[] { new[] { "stage3", "stage4" }, ["stage4", "stage3"] })
@@ -77,6 +72,15 @@ public sealed class FeaturizationJobPrecisionTests
             AssertClose(forward.GetFeatures(row)[..256], backward.GetFeatures(other)[512..]);
             AssertClose(forward.GetFeatures(row)[256..], backward.GetFeatures(other)[..512]);
         }
+    }
+
+    /// <summary>A copy of ResNet18 in a folder of its own, so the cache it writes beside itself is this test's own.</summary>
+    private static (string Folder, string Onnx) CopyOfModel(TempFolder work)
+    {
+        var models = Directory.CreateDirectory(Path.Combine(work.Path, "models")).FullName;
+        var onnx = Path.Combine(models, "resnet18.onnx");
+        File.Copy(TestFeaturization.ResNet18.OnnxPath, onnx);
+        return (models, onnx);
     }
 
     /// <summary>The same layer from two graphs that differ only in their output order: the same features up to float noise.</summary>
