@@ -76,6 +76,36 @@ public sealed class SmallPartCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task FeatureStoreCompaction_StaleRowRemovedFromAMergedPart_KeepsItsPlaceInStoreOrder()
+    {
+        await using (var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 0, 4, 4);
+            await writer.CommitAsync(CancellationToken.None);
+            await SyntheticFeatures.WriteRowsAsync(writer, 4, 4, 4);
+            await writer.CommitAsync(CancellationToken.None);
+            var (records, features) = SyntheticFeatures.Rows(0, 1, Dimension);
+            records[0] = records[0] with { FileBytes = 1 };
+            await writer.WriteAsync(records, features, CancellationToken.None);
+            await writer.CommitAsync(CancellationToken.None);
+        }
+
+        await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 8 }, LongGrace, CancellationToken.None);
+
+        // A completed run found row 5's image gone: the merged part 3 is rewritten without it.
+        var stale = SyntheticFeatures.PathOf(5);
+        var compacted = await FeatureStoreCompaction.CompactAsync(
+            await FeatureStoreReader.OpenAsync(_store), r => r.Path == stale ? -1 : r.LabelIndex, new FeatureStoreOptions(), CancellationToken.None);
+
+        Assert.Equal(1, compacted.PartsRewritten);
+        var reader = await FeatureStoreReader.OpenAsync(_store);
+        Assert.Equal([3, 2], reader.PartNumbers);
+        var newer = await reader.ReadRecordsAsync().LastAsync();
+        Assert.Equal((SyntheticFeatures.PathOf(0), 1L), (newer.Path, newer.FileBytes));
+        Assert.Equal(8, reader.Count);
+    }
+
+    [Fact]
     public async Task CompactStoreAsync_StoreWithPredictionsParts_MergesThemUnderTheFeaturePartsNumbers()
     {
         await WritePartsAsync(parts: 4, rowsEach: 3);
