@@ -12,7 +12,8 @@ namespace Pipeline.FeatureStore;
 /// <remarks>
 /// <para>Runs of consecutive small parts (in store order, with no larger part between them) are cut
 /// into groups of at least <c>rowsPerPart</c> rows each (less than twice that); the rest of a run waits for the next
-/// compaction. Each row is therefore rewritten once: a merged part is never small again.</para>
+/// compaction. A run also ends where parts with an Arrow twin meet parts without, so a merged part has
+/// its twin exactly when all its parts have. Each row is therefore rewritten once: a merged part is never small again.</para>
 /// <para>A merged part takes a number never used before (above every part's, and a stream's later
 /// parts continue above it), so a reader that listed the old generation and opens a name later
 /// through the link finds the file missing and fails, rather than reading rows twice. It records
@@ -39,6 +40,7 @@ internal static class SmallPartCompaction
         var groups = new List<IReadOnlyList<int>>();
         var current = new List<int>();
         long rows = 0;
+        var currentHasArrow = false;
         for (var p = 0; p < store.PartFiles.Count; p++)
         {
             var partRows = store.PartRows(p);
@@ -49,6 +51,16 @@ internal static class SmallPartCompaction
                 continue;
             }
 
+            // A merged part has an Arrow twin when its parts have (featurize.arrow may have changed
+            // between restarts): a group mixing both would gain or lose Arrow rows, so one starts here.
+            var hasArrow = HasArrowTwin(store, p);
+            if (current.Count > 0 && hasArrow != currentHasArrow)
+            {
+                current = [];
+                rows = 0;
+            }
+
+            currentHasArrow = hasArrow;
             current.Add(p);
             rows += partRows;
             if (rows >= rowsPerPart)
@@ -194,7 +206,7 @@ internal static class SmallPartCompaction
         var buffer = new FeatureRowGroup(capacity, dimension);
         var keyValues = FeatureStoreKeyValues.ToKeyValues(metadata);
         keyValues[OrderKey] = store.PartOrder[group[^1]].ToString(CultureInfo.InvariantCulture);
-        var withArrow = File.Exists(Path.ChangeExtension(store.PartFiles[group[0]], FeatureStoreLayout.ArrowExtension));
+        var withArrow = HasArrowTwin(store, group[0]);
         var part = await FeatureStorePart.OpenAsync(
             features, number, keyValues, options.ToParquetOptions(), withArrow, dimension, capacity, replace: false, ct).ConfigureAwait(false);
         await using (part.ConfigureAwait(false))
@@ -227,6 +239,9 @@ internal static class SmallPartCompaction
             return part.Rows;
         }
     }
+
+    private static bool HasArrowTwin(FeatureStoreReader store, int part) =>
+        File.Exists(Path.ChangeExtension(store.PartFiles[part], FeatureStoreLayout.ArrowExtension));
 
     /// <summary>Above every part number of the live generation, features and predictions alike.</summary>
     private static int NextUnusedNumber(FeatureStoreReader store)

@@ -135,6 +135,32 @@ public sealed class SmallPartCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task CompactStoreAsync_ArrowTurnedOffBetweenParts_MergesOnlyPartsAlikeSoEveryTwinHoldsItsPartsRows()
+    {
+        await using (var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions { WriteArrow = true }, CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 0, 3, 3);
+            await writer.CommitAsync(CancellationToken.None);
+        }
+
+        await using (var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 3, 3, 3);
+            await writer.CommitAsync(CancellationToken.None);
+            await SyntheticFeatures.WriteRowsAsync(writer, 6, 3, 3);
+            await writer.CommitAsync(CancellationToken.None);
+        }
+
+        var result = await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 6 }, LongGrace, CancellationToken.None);
+
+        Assert.Equal(new SmallPartCompactionResult(PartsMerged: 2, PartsWritten: 1, Rows: 6, RowsLeft: 3), result);
+        var features = Path.Combine(_store, "features");
+        Assert.Equal(["part-00000.parquet", "part-00003.parquet"], PartNames(features));
+        Assert.Equal(["part-00000.arrow"], Directory.GetFiles(features, "*.arrow").Select(Path.GetFileName));
+        Assert.Equal(9, (await FeatureStoreReader.OpenAsync(_store)).Count);
+    }
+
+    [Fact]
     public async Task CompactStoreAsync_NothingSmallEnough_LeavesThePartsAndSaysSo()
     {
         await WritePartsAsync(parts: 2, rowsEach: 5);
