@@ -217,6 +217,44 @@ public sealed class SmallPartCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task TryAdopt_KilledBetweenTheFeaturesAndThePredictionsSwaps_SwapsThePlainPredictionsFolderAtTheNextStart()
+    {
+        await WritePartsAsync(parts: 4, rowsEach: 3);
+        var root = Path.GetFullPath(_store);
+        var predictions = Path.Combine(root, "predictions");
+        Directory.CreateDirectory(predictions);
+        for (var part = 0; part < 4; part++)
+        {
+            await WritePredictionsAsync(Path.Combine(predictions, $"part-{part:D5}.parquet"), Enumerable.Range(part * 3, 3));
+        }
+
+        // The state the kill left: features a link, the generation holding hard links of the
+        // predictions, predictions still the plain folder, and the temporary link made.
+        Assert.True(FeatureStoreGenerations.TryAdopt(root, withPredictions: true));
+        var live = FeatureStoreGenerations.Live(root)!;
+        File.Delete(predictions);
+        Directory.CreateDirectory(predictions);
+        foreach (var file in Directory.GetFiles(Path.Combine(live, "predictions")))
+        {
+            File.Copy(file, Path.Combine(predictions, Path.GetFileName(file)));
+        }
+
+        Directory.CreateSymbolicLink(Path.Combine(root, ".predictions.next.tmp"), Path.Combine("features", "..", "predictions"));
+        using (FeatureStoreWriter.Lock(root))
+        {
+        }
+
+        Assert.True(FeatureStoreGenerations.TryAdopt(root, withPredictions: true));
+
+        Assert.NotNull(new FileInfo(predictions).LinkTarget);
+        Assert.Equal(["part-00000.parquet", "part-00001.parquet", "part-00002.parquet", "part-00003.parquet"], PartNames(predictions));
+        await SmallPartCompaction.CompactStoreAsync(root, new FeatureStoreOptions { RowsPerPart = 6 }, LongGrace, CancellationToken.None);
+        Assert.Equal(["part-00004.parquet", "part-00005.parquet"], PartNames(predictions));
+        Assert.Equal(PartNames(Path.Combine(root, "features")), PartNames(predictions));
+        Assert.Equal(12, DuckDbQuery.Count($"SELECT count(*) FROM read_parquet('{predictions}/*.parquet')"));
+    }
+
+    [Fact]
     public async Task DeleteRetired_GenerationsOlderAndYoungerThanTheGrace_DeletesOnlyTheOlder()
     {
         await WritePartsAsync(parts: 8, rowsEach: 1);

@@ -109,6 +109,56 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_StreamAdoptedWithoutPredictionsRestartedWithPredictModel_PredictionsFollowEachGeneration()
+    {
+        // The landing folder's classes, but no image yet: the first start adopts an empty store.
+        var images = Stage(classes: 3, perClass: 8);
+        using (var first = PipelineProcess.Start(_dir.Path, "run", "stream.yaml"))
+        {
+            await UntilAsync(first, () => Directory.Exists(_runFolder) && FeatureStoreGenerations.Live(_runFolder) is not null);
+            first.Terminate();
+            await first.WaitForExitAsync();
+            Assert.True(first.ExitCode == 0, first.Output);
+        }
+
+        DigitsSubset.CopyTo(_dir.Combine("train"), classes: 3, perClass: 4);
+        File.WriteAllText(_dir.Combine("train.yaml"), """
+            name: train
+            source: { kind: folder, path: train }
+            model: { name: resnet18 }
+            featurize: { device: cpu, batchSize: 8, parallelism: 1 }
+            split: { testFraction: 0 }
+            train: { maxIter: 5 }
+            output: train
+            """);
+        using (var training = await PipelineProcess.RunAsync(_dir.Path, "run", "train.yaml"))
+        {
+            Assert.True(training.ExitCode == 0, training.Output);
+        }
+
+        File.WriteAllText(_dir.Combine("stream.yaml"), StreamPipeline + "\npredict: { model: runs/train/model }\n");
+        using var restarted = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
+        foreach (var image in images)
+        {
+            Land(image);
+        }
+
+        await UntilAsync(restarted, () => CommittedPaths(_runFolder).Count >= images.Length && SmallRows() < RowsPerPart);
+        restarted.Terminate();
+        await restarted.WaitForExitAsync();
+
+        Assert.True(restarted.ExitCode == 0, restarted.Output);
+        var predictions = Path.Combine(_runFolder, "predictions");
+        Assert.NotNull(new FileInfo(predictions).LinkTarget);
+        var live = FeatureStoreGenerations.Live(_runFolder)!;
+        Assert.Equal(PartNames(Path.Combine(live, "features")), PartNames(Path.Combine(live, "predictions")));
+        Assert.Equal(PartNames(Path.Combine(live, "features")), PartNames(predictions));
+        Assert.Equal(
+            images.Select(i => i.Landed).Order(StringComparer.Ordinal),
+            DuckDbQuery.Rows($"SELECT path FROM read_parquet('{Path.Combine(live, "predictions")}/*.parquet')").Select(r => (string)r[0]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task StoreCompact_WhileAReaderLoops_MergesAndEveryReadHoldsEveryRowOnce()
     {
         var store = _dir.Combine("store");
@@ -213,6 +263,9 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
         return DuckDbQuery.Rows($"SELECT count(*) FROM read_parquet('{resolved}/*.parquet', filename = true) GROUP BY filename HAVING count(*) < {RowsPerPart}")
             .Sum(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture));
     }
+
+    private static string[] PartNames(string folder) =>
+        [.. Directory.GetFiles(folder, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
 
     private static int GenerationNumber(string folder) => int.Parse(Path.GetFileName(folder).AsSpan(".gen-".Length), CultureInfo.InvariantCulture);
 
