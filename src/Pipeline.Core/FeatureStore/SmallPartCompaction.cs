@@ -1,4 +1,6 @@
 using System.Globalization;
+using Parquet;
+using Parquet.Meta;
 
 namespace Pipeline.FeatureStore;
 
@@ -105,7 +107,55 @@ internal static class SmallPartCompaction
         }
 
         FeatureStoreGenerations.DeleteRetired(root, grace);
-        return await CompactAsync(root, options, enterCommit: null, reserveNumbers: null, ct).ConfigureAwait(false);
+        var layout = await LayoutOfAsync(parts, options, ct).ConfigureAwait(false);
+        return await CompactAsync(root, layout, enterCommit: null, reserveNumbers: null, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> with the codec of the newest part and the row-group size its parts were
+    /// written with (the first row group of a part with several is full), so merged parts keep the
+    /// store's layout: a Zstd store gets no Snappy parts. Options stay where no part shows them.
+    /// </summary>
+    private static async Task<FeatureStoreOptions> LayoutOfAsync(IReadOnlyList<string> parts, FeatureStoreOptions options, CancellationToken ct)
+    {
+        CompressionCodec? codec = null;
+        long rowGroupSize = 0;
+        foreach (var part in parts.Reverse())
+        {
+            try
+            {
+                var reader = await ParquetReader.CreateAsync(part, cancellationToken: ct).ConfigureAwait(false);
+                await using var _ = reader.ConfigureAwait(false);
+                if (reader.RowGroupCount > 0)
+                {
+                    using var first = reader.OpenRowGroupReader(0);
+                    codec ??= first.GetMetadata(reader.Schema.DataFields[0])?.MetaData?.Codec;
+                    if (reader.RowGroupCount > 1)
+                    {
+                        rowGroupSize = Math.Max(rowGroupSize, first.RowCount);
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new InvalidDataException($"Feature store part '{part}' cannot be read ({e.Message}); its small parts are not merged.", e);
+            }
+        }
+
+        var compression = codec switch
+        {
+            CompressionCodec.UNCOMPRESSED => FeatureStoreCompression.None,
+            CompressionCodec.SNAPPY => FeatureStoreCompression.Snappy,
+            CompressionCodec.GZIP => FeatureStoreCompression.Gzip,
+            CompressionCodec.ZSTD => FeatureStoreCompression.Zstd,
+            CompressionCodec.LZ4_RAW => FeatureStoreCompression.Lz4,
+            _ => options.Compression,
+        };
+        return options with
+        {
+            RowGroupSize = rowGroupSize > 0 ? (int)Math.Min(rowGroupSize, FeatureStoreOptions.MaxRowGroupSize) : options.RowGroupSize,
+            Compression = compression,
+        };
     }
 
     /// <summary>

@@ -161,6 +161,39 @@ public sealed class SmallPartCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task CompactStoreAsync_ZstdStoreOfTwoRowGroups_MergedPartsKeepTheCodecAndRowGroupSize()
+    {
+        await WritePartsAsync(parts: 4, rowsEach: 5, new FeatureStoreOptions { Compression = FeatureStoreCompression.Zstd, RowGroupSize = 2 });
+
+        await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 10 }, LongGrace, CancellationToken.None);
+
+        var features = Path.Combine(_store, "features");
+        Assert.Equal(["part-00004.parquet", "part-00005.parquet"], PartNames(features));
+        await using var reader = await ParquetReader.CreateAsync(Path.Combine(features, "part-00004.parquet"));
+        Assert.Equal(5, reader.RowGroupCount);
+        using var first = reader.OpenRowGroupReader(0);
+        Assert.Equal(2, first.RowCount);
+        Assert.All(reader.Schema.DataFields, f => Assert.Equal(Parquet.Meta.CompressionCodec.ZSTD, first.GetMetadata(f)!.MetaData!.Codec));
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_CorruptPredictionsPart_FailsNamingItAndLeavesTheStore()
+    {
+        await WritePartsAsync(parts: 2, rowsEach: 3);
+        var predictions = Path.Combine(_store, "predictions");
+        Directory.CreateDirectory(predictions);
+        await WritePredictionsAsync(Path.Combine(predictions, "part-00000.parquet"), Enumerable.Range(0, 3));
+        var corrupt = Path.Combine(predictions, "part-00001.parquet");
+        File.WriteAllBytes(corrupt, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 6 }, LongGrace, CancellationToken.None));
+
+        Assert.Contains($"'{Path.Combine(FeatureStoreGenerations.Live(Path.GetFullPath(_store))!, "predictions", "part-00001.parquet")}' cannot be read as Parquet", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["part-00000.parquet", "part-00001.parquet"], PartNames(Path.Combine(_store, "features")));
+        Assert.Single(Directory.GetDirectories(_store, ".gen-*"));
+    }
+
+    [Fact]
     public async Task CompactStoreAsync_NothingSmallEnough_LeavesThePartsAndSaysSo()
     {
         await WritePartsAsync(parts: 2, rowsEach: 5);
@@ -358,9 +391,9 @@ public sealed class SmallPartCompactionTests : IDisposable
     private static string[] PartNames(string folder) =>
         [.. Directory.GetFiles(folder, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
 
-    private async Task WritePartsAsync(int parts, int rowsEach)
+    private async Task WritePartsAsync(int parts, int rowsEach, FeatureStoreOptions? options = null)
     {
-        await using var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None);
+        await using var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), options ?? new FeatureStoreOptions(), CancellationToken.None);
         for (var part = 0; part < parts; part++)
         {
             await SyntheticFeatures.WriteRowsAsync(writer, part * rowsEach, rowsEach, rowsEach);
