@@ -293,12 +293,18 @@ public sealed class SmallPartCompactionTests : IDisposable
         await WritePartsAsync(parts: 8, rowsEach: 1);
         var root = Path.GetFullPath(_store);
         await SmallPartCompaction.CompactStoreAsync(root, new FeatureStoreOptions { RowsPerPart = 2 }, LongGrace, CancellationToken.None);
-        var retired = FeatureStoreGenerations.Live(root);
+        var first = Path.Combine(root, ".gen-1");
+        var second = FeatureStoreGenerations.Live(root)!;
+
+        // Both built (and the first retired) long ago: only the compaction that retires the second
+        // can make it young again, by stamping it.
+        Directory.SetLastWriteTimeUtc(first, DateTime.UtcNow - TimeSpan.FromMinutes(11));
+        Directory.SetLastWriteTimeUtc(second, DateTime.UtcNow - TimeSpan.FromMinutes(11));
         await SmallPartCompaction.CompactStoreAsync(root, new FeatureStoreOptions { RowsPerPart = 4 }, LongGrace, CancellationToken.None);
-        Directory.SetLastWriteTimeUtc(retired!, DateTime.UtcNow - TimeSpan.FromMinutes(11));
 
         Assert.Equal(1, FeatureStoreGenerations.DeleteRetired(root, TimeSpan.FromMinutes(10)));
-        Assert.False(Directory.Exists(retired));
+        Assert.False(Directory.Exists(first));
+        Assert.True(Directory.Exists(second));
         Assert.Equal(2, Directory.GetDirectories(root, ".gen-*").Length);
         Assert.Equal(0, FeatureStoreGenerations.DeleteRetired(root, TimeSpan.FromMinutes(10)));
         Assert.Equal(8, (await FeatureStoreReader.OpenAsync(root)).Count);
