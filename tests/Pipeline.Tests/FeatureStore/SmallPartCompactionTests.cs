@@ -322,20 +322,18 @@ public sealed class SmallPartCompactionTests : IDisposable
         {
             Assert.True(FeatureStoreGenerations.TryAdopt(root, withPredictions: false));
             var compaction = StreamCompaction.Start(writer, earlier: null, options, LongGrace, NullLogger.Instance);
+
+            // The stream's own sink takes the commit lock around each batch and counts it, as a stream does.
+            var sink = new FeatureStoreSink(writer, commitEachBatch: true, companion: null, compaction);
             var stream = Task.Run(async () =>
             {
                 await using (compaction)
                 {
                     for (var part = 0; part < 60; part++)
                     {
-                        using (await compaction.EnterCommitAsync(CancellationToken.None))
-                        {
-                            await SyntheticFeatures.WriteRowsAsync(writer, part * 3, 3, 3);
-                            await writer.CommitAsync(CancellationToken.None);
-                        }
-
+                        var (records, features) = SyntheticFeatures.Rows(part * 3, 3, Dimension);
+                        await sink.WriteAsync(new FeaturizedBatch(records, features, Dimension, []), CancellationToken.None);
                         Volatile.Write(ref committed, (part + 1) * 3);
-                        compaction.Committed(3);
                         await Task.Yield();
                     }
                 }
