@@ -186,6 +186,32 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task StoreCompact_GraceSecondsZero_DeletesTheGenerationTheLastCompactionRetired()
+    {
+        var store = _dir.Combine("store");
+        await using (var writer = await FeatureStoreWriter.CreateAsync(store, SyntheticFeatures.Metadata(4), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            for (var part = 0; part < 4; part++)
+            {
+                await SyntheticFeatures.WriteRowsAsync(writer, part, 1, 1);
+                await writer.CommitAsync(CancellationToken.None);
+            }
+        }
+
+        using (var first = await PipelineProcess.RunAsync(_dir.Path, "store", "compact", store, "--rows-per-part", "2"))
+        {
+            Assert.True(first.ExitCode == 0, first.Output);
+        }
+
+        Assert.Equal([".gen-1", ".gen-2"], Directory.GetDirectories(store, ".gen-*").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        using var second = await PipelineProcess.RunAsync(_dir.Path, "store", "compact", store, "--rows-per-part", "2", "--grace-seconds", "0");
+
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Equal([".gen-2"], Directory.GetDirectories(store, ".gen-*").Select(Path.GetFileName));
+        Assert.Equal(4, (await FeatureStoreReader.OpenAsync(store)).Count);
+    }
+
+    [Fact]
     public async Task StoreCompact_StoreBeingWritten_ExitsOneNamingTheWritersPid()
     {
         var store = _dir.Combine("store");
