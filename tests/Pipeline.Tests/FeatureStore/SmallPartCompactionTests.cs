@@ -316,6 +316,9 @@ public sealed class SmallPartCompactionTests : IDisposable
         var options = new FeatureStoreOptions { RowsPerPart = 10 };
         var root = Path.GetFullPath(_store);
         var committed = 0;
+
+        // Rows whose commit has begun: a read can see a part as soon as it is renamed, before the sink returns.
+        var begun = 0;
         using var writing = FeatureStoreWriter.Lock(root);
         var writer = await FeatureStoreWriter.CreateAsync(root, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None);
         await using (writer)
@@ -332,23 +335,38 @@ public sealed class SmallPartCompactionTests : IDisposable
                     for (var part = 0; part < 60; part++)
                     {
                         var (records, features) = SyntheticFeatures.Rows(part * 3, 3, Dimension);
+                        Volatile.Write(ref begun, (part + 1) * 3);
                         await sink.WriteAsync(new FeaturizedBatch(records, features, Dimension, []), CancellationToken.None);
                         Volatile.Write(ref committed, (part + 1) * 3);
                         await Task.Yield();
                     }
+
+                    // The compactions the last commits started finish before the stop, which would cancel one.
+                    await Poll.UntilAsync(
+                        () => FeatureStoreLayout.FindParquetParts(FeatureStoreGenerations.ResolveFeatures(root)).Count <= 20,
+                        TimeSpan.FromSeconds(30),
+                        TimeSpan.FromMilliseconds(20));
                 }
             });
 
             var reads = 0;
-            while (!stream.IsCompleted || reads == 0)
+            try
             {
-                var before = Volatile.Read(ref committed);
-                var ours = await ReadKeysAsync(root);
-                var duckDb = DuckDbRows(Resolve(Path.Combine(root, "features")));
-                var after = Volatile.Read(ref committed);
-                AssertCommittedPrefix(ours, before, after);
-                AssertCommittedPrefix(duckDb, before, after);
-                reads++;
+                while (!stream.IsCompleted || reads == 0)
+                {
+                    var before = Volatile.Read(ref committed);
+                    var ours = await ReadKeysAsync(root);
+                    var duckDb = DuckDbRows(Resolve(Path.Combine(root, "features")));
+                    var after = Volatile.Read(ref begun);
+                    AssertCommittedPrefix(ours, before, after);
+                    AssertCommittedPrefix(duckDb, before, after);
+                    reads++;
+                }
+            }
+            finally
+            {
+                // The writer is disposed only once the stream is done with it, so a failed read reports itself.
+                await Task.WhenAny(stream);
             }
 
             await stream;
