@@ -15,12 +15,13 @@ internal static class StoreCompactCommand
     {
         var store = new Argument<string>("store") { Description = "The store's folder (a featurize output or a run folder), which no one is writing." };
         var rowsPerPart = SettingOptions.Number(SettingCatalog.Featurize.RowsPerPart);
-        var command = new Command("compact", "Merge a feature store's small parts; a reader never sees a row twice or misses one meanwhile.") { store, rowsPerPart };
+        var graceSeconds = SettingOptions.Number(SettingCatalog.Stream.CompactGraceSeconds);
+        var command = new Command("compact", "Merge a feature store's small parts; a reader never sees a row twice or misses one meanwhile.") { store, rowsPerPart, graceSeconds };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var directory = parse.GetValue(store)!;
             var options = new FeatureStoreOptions { RowsPerPart = parse.GetValue(rowsPerPart) };
-            var grace = TimeSpan.FromSeconds(SettingCatalog.Stream.CompactGraceSeconds.Default);
+            var grace = TimeSpan.FromSeconds(parse.GetValue(graceSeconds));
             var result = await SmallPartCompaction.CompactStoreAsync(directory, options, grace, cancellationToken);
             Console.WriteLine(result.PartsMerged == 0
                 ? string.Create(CultureInfo.InvariantCulture, $"Nothing to merge in {Path.GetFullPath(directory)}: its small parts hold {result.RowsLeft} rows, fewer than {options.RowsPerPart}.")

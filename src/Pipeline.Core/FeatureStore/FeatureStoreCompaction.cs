@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Pipeline.FeatureStore;
 
 /// <summary>
@@ -97,10 +99,17 @@ internal static class FeatureStoreCompaction
         var capacity = Math.Min(options.RowGroupSize, options.RowsPerPart);
         var group = new FeatureRowGroup(capacity, dimension);
         var hasArrowTwin = File.Exists(Path.ChangeExtension(file, FeatureStoreLayout.ArrowExtension));
+        var keyValues = FeatureStoreKeyValues.ToKeyValues(metadata);
+        if (store.PartOrder[p] != number)
+        {
+            // A merged part keeps its place in store order, so of a path stored twice the newer row still comes last.
+            keyValues[SmallPartCompaction.OrderKey] = store.PartOrder[p].ToString(CultureInfo.InvariantCulture);
+        }
+
         var part = await FeatureStorePart.OpenAsync(
             store.FeaturesDirectory,
             number,
-            FeatureStoreKeyValues.ToKeyValues(metadata),
+            keyValues,
             options.ToParquetOptions(),
             hasArrowTwin,
             dimension,

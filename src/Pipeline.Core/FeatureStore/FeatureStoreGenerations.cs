@@ -77,7 +77,8 @@ internal static class FeatureStoreGenerations
     /// <summary>
     /// Makes the store's <c>features</c> (and <c>predictions</c> when it holds part files, or when
     /// <paramref name="withPredictions"/>) links into a generation, with the same files: readers see
-    /// no change. Does nothing for a store already adopted (but adds its predictions folder).
+    /// no change. For a store already adopted, only makes <c>predictions</c> a link (adding the folder, or
+    /// swapping a plain one for the link).
     /// </summary>
     /// <returns>False where the filesystem cannot exchange a folder and a link (NFS, SMB): the store keeps its plain folder.</returns>
     public static bool TryAdopt(string root, bool withPredictions)
@@ -86,7 +87,16 @@ internal static class FeatureStoreGenerations
         var predictions = Path.Combine(root, PredictionsFolder);
         if (Live(root) is { } live)
         {
-            if (withPredictions && !Path.Exists(predictions))
+            if (Directory.Exists(predictions) && new FileInfo(predictions).LinkTarget is null)
+            {
+                // A plain folder beside a features link: a kill came between the first adoption's two
+                // swaps, or a stream given predict.model after its adoption made it. Its files join the
+                // live generation and it is swapped for the link, as the first adoption does, so no
+                // predictions part is written outside a generation.
+                LinkFiles(predictions, Path.Combine(live, PredictionsFolder), except: null);
+                LinkPredictions(root);
+            }
+            else if (withPredictions && !Path.Exists(predictions))
             {
                 Directory.CreateDirectory(Path.Combine(live, PredictionsFolder));
                 Directory.CreateSymbolicLink(predictions, PredictionsTarget);
@@ -118,26 +128,38 @@ internal static class FeatureStoreGenerations
         Directory.Delete(next, recursive: true);
         if (hasPredictions)
         {
-            var predictionsNext = Path.Combine(root, PredictionsNext);
-            Directory.CreateSymbolicLink(predictionsNext, PredictionsTarget);
-            if (Directory.Exists(predictions))
-            {
-                // features already names the generation, so the link resolves to the same files as the folder.
-                if (!AtomicRename.TryExchange(predictionsNext, predictions))
-                {
-                    throw new IOException($"'{predictions}' cannot be swapped for a link although '{features}' could.");
-                }
-
-                Directory.Delete(predictionsNext, recursive: true);
-            }
-            else
-            {
-                AtomicRename.Replace(predictionsNext, predictions);
-            }
+            LinkPredictions(root);
         }
 
         DirectorySync.Flush(root);
         return true;
+    }
+
+    /// <summary>
+    /// Makes <c>predictions</c> the link into the live generation, swapping it for the plain folder
+    /// there is one: <c>features</c> already names the generation, whose predictions hold hard links
+    /// of the folder's files, so the name lists the same files before and after.
+    /// </summary>
+    private static void LinkPredictions(string root)
+    {
+        var predictions = Path.Combine(root, PredictionsFolder);
+        var predictionsNext = Path.Combine(root, PredictionsNext);
+        Directory.CreateSymbolicLink(predictionsNext, PredictionsTarget);
+        if (Directory.Exists(predictions))
+        {
+            if (!AtomicRename.TryExchange(predictionsNext, predictions))
+            {
+                throw new IOException($"'{predictions}' cannot be swapped for a link although '{Path.Combine(root, FeaturesFolder)}' could.");
+            }
+
+            Directory.Delete(predictionsNext, recursive: true);
+        }
+        else
+        {
+            AtomicRename.Replace(predictionsNext, predictions);
+        }
+
+        DirectorySync.Flush(root);
     }
 
     /// <summary>Creates the next generation's empty folders (<c>features/</c>, and <c>predictions/</c> when the live one has it).</summary>
@@ -171,8 +193,8 @@ internal static class FeatureStoreGenerations
 
     /// <summary>
     /// Makes <paramref name="generation"/> the live one: a link made under a temporary name is renamed
-    /// over <c>features</c>, the commit point. The old generation is retired with its folder's time set to now,
-    /// from which its grace period runs.
+    /// over <c>features</c>, the commit point. The old generation is retired with its folder's time set to
+    /// now (just before the swap), from which its grace period runs.
     /// </summary>
     public static void Publish(string root, string generation)
     {
@@ -186,9 +208,12 @@ internal static class FeatureStoreGenerations
         var next = Path.Combine(root, FeaturesNext);
         DeleteEntry(next);
         Directory.CreateSymbolicLink(next, Path.Combine(Path.GetFileName(generation), FeaturesFolder));
+
+        // Stamped before the swap: a kill between the two would leave the retired generation with its
+        // build time, often older than the grace, and the next start would delete it under its readers.
+        Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow);
         AtomicRename.Replace(next, Path.Combine(root, FeaturesFolder));
         DirectorySync.Flush(root);
-        Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow);
     }
 
     /// <summary>Deletes the retired generations older than <paramref name="grace"/>; returns how many.</summary>

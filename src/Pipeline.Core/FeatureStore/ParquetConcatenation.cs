@@ -12,7 +12,7 @@ namespace Pipeline.FeatureStore;
 internal static class ParquetConcatenation
 {
     /// <summary>Writes <paramref name="target"/> atomically with every row of <paramref name="sources"/>, in order.</summary>
-    /// <exception cref="InvalidDataException">A source's schema differs from the first's, or has a column this copy does not handle (a list, a type other than string, double, float, int, long).</exception>
+    /// <exception cref="InvalidDataException">A source cannot be read (the message names it), its schema differs from the first's, or it has a column this copy does not handle (a list, a type other than string, double, float, int, long).</exception>
     public static Task WriteAsync(IReadOnlyList<string> sources, string target, CancellationToken cancellationToken) =>
         AtomicFile.WriteAsync(target, async (stream, ct) =>
         {
@@ -22,7 +22,17 @@ internal static class ParquetConcatenation
             {
                 foreach (var source in sources)
                 {
-                    var reader = await ParquetReader.CreateAsync(source, cancellationToken: ct).ConfigureAwait(false);
+                    ParquetReader reader;
+                    try
+                    {
+                        reader = await ParquetReader.CreateAsync(source, cancellationToken: ct).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not (OperationCanceledException or FileNotFoundException))
+                    {
+                        // Parquet.Net's own message ("not a Parquet file", a bad footer) names no file.
+                        throw new InvalidDataException($"'{source}' cannot be read as Parquet ({e.Message}), so it cannot be merged.", e);
+                    }
+
                     await using var _ = reader.ConfigureAwait(false);
                     if (schema is null)
                     {
@@ -41,7 +51,14 @@ internal static class ParquetConcatenation
                         using var copy = writer!.CreateRowGroup();
                         foreach (var field in schema.DataFields)
                         {
-                            await CopyColumnAsync(group, copy, field, rows, source, ct).ConfigureAwait(false);
+                            try
+                            {
+                                await CopyColumnAsync(group, copy, field, rows, source, ct).ConfigureAwait(false);
+                            }
+                            catch (Exception e) when (e is not (OperationCanceledException or InvalidDataException))
+                            {
+                                throw new InvalidDataException($"Column '{field.Name}' of '{source}' cannot be read ({e.Message}), so it cannot be merged.", e);
+                            }
                         }
 
                         copy.CompleteValidate();

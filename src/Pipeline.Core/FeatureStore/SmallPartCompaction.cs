@@ -1,4 +1,6 @@
 using System.Globalization;
+using Parquet;
+using Parquet.Meta;
 
 namespace Pipeline.FeatureStore;
 
@@ -12,7 +14,8 @@ namespace Pipeline.FeatureStore;
 /// <remarks>
 /// <para>Runs of consecutive small parts (in store order, with no larger part between them) are cut
 /// into groups of at least <c>rowsPerPart</c> rows each (less than twice that); the rest of a run waits for the next
-/// compaction. Each row is therefore rewritten once: a merged part is never small again.</para>
+/// compaction. A run also ends where parts with an Arrow twin meet parts without, so a merged part has
+/// its twin exactly when all its parts have. Each row is therefore rewritten once: a merged part is never small again.</para>
 /// <para>A merged part takes a number never used before (above every part's, and a stream's later
 /// parts continue above it), so a reader that listed the old generation and opens a name later
 /// through the link finds the file missing and fails, rather than reading rows twice. It records
@@ -39,6 +42,7 @@ internal static class SmallPartCompaction
         var groups = new List<IReadOnlyList<int>>();
         var current = new List<int>();
         long rows = 0;
+        var currentHasArrow = false;
         for (var p = 0; p < store.PartFiles.Count; p++)
         {
             var partRows = store.PartRows(p);
@@ -49,6 +53,16 @@ internal static class SmallPartCompaction
                 continue;
             }
 
+            // A merged part has an Arrow twin when its parts have (featurize.arrow may have changed
+            // between restarts): a group mixing both would gain or lose Arrow rows, so one starts here.
+            var hasArrow = HasArrowTwin(store, p);
+            if (current.Count > 0 && hasArrow != currentHasArrow)
+            {
+                current = [];
+                rows = 0;
+            }
+
+            currentHasArrow = hasArrow;
             current.Add(p);
             rows += partRows;
             if (rows >= rowsPerPart)
@@ -93,7 +107,55 @@ internal static class SmallPartCompaction
         }
 
         FeatureStoreGenerations.DeleteRetired(root, grace);
-        return await CompactAsync(root, options, enterCommit: null, reserveNumbers: null, ct).ConfigureAwait(false);
+        var layout = await LayoutOfAsync(parts, options, ct).ConfigureAwait(false);
+        return await CompactAsync(root, layout, enterCommit: null, reserveNumbers: null, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> with the codec of the newest part and the row-group size its parts were
+    /// written with (the first row group of a part with several is full), so merged parts keep the
+    /// store's layout: a Zstd store gets no Snappy parts. Options stay where no part shows them.
+    /// </summary>
+    private static async Task<FeatureStoreOptions> LayoutOfAsync(IReadOnlyList<string> parts, FeatureStoreOptions options, CancellationToken ct)
+    {
+        CompressionCodec? codec = null;
+        long rowGroupSize = 0;
+        foreach (var part in parts.Reverse())
+        {
+            try
+            {
+                var reader = await ParquetReader.CreateAsync(part, cancellationToken: ct).ConfigureAwait(false);
+                await using var _ = reader.ConfigureAwait(false);
+                if (reader.RowGroupCount > 0)
+                {
+                    using var first = reader.OpenRowGroupReader(0);
+                    codec ??= first.GetMetadata(reader.Schema.DataFields[0])?.MetaData?.Codec;
+                    if (reader.RowGroupCount > 1)
+                    {
+                        rowGroupSize = Math.Max(rowGroupSize, first.RowCount);
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new InvalidDataException($"Feature store part '{part}' cannot be read ({e.Message}); its small parts are not merged.", e);
+            }
+        }
+
+        var compression = codec switch
+        {
+            CompressionCodec.UNCOMPRESSED => FeatureStoreCompression.None,
+            CompressionCodec.SNAPPY => FeatureStoreCompression.Snappy,
+            CompressionCodec.GZIP => FeatureStoreCompression.Gzip,
+            CompressionCodec.ZSTD => FeatureStoreCompression.Zstd,
+            CompressionCodec.LZ4_RAW => FeatureStoreCompression.Lz4,
+            _ => options.Compression,
+        };
+        return options with
+        {
+            RowGroupSize = rowGroupSize > 0 ? (int)Math.Min(rowGroupSize, FeatureStoreOptions.MaxRowGroupSize) : options.RowGroupSize,
+            Compression = compression,
+        };
     }
 
     /// <summary>
@@ -194,7 +256,7 @@ internal static class SmallPartCompaction
         var buffer = new FeatureRowGroup(capacity, dimension);
         var keyValues = FeatureStoreKeyValues.ToKeyValues(metadata);
         keyValues[OrderKey] = store.PartOrder[group[^1]].ToString(CultureInfo.InvariantCulture);
-        var withArrow = File.Exists(Path.ChangeExtension(store.PartFiles[group[0]], FeatureStoreLayout.ArrowExtension));
+        var withArrow = HasArrowTwin(store, group[0]);
         var part = await FeatureStorePart.OpenAsync(
             features, number, keyValues, options.ToParquetOptions(), withArrow, dimension, capacity, replace: false, ct).ConfigureAwait(false);
         await using (part.ConfigureAwait(false))
@@ -227,6 +289,9 @@ internal static class SmallPartCompaction
             return part.Rows;
         }
     }
+
+    private static bool HasArrowTwin(FeatureStoreReader store, int part) =>
+        File.Exists(Path.ChangeExtension(store.PartFiles[part], FeatureStoreLayout.ArrowExtension));
 
     /// <summary>Above every part number of the live generation, features and predictions alike.</summary>
     private static int NextUnusedNumber(FeatureStoreReader store)

@@ -14,8 +14,9 @@ namespace Pipeline.Featurization;
 /// The stream writes its parts (and predictions) under temporary names and renames them through the
 /// <c>features</c> link, so a swap between the two would lose the part: the sink takes
 /// <see cref="EnterCommitAsync"/> around each batch's write, and the compaction takes it only to
-/// reserve its part numbers and, at the end, to link the kept parts and swap, which take
-/// milliseconds. The merge itself runs beside the stream. A stop cancels a merge in progress (its
+/// reserve its part numbers and, at the end, to link the kept parts and swap, which grows with the
+/// live generation's part count (tens of milliseconds for a thousand parts). The merge itself runs
+/// beside the stream. A stop cancels a merge in progress (its
 /// generation is deleted); a kill leaves it half-built, invisible, and deleted at the next start.
 /// </remarks>
 internal sealed class StreamCompaction : IAsyncDisposable

@@ -231,7 +231,10 @@ internal static class SettingCatalog
         /// lists on the driver and reads on the executors, minutes later for a big one. What it costs is
         /// disk: the small parts merged in the last ten minutes, held twice.
         /// </summary>
-        public static readonly NumberSetting<double> CompactGraceSeconds = new("compactGraceSeconds", 600, new NumberRange(0, 86_400), "Seconds a store generation replaced by a compaction is kept for readers that listed it, before it is deleted.");
+        public static readonly NumberSetting<double> CompactGraceSeconds = new("compactGraceSeconds", 600, new NumberRange(0, 86_400), "Seconds a store generation replaced by a compaction is kept for readers that listed it, before it is deleted.")
+        {
+            Option = "--grace-seconds",
+        };
     
 
         /// <summary>The <c>stream</c> section.</summary>

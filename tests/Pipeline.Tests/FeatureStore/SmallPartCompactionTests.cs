@@ -76,6 +76,36 @@ public sealed class SmallPartCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task FeatureStoreCompaction_StaleRowRemovedFromAMergedPart_KeepsItsPlaceInStoreOrder()
+    {
+        await using (var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 0, 4, 4);
+            await writer.CommitAsync(CancellationToken.None);
+            await SyntheticFeatures.WriteRowsAsync(writer, 4, 4, 4);
+            await writer.CommitAsync(CancellationToken.None);
+            var (records, features) = SyntheticFeatures.Rows(0, 1, Dimension);
+            records[0] = records[0] with { FileBytes = 1 };
+            await writer.WriteAsync(records, features, CancellationToken.None);
+            await writer.CommitAsync(CancellationToken.None);
+        }
+
+        await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 8 }, LongGrace, CancellationToken.None);
+
+        // A completed run found row 5's image gone: the merged part 3 is rewritten without it.
+        var stale = SyntheticFeatures.PathOf(5);
+        var compacted = await FeatureStoreCompaction.CompactAsync(
+            await FeatureStoreReader.OpenAsync(_store), r => r.Path == stale ? -1 : r.LabelIndex, new FeatureStoreOptions(), CancellationToken.None);
+
+        Assert.Equal(1, compacted.PartsRewritten);
+        var reader = await FeatureStoreReader.OpenAsync(_store);
+        Assert.Equal([3, 2], reader.PartNumbers);
+        var newer = await reader.ReadRecordsAsync().LastAsync();
+        Assert.Equal((SyntheticFeatures.PathOf(0), 1L), (newer.Path, newer.FileBytes));
+        Assert.Equal(8, reader.Count);
+    }
+
+    [Fact]
     public async Task CompactStoreAsync_StoreWithPredictionsParts_MergesThemUnderTheFeaturePartsNumbers()
     {
         await WritePartsAsync(parts: 4, rowsEach: 3);
@@ -102,6 +132,65 @@ public sealed class SmallPartCompactionTests : IDisposable
         }
 
         Assert.Equal(Enumerable.Range(0, 12).Select(i => i / 8.0), DuckDbQuery.Rows($"SELECT p_cat FROM read_parquet('{predictions}/*.parquet') ORDER BY p_cat").Select(r => (double)r[0]));
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_ArrowTurnedOffBetweenParts_MergesOnlyPartsAlikeSoEveryTwinHoldsItsPartsRows()
+    {
+        await using (var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions { WriteArrow = true }, CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 0, 3, 3);
+            await writer.CommitAsync(CancellationToken.None);
+        }
+
+        await using (var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            await SyntheticFeatures.WriteRowsAsync(writer, 3, 3, 3);
+            await writer.CommitAsync(CancellationToken.None);
+            await SyntheticFeatures.WriteRowsAsync(writer, 6, 3, 3);
+            await writer.CommitAsync(CancellationToken.None);
+        }
+
+        var result = await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 6 }, LongGrace, CancellationToken.None);
+
+        Assert.Equal(new SmallPartCompactionResult(PartsMerged: 2, PartsWritten: 1, Rows: 6, RowsLeft: 3), result);
+        var features = Path.Combine(_store, "features");
+        Assert.Equal(["part-00000.parquet", "part-00003.parquet"], PartNames(features));
+        Assert.Equal(["part-00000.arrow"], Directory.GetFiles(features, "*.arrow").Select(Path.GetFileName));
+        Assert.Equal(9, (await FeatureStoreReader.OpenAsync(_store)).Count);
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_ZstdStoreOfTwoRowGroups_MergedPartsKeepTheCodecAndRowGroupSize()
+    {
+        await WritePartsAsync(parts: 4, rowsEach: 5, new FeatureStoreOptions { Compression = FeatureStoreCompression.Zstd, RowGroupSize = 2 });
+
+        await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 10 }, LongGrace, CancellationToken.None);
+
+        var features = Path.Combine(_store, "features");
+        Assert.Equal(["part-00004.parquet", "part-00005.parquet"], PartNames(features));
+        await using var reader = await ParquetReader.CreateAsync(Path.Combine(features, "part-00004.parquet"));
+        Assert.Equal(5, reader.RowGroupCount);
+        using var first = reader.OpenRowGroupReader(0);
+        Assert.Equal(2, first.RowCount);
+        Assert.All(reader.Schema.DataFields, f => Assert.Equal(Parquet.Meta.CompressionCodec.ZSTD, first.GetMetadata(f)!.MetaData!.Codec));
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_CorruptPredictionsPart_FailsNamingItAndLeavesTheStore()
+    {
+        await WritePartsAsync(parts: 2, rowsEach: 3);
+        var predictions = Path.Combine(_store, "predictions");
+        Directory.CreateDirectory(predictions);
+        await WritePredictionsAsync(Path.Combine(predictions, "part-00000.parquet"), Enumerable.Range(0, 3));
+        var corrupt = Path.Combine(predictions, "part-00001.parquet");
+        File.WriteAllBytes(corrupt, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 6 }, LongGrace, CancellationToken.None));
+
+        Assert.Contains($"'{Path.Combine(FeatureStoreGenerations.Live(Path.GetFullPath(_store))!, "predictions", "part-00001.parquet")}' cannot be read as Parquet", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["part-00000.parquet", "part-00001.parquet"], PartNames(Path.Combine(_store, "features")));
+        Assert.Single(Directory.GetDirectories(_store, ".gen-*"));
     }
 
     [Fact]
@@ -161,17 +250,61 @@ public sealed class SmallPartCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task TryAdopt_KilledBetweenTheFeaturesAndThePredictionsSwaps_SwapsThePlainPredictionsFolderAtTheNextStart()
+    {
+        await WritePartsAsync(parts: 4, rowsEach: 3);
+        var root = Path.GetFullPath(_store);
+        var predictions = Path.Combine(root, "predictions");
+        Directory.CreateDirectory(predictions);
+        for (var part = 0; part < 4; part++)
+        {
+            await WritePredictionsAsync(Path.Combine(predictions, $"part-{part:D5}.parquet"), Enumerable.Range(part * 3, 3));
+        }
+
+        // The state the kill left: features a link, the generation holding hard links of the
+        // predictions, predictions still the plain folder, and the temporary link made.
+        Assert.True(FeatureStoreGenerations.TryAdopt(root, withPredictions: true));
+        var live = FeatureStoreGenerations.Live(root)!;
+        File.Delete(predictions);
+        Directory.CreateDirectory(predictions);
+        foreach (var file in Directory.GetFiles(Path.Combine(live, "predictions")))
+        {
+            File.Copy(file, Path.Combine(predictions, Path.GetFileName(file)));
+        }
+
+        Directory.CreateSymbolicLink(Path.Combine(root, ".predictions.next.tmp"), Path.Combine("features", "..", "predictions"));
+        using (FeatureStoreWriter.Lock(root))
+        {
+        }
+
+        Assert.True(FeatureStoreGenerations.TryAdopt(root, withPredictions: true));
+
+        Assert.NotNull(new FileInfo(predictions).LinkTarget);
+        Assert.Equal(["part-00000.parquet", "part-00001.parquet", "part-00002.parquet", "part-00003.parquet"], PartNames(predictions));
+        await SmallPartCompaction.CompactStoreAsync(root, new FeatureStoreOptions { RowsPerPart = 6 }, LongGrace, CancellationToken.None);
+        Assert.Equal(["part-00004.parquet", "part-00005.parquet"], PartNames(predictions));
+        Assert.Equal(PartNames(Path.Combine(root, "features")), PartNames(predictions));
+        Assert.Equal(12, DuckDbQuery.Count($"SELECT count(*) FROM read_parquet('{predictions}/*.parquet')"));
+    }
+
+    [Fact]
     public async Task DeleteRetired_GenerationsOlderAndYoungerThanTheGrace_DeletesOnlyTheOlder()
     {
         await WritePartsAsync(parts: 8, rowsEach: 1);
         var root = Path.GetFullPath(_store);
         await SmallPartCompaction.CompactStoreAsync(root, new FeatureStoreOptions { RowsPerPart = 2 }, LongGrace, CancellationToken.None);
-        var retired = FeatureStoreGenerations.Live(root);
+        var first = Path.Combine(root, ".gen-1");
+        var second = FeatureStoreGenerations.Live(root)!;
+
+        // Both built (and the first retired) long ago: only the compaction that retires the second
+        // can make it young again, by stamping it.
+        Directory.SetLastWriteTimeUtc(first, DateTime.UtcNow - TimeSpan.FromMinutes(11));
+        Directory.SetLastWriteTimeUtc(second, DateTime.UtcNow - TimeSpan.FromMinutes(11));
         await SmallPartCompaction.CompactStoreAsync(root, new FeatureStoreOptions { RowsPerPart = 4 }, LongGrace, CancellationToken.None);
-        Directory.SetLastWriteTimeUtc(retired!, DateTime.UtcNow - TimeSpan.FromMinutes(11));
 
         Assert.Equal(1, FeatureStoreGenerations.DeleteRetired(root, TimeSpan.FromMinutes(10)));
-        Assert.False(Directory.Exists(retired));
+        Assert.False(Directory.Exists(first));
+        Assert.True(Directory.Exists(second));
         Assert.Equal(2, Directory.GetDirectories(root, ".gen-*").Length);
         Assert.Equal(0, FeatureStoreGenerations.DeleteRetired(root, TimeSpan.FromMinutes(10)));
         Assert.Equal(8, (await FeatureStoreReader.OpenAsync(root)).Count);
@@ -183,41 +316,57 @@ public sealed class SmallPartCompactionTests : IDisposable
         var options = new FeatureStoreOptions { RowsPerPart = 10 };
         var root = Path.GetFullPath(_store);
         var committed = 0;
+
+        // Rows whose commit has begun: a read can see a part as soon as it is renamed, before the sink returns.
+        var begun = 0;
         using var writing = FeatureStoreWriter.Lock(root);
         var writer = await FeatureStoreWriter.CreateAsync(root, SyntheticFeatures.Metadata(Dimension), options, CancellationToken.None);
         await using (writer)
         {
             Assert.True(FeatureStoreGenerations.TryAdopt(root, withPredictions: false));
             var compaction = StreamCompaction.Start(writer, earlier: null, options, LongGrace, NullLogger.Instance);
+
+            // The stream's own sink takes the commit lock around each batch and counts it, as a stream does.
+            var sink = new FeatureStoreSink(writer, commitEachBatch: true, companion: null, compaction);
             var stream = Task.Run(async () =>
             {
                 await using (compaction)
                 {
                     for (var part = 0; part < 60; part++)
                     {
-                        using (await compaction.EnterCommitAsync(CancellationToken.None))
-                        {
-                            await SyntheticFeatures.WriteRowsAsync(writer, part * 3, 3, 3);
-                            await writer.CommitAsync(CancellationToken.None);
-                        }
-
+                        var (records, features) = SyntheticFeatures.Rows(part * 3, 3, Dimension);
+                        Volatile.Write(ref begun, (part + 1) * 3);
+                        await sink.WriteAsync(new FeaturizedBatch(records, features, Dimension, []), CancellationToken.None);
                         Volatile.Write(ref committed, (part + 1) * 3);
-                        compaction.Committed(3);
                         await Task.Yield();
                     }
+
+                    // The compactions the last commits started finish before the stop, which would cancel one.
+                    await Poll.UntilAsync(
+                        () => FeatureStoreLayout.FindParquetParts(FeatureStoreGenerations.ResolveFeatures(root)).Count <= 20,
+                        TimeSpan.FromSeconds(30),
+                        TimeSpan.FromMilliseconds(20));
                 }
             });
 
             var reads = 0;
-            while (!stream.IsCompleted || reads == 0)
+            try
             {
-                var before = Volatile.Read(ref committed);
-                var ours = await ReadKeysAsync(root);
-                var duckDb = DuckDbRows(Resolve(Path.Combine(root, "features")));
-                var after = Volatile.Read(ref committed);
-                AssertCommittedPrefix(ours, before, after);
-                AssertCommittedPrefix(duckDb, before, after);
-                reads++;
+                while (!stream.IsCompleted || reads == 0)
+                {
+                    var before = Volatile.Read(ref committed);
+                    var ours = await ReadKeysAsync(root);
+                    var duckDb = DuckDbRows(Resolve(Path.Combine(root, "features")));
+                    var after = Volatile.Read(ref begun);
+                    AssertCommittedPrefix(ours, before, after);
+                    AssertCommittedPrefix(duckDb, before, after);
+                    reads++;
+                }
+            }
+            finally
+            {
+                // The writer is disposed only once the stream is done with it, so a failed read reports itself.
+                await Task.WhenAny(stream);
             }
 
             await stream;
@@ -264,9 +413,9 @@ public sealed class SmallPartCompactionTests : IDisposable
     private static string[] PartNames(string folder) =>
         [.. Directory.GetFiles(folder, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
 
-    private async Task WritePartsAsync(int parts, int rowsEach)
+    private async Task WritePartsAsync(int parts, int rowsEach, FeatureStoreOptions? options = null)
     {
-        await using var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), new FeatureStoreOptions(), CancellationToken.None);
+        await using var writer = await FeatureStoreWriter.CreateAsync(_store, SyntheticFeatures.Metadata(Dimension), options ?? new FeatureStoreOptions(), CancellationToken.None);
         for (var part = 0; part < parts; part++)
         {
             await SyntheticFeatures.WriteRowsAsync(writer, part * rowsEach, rowsEach, rowsEach);

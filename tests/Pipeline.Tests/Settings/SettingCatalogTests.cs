@@ -30,6 +30,7 @@ public sealed class SettingCatalogTests : IDisposable
         (FeaturizeCommand.Create, ["-i", "images", "-o", "store"]),
         (TrainCommand.Create, ["-f", "store", "-o", "model"]),
         (PredictCommand.Create, ["-m", "model", "-i", "images", "-o", "p.parquet"]),
+        (StoreCompactCommand.Create, ["store"]),
     ];
 
     private readonly TempFolder _dir = new();

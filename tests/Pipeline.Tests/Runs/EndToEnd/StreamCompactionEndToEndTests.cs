@@ -109,6 +109,56 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_StreamAdoptedWithoutPredictionsRestartedWithPredictModel_PredictionsFollowEachGeneration()
+    {
+        // The landing folder's classes, but no image yet: the first start adopts an empty store.
+        var images = Stage(classes: 3, perClass: 8);
+        using (var first = PipelineProcess.Start(_dir.Path, "run", "stream.yaml"))
+        {
+            await UntilAsync(first, () => Directory.Exists(_runFolder) && FeatureStoreGenerations.Live(_runFolder) is not null);
+            first.Terminate();
+            await first.WaitForExitAsync();
+            Assert.True(first.ExitCode == 0, first.Output);
+        }
+
+        DigitsSubset.CopyTo(_dir.Combine("train"), classes: 3, perClass: 4);
+        File.WriteAllText(_dir.Combine("train.yaml"), """
+            name: train
+            source: { kind: folder, path: train }
+            model: { name: resnet18 }
+            featurize: { device: cpu, batchSize: 8, parallelism: 1 }
+            split: { testFraction: 0 }
+            train: { maxIter: 5 }
+            output: train
+            """);
+        using (var training = await PipelineProcess.RunAsync(_dir.Path, "run", "train.yaml"))
+        {
+            Assert.True(training.ExitCode == 0, training.Output);
+        }
+
+        File.WriteAllText(_dir.Combine("stream.yaml"), StreamPipeline + "\npredict: { model: runs/train/model }\n");
+        using var restarted = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
+        foreach (var image in images)
+        {
+            Land(image);
+        }
+
+        await UntilAsync(restarted, () => CommittedPaths(_runFolder).Count >= images.Length && SmallRows() < RowsPerPart);
+        restarted.Terminate();
+        await restarted.WaitForExitAsync();
+
+        Assert.True(restarted.ExitCode == 0, restarted.Output);
+        var predictions = Path.Combine(_runFolder, "predictions");
+        Assert.NotNull(new FileInfo(predictions).LinkTarget);
+        var live = FeatureStoreGenerations.Live(_runFolder)!;
+        Assert.Equal(PartNames(Path.Combine(live, "features")), PartNames(Path.Combine(live, "predictions")));
+        Assert.Equal(PartNames(Path.Combine(live, "features")), PartNames(predictions));
+        Assert.Equal(
+            images.Select(i => i.Landed).Order(StringComparer.Ordinal),
+            DuckDbQuery.Rows($"SELECT path FROM read_parquet('{Path.Combine(live, "predictions")}/*.parquet')").Select(r => (string)r[0]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task StoreCompact_WhileAReaderLoops_MergesAndEveryReadHoldsEveryRowOnce()
     {
         var store = _dir.Combine("store");
@@ -133,6 +183,32 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
         Assert.True(reads > 0);
         Assert.Equal(expected.Order(StringComparer.Ordinal), CommittedPaths(store).Order(StringComparer.Ordinal));
         Assert.Equal(24, Directory.GetFiles(Path.Combine(store, "features"), "part-*.parquet").Length);
+    }
+
+    [Fact]
+    public async Task StoreCompact_GraceSecondsZero_DeletesTheGenerationTheLastCompactionRetired()
+    {
+        var store = _dir.Combine("store");
+        await using (var writer = await FeatureStoreWriter.CreateAsync(store, SyntheticFeatures.Metadata(4), new FeatureStoreOptions(), CancellationToken.None))
+        {
+            for (var part = 0; part < 4; part++)
+            {
+                await SyntheticFeatures.WriteRowsAsync(writer, part, 1, 1);
+                await writer.CommitAsync(CancellationToken.None);
+            }
+        }
+
+        using (var first = await PipelineProcess.RunAsync(_dir.Path, "store", "compact", store, "--rows-per-part", "2"))
+        {
+            Assert.True(first.ExitCode == 0, first.Output);
+        }
+
+        Assert.Equal([".gen-1", ".gen-2"], Directory.GetDirectories(store, ".gen-*").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        using var second = await PipelineProcess.RunAsync(_dir.Path, "store", "compact", store, "--rows-per-part", "2", "--grace-seconds", "0");
+
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Equal([".gen-2"], Directory.GetDirectories(store, ".gen-*").Select(Path.GetFileName));
+        Assert.Equal(4, (await FeatureStoreReader.OpenAsync(store)).Count);
     }
 
     [Fact]
@@ -213,6 +289,9 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
         return DuckDbQuery.Rows($"SELECT count(*) FROM read_parquet('{resolved}/*.parquet', filename = true) GROUP BY filename HAVING count(*) < {RowsPerPart}")
             .Sum(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture));
     }
+
+    private static string[] PartNames(string folder) =>
+        [.. Directory.GetFiles(folder, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
 
     private static int GenerationNumber(string folder) => int.Parse(Path.GetFileName(folder).AsSpan(".gen-".Length), CultureInfo.InvariantCulture);
 
