@@ -18,7 +18,8 @@ public sealed class ShardedFeaturizeTests : IDisposable
     [Fact]
     public async Task Featurize_ThreeShardProcessesAtOnce_StoreHoldsEveryImageOnceAndVerifies()
     {
-        var images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: 12);
+        // About 30 images a shard, so that shard 2 is still featurizing when it is suspended after its first part.
+        var images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: 30);
         var store = _dir.Combine("store");
         var shards = Enumerable.Range(0, 3).Select(i => PipelineProcess.Start(_dir.Path, Featurize($"{i}/3"))).ToArray();
         try
@@ -68,7 +69,9 @@ public sealed class ShardedFeaturizeTests : IDisposable
     [Fact]
     public async Task Featurize_ShardKilledWithSigkillAndRunAgain_LeavesEachImageOnce()
     {
-        var images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: 8);
+        // Enough images that the attempt runs on for a second or more after its first part: on an
+        // idle machine a short one publishes before the kill lands.
+        var images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 3, perClass: 30);
         var store = _dir.Combine("store");
         using (var killed = PipelineProcess.Start(_dir.Path, Featurize("0/1")))
         {
@@ -98,7 +101,8 @@ public sealed class ShardedFeaturizeTests : IDisposable
     [Fact]
     public async Task Featurize_SameShardTwiceAtOnce_OneAttemptCommitsAndNoImageIsDoubled()
     {
-        var images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 2, perClass: 8);
+        // As many images as the kill test, so that the first is still featurizing when it is suspended.
+        var images = DigitsSubset.CopyTo(_dir.Combine("digits"), classes: 2, perClass: 40);
         var store = _dir.Combine("store");
 
         // The first held still mid-attempt while the second runs a whole attempt and commits: both
