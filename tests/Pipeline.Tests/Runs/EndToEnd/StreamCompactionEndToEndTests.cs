@@ -51,7 +51,7 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
         {
             foreach (var image in wave)
             {
-                Land(image);
+                StagedImages.Land(image);
             }
 
             landed += wave.Length;
@@ -78,7 +78,7 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
         var images = Stage(classes: 3, perClass: 10);
         foreach (var image in images.Take(21))
         {
-            Land(image);
+            StagedImages.Land(image);
         }
 
         using (var killed = PipelineProcess.Start(_dir.Path, "run", "stream.yaml"))
@@ -91,7 +91,7 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
 
         foreach (var image in images.Skip(21))
         {
-            Land(image);
+            StagedImages.Land(image);
         }
 
         using var restarted = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
@@ -140,7 +140,7 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
         using var restarted = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
         foreach (var image in images)
         {
-            Land(image);
+            StagedImages.Land(image);
         }
 
         await UntilAsync(restarted, () => CommittedPaths(_runFolder).Count >= images.Length && SmallRows() < RowsPerPart);
@@ -301,20 +301,5 @@ public sealed class StreamCompactionEndToEndTests : IDisposable
         TimeSpan.FromMilliseconds(100),
         () => Assert.False(run.HasExited, $"the stream ended first:{Environment.NewLine}{run.Output}"));
 
-    private StagedImage[] Stage(int classes, int perClass)
-    {
-        DigitsSubset.CopyTo(_staging, classes, perClass);
-        foreach (var label in Directory.GetDirectories(_staging))
-        {
-            Directory.CreateDirectory(Path.Combine(_landing, Path.GetFileName(label)));
-        }
-
-        return [.. Directory.GetFiles(_staging, "*.png", SearchOption.AllDirectories)
-            .Order(StringComparer.Ordinal)
-            .Select(path => new StagedImage(path, Path.Combine(_landing, Path.GetFileName(Path.GetDirectoryName(path)!), Path.GetFileName(path))))];
-    }
-
-    private static void Land(StagedImage image) => File.Move(image.Source, image.Landed);
-
-    private sealed record StagedImage(string Source, string Landed);
+    private StagedImage[] Stage(int classes, int perClass) => StagedImages.Stage(_staging, _landing, classes, perClass);
 }

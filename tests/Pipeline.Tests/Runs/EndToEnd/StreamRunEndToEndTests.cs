@@ -44,7 +44,7 @@ public sealed class StreamRunEndToEndTests : IDisposable
         var backfill = images.Take(10).ToArray();
         foreach (var image in backfill)
         {
-            Land(image);
+            StagedImages.Land(image);
         }
 
         using var run = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
@@ -54,7 +54,7 @@ public sealed class StreamRunEndToEndTests : IDisposable
         {
             foreach (var image in wave)
             {
-                Land(image);
+                StagedImages.Land(image);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(300));
@@ -97,7 +97,7 @@ public sealed class StreamRunEndToEndTests : IDisposable
         var first = images.Take(24).ToArray();
         foreach (var image in first)
         {
-            Land(image);
+            StagedImages.Land(image);
         }
 
         using (var killed = PipelineProcess.Start(_dir.Path, "run", "stream.yaml"))
@@ -110,7 +110,7 @@ public sealed class StreamRunEndToEndTests : IDisposable
         // Landed while no run watches: the restart's backfill takes them.
         foreach (var image in images.Skip(first.Length))
         {
-            Land(image);
+            StagedImages.Land(image);
         }
 
         using var restarted = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
@@ -147,7 +147,7 @@ public sealed class StreamRunEndToEndTests : IDisposable
         var images = Stage(classes: 3, perClass: 12);
         foreach (var image in images.Take(18))
         {
-            Land(image);
+            StagedImages.Land(image);
         }
 
         using (var killed = PipelineProcess.Start(_dir.Path, "run", "stream.yaml"))
@@ -159,7 +159,7 @@ public sealed class StreamRunEndToEndTests : IDisposable
 
         foreach (var image in images.Skip(18))
         {
-            Land(image);
+            StagedImages.Land(image);
         }
 
         using var restarted = PipelineProcess.Start(_dir.Path, "run", "stream.yaml");
@@ -197,7 +197,7 @@ public sealed class StreamRunEndToEndTests : IDisposable
         File.Move(_dir.Combine("stream.yaml"), _dir.Combine("inbox", "stream.yaml"));
         foreach (var image in images.Take(10))
         {
-            Land(image);
+            StagedImages.Land(image);
         }
 
         await UntilRowsAsync(worker, 10);
@@ -205,7 +205,7 @@ public sealed class StreamRunEndToEndTests : IDisposable
         // Still streaming: what lands later is taken by the same run.
         foreach (var image in images.Skip(10))
         {
-            Land(image);
+            StagedImages.Land(image);
         }
 
         await UntilRowsAsync(worker, images.Length);
@@ -218,26 +218,7 @@ public sealed class StreamRunEndToEndTests : IDisposable
         Assert.Equal(("interrupted", true), RunState());
     }
 
-    /// <summary>Copies the first images of the first classes of the bundled digits into the staging folder, on the landing folder's filesystem.</summary>
-    private StagedImage[] Stage(int classes, int perClass)
-    {
-        DigitsSubset.CopyTo(_staging, classes, perClass);
-        foreach (var label in Directory.GetDirectories(_staging))
-        {
-            Directory.CreateDirectory(Path.Combine(_landing, Path.GetFileName(label)));
-        }
-
-        return [.. Directory.GetFiles(_staging, "*.png", SearchOption.AllDirectories)
-            .Order(StringComparer.Ordinal)
-            .Select(path =>
-            {
-                var label = Path.GetFileName(Path.GetDirectoryName(path)!);
-                return new StagedImage(path, Path.Combine(_landing, label, Path.GetFileName(path)), label);
-            })];
-    }
-
-    /// <summary>Lands an image as writers must: an atomic rename into the watched folder.</summary>
-    private static void Land(StagedImage image) => File.Move(image.Source, image.Landed);
+    private StagedImage[] Stage(int classes, int perClass) => StagedImages.Stage(_staging, _landing, classes, perClass);
 
     /// <summary>Polls until the committed parts hold <paramref name="count"/> rows; fails if the run ended first.</summary>
     private Task UntilRowsAsync(PipelineProcess run, int count) => Poll.UntilAsync(
@@ -277,6 +258,4 @@ public sealed class StreamRunEndToEndTests : IDisposable
         var run = json.RootElement;
         return (run.GetProperty("state").GetString()!, run.TryGetProperty("stream", out var stream) && stream.GetBoolean());
     }
-
-    private sealed record StagedImage(string Source, string Landed, string Label);
 }
