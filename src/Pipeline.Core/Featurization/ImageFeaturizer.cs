@@ -103,7 +103,7 @@ internal sealed class ImageFeaturizer : IDisposable
                 ?? throw new FileNotFoundException(
                     $"{recorded.RecordedBy} was featurized with the int8 graph '{cache.FileName(recorded.Key)}', which is in none of {string.Join(", ", cache.Directories.Select(d => $"'{d}'"))}; copy that file into one of them, or {recorded.Remedy}.",
                     cache.FileName(recorded.Key));
-            logger.LogInformation("int8: using {Path}, the graph {Owner} was featurized with", found, recorded.RecordedBy);
+            logger.LogInformation("int8: {Owner} was featurized with {Path}; featurizing with it again", recorded.RecordedBy, found);
             return (recorded.Key, found);
         }
 

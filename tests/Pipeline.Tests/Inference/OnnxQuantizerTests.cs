@@ -20,12 +20,15 @@ public sealed class OnnxQuantizerTests
             Input("x", 1, 2, 4, 4),
             Output("y", 1, 2, 4, 4),
             [Tensor("w", [0.5f, 0.5f, 1e-6f, 1e-6f], 2, 2, 1, 1), Tensor("b", [0.1f, 50f], 2)],
-            OnnxGraphEditor.Node("Conv", "conv", ["x", "w", "b"], "y"));
+            OnnxGraphEditor.Node("Conv", "conv", ["x", "w", "b"], "conv_out"),
+
+            // The quantizer reads its outputs dequantized: a featurizer's output is pooled after its last Conv.
+            OnnxGraphEditor.Node("Identity", "out", ["conv_out"], "y"));
         var input = Enumerable.Range(0, 32).Select(i => (i * 7 % 32) / 31f).ToArray();
         var expected = Run(model, input);
 
         var quantized = model.Clone();
-        OnnxQuantizer.Quantize(quantized, new Dictionary<string, (float, float)> { ["x"] = (0f, 1f), ["y"] = (expected.Min(), expected.Max()) });
+        OnnxQuantizer.Quantize(quantized, new Dictionary<string, (float, float)> { ["x"] = (0f, 1f), ["conv_out"] = (expected.Min(), expected.Max()) });
         var actual = Run(quantized, input);
 
         // The output's uint8 step is about 50/255 = 0.2: every value within one step of fp32.
