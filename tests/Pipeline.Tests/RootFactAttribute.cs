@@ -30,6 +30,9 @@ internal sealed class RootFactAttribute : FactAttribute
     /// <summary>Changes the size of the tmpfs mounted on <paramref name="folder"/>, keeping its files.</summary>
     public static void Resize(string folder, string size) => Run("mount", "-o", $"remount,size={size}", folder);
 
+    /// <summary>Makes the tmpfs mounted on <paramref name="folder"/> read-only, keeping its files: no process, root included, can then create a file in it.</summary>
+    public static void MakeReadOnly(string folder) => Run("mount", "-o", "remount,ro", folder);
+
     public static void Unmount(string folder) => Run("umount", folder);
 
     private static string? ProbeMount()

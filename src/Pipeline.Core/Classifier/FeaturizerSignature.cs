@@ -17,12 +17,13 @@ namespace Pipeline.Classifier;
 /// <param name="Preprocessing">The canonical preprocessing description (<see cref="TensorPreprocessor.Describe(ModelSpec)"/>).</param>
 /// <param name="Layers">The zoo layers read, in concatenation order, joined by commas; empty for the zoo's single feature node (and in model files made before layers existed).</param>
 /// <param name="Precision">fp32 or int8: the quantized featurizer's features differ from the float one's, so a head fits one of them (a model.json written before precisions existed is fp32).</param>
-public sealed record FeaturizerSignature(string ModelName, string ModelSha256, string FeatureNode, int Dimension, string Preprocessing, string Layers = "", FeaturePrecision Precision = FeaturePrecision.Fp32)
+/// <param name="QuantizedGraph">With int8, the cache key of the quantized graph the training features came from, which <c>predict</c> featurizes with again; empty for fp32.</param>
+public sealed record FeaturizerSignature(string ModelName, string ModelSha256, string FeatureNode, int Dimension, string Preprocessing, string Layers = "", FeaturePrecision Precision = FeaturePrecision.Fp32, string QuantizedGraph = "")
 {
     public static FeaturizerSignature FromMetadata(FeatureStoreMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        return new(metadata.ModelName, metadata.ModelSha256, metadata.FeatureNode, metadata.Dimension, metadata.Preprocessing, metadata.Layers, metadata.Precision);
+        return new(metadata.ModelName, metadata.ModelSha256, metadata.FeatureNode, metadata.Dimension, metadata.Preprocessing, metadata.Layers, metadata.Precision, metadata.QuantizedGraph);
     }
 
     /// <summary>
@@ -33,7 +34,7 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
     internal void ThrowIfOtherThan(FeatureStoreMetadata found, string place, string reference, string remedy)
     {
         ArgumentNullException.ThrowIfNull(found);
-        var expected = new FeatureStoreMetadata(ModelName, ModelSha256, FeatureNode, Dimension, Preprocessing, found.Classes, found.CreatedAt, Layers, Precision);
+        var expected = new FeatureStoreMetadata(ModelName, ModelSha256, FeatureNode, Dimension, Preprocessing, found.Classes, found.CreatedAt, Layers, Precision, QuantizedGraph);
         FeaturizerMismatch.ThrowIfDifferent(expected, found, FeaturizerMatch.Features, place, reference, remedy);
     }
 

@@ -19,6 +19,7 @@ internal static class FeatureStoreKeyValues
     public const string CreatedAt = "pipeline.created_at";
     public const string Layers = "pipeline.layers";
     public const string Precision = "pipeline.precision";
+    public const string QuantizedGraph = "pipeline.quantized_graph";
 
     public static Dictionary<string, string> ToKeyValues(FeatureStoreMetadata metadata)
     {
@@ -38,6 +39,11 @@ internal static class FeatureStoreKeyValues
         if (metadata.Layers.Length > 0)
         {
             keyValues[Layers] = metadata.Layers;
+        }
+
+        if (metadata.QuantizedGraph.Length > 0)
+        {
+            keyValues[QuantizedGraph] = metadata.QuantizedGraph;
         }
 
         return keyValues;
@@ -83,6 +89,6 @@ internal static class FeatureStoreKeyValues
             throw new InvalidDataException($"Feature store part '{file}' has '{Precision}' = '{precisionText}', which is neither fp32 nor int8.");
         }
 
-        return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt, keyValues.GetValueOrDefault(Layers, ""), precision);
+        return new FeatureStoreMetadata(model, Get(ModelSha256), Get(FeatureNode), dimension, Get(Preprocessing), classes, createdAt, keyValues.GetValueOrDefault(Layers, ""), precision, keyValues.GetValueOrDefault(QuantizedGraph, ""));
     }
 }

@@ -15,6 +15,7 @@ namespace Pipeline.FeatureStore;
 /// <param name="CreatedAt">When the store was started.</param>
 /// <param name="Layers">The zoo layers read, pooled and concatenated in this order, joined by commas (<c>stage1,stage4</c>); empty for the zoo's single feature node, and for stores made before layers existed.</param>
 /// <param name="Precision">fp32 or int8 (a store written before precisions existed is fp32).</param>
+/// <param name="QuantizedGraph">With int8, the cache key of the quantized graph that made the features (see <see cref="Inference.QuantizedModelCache"/>): two calibrations give two graphs, whose features differ; empty for fp32.</param>
 public sealed record FeatureStoreMetadata(
     string ModelName,
     string ModelSha256,
@@ -24,4 +25,5 @@ public sealed record FeatureStoreMetadata(
     IReadOnlyList<string> Classes,
     DateTimeOffset CreatedAt,
     string Layers = "",
-    FeaturePrecision Precision = FeaturePrecision.Fp32);
+    FeaturePrecision Precision = FeaturePrecision.Fp32,
+    string QuantizedGraph = "");

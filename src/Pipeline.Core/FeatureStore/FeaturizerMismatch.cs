@@ -64,6 +64,11 @@ internal static class FeaturizerMismatch
         {
             Differ(FeatureStoreKeyValues.Precision, FeatureStoreKeyValues.PrecisionName(found.Precision), FeatureStoreKeyValues.PrecisionName(expected.Precision));
         }
+        else if (!string.Equals(found.QuantizedGraph, expected.QuantizedGraph, StringComparison.Ordinal))
+        {
+            // Two calibrations (other first images, another shard's) give two int8 graphs whose features differ.
+            Differ(FeatureStoreKeyValues.QuantizedGraph, Quote(Short(found.QuantizedGraph)), Quote(Short(expected.QuantizedGraph)));
+        }
 
         if (match == FeaturizerMatch.Store && !found.Classes.SequenceEqual(expected.Classes, StringComparer.Ordinal))
         {

@@ -170,18 +170,7 @@ internal sealed class ShardedStore
         var definition = Path.Combine(Root, FeatureStoreLayout.ShardMarkersFolder, FeaturizerFile);
         if (!FirstWriterWins.TryCreate(definition, JsonSerializer.Serialize(FeatureStoreKeyValues.ToKeyValues(metadata))))
         {
-            Dictionary<string, string> keyValues;
-            try
-            {
-                keyValues = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(definition, ct).ConfigureAwait(false))
-                    ?? throw new JsonException("null");
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"'{definition}' is not a JSON object of the store's featurizer ({e.Message}).", e);
-            }
-
-            ThrowIfDifferent(metadata, FeatureStoreKeyValues.Parse(keyValues, definition), $"Feature store featurizer '{definition}'");
+            ThrowIfDifferent(metadata, await ReadDefinitionAsync(definition, ct).ConfigureAwait(false), $"Feature store featurizer '{definition}'");
         }
 
         var parts = FeatureStoreLayout.FindParts(FeaturesDirectory, FeatureStoreLayout.ParquetExtension);
@@ -194,6 +183,30 @@ internal sealed class ShardedStore
         var reader = await FeatureStoreReader.OpenPartAsync(part, ct).ConfigureAwait(false);
         await using var _ = reader.ConfigureAwait(false);
         ThrowIfDifferent(metadata, FeatureStoreKeyValues.Parse(reader.CustomMetadata, part), $"Feature store part '{part}'");
+    }
+
+    /// <summary>The featurizer the first shard to check defined (see <see cref="EnsureSameFeaturizerAsync"/>), or null before any did.</summary>
+    /// <exception cref="InvalidDataException">The definition cannot be read.</exception>
+    public async Task<FeatureStoreMetadata?> DefinedFeaturizerAsync(CancellationToken ct)
+    {
+        var definition = Path.Combine(Root, FeatureStoreLayout.ShardMarkersFolder, FeaturizerFile);
+        return File.Exists(definition) ? await ReadDefinitionAsync(definition, ct).ConfigureAwait(false) : null;
+    }
+
+    private static async Task<FeatureStoreMetadata> ReadDefinitionAsync(string definition, CancellationToken ct)
+    {
+        Dictionary<string, string> keyValues;
+        try
+        {
+            keyValues = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(definition, ct).ConfigureAwait(false))
+                ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{definition}' is not a JSON object of the store's featurizer ({e.Message}).", e);
+        }
+
+        return FeatureStoreKeyValues.Parse(keyValues, definition);
     }
 
     private void ThrowIfDifferent(FeatureStoreMetadata metadata, FeatureStoreMetadata found, string place) =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pipeline.Decoding;
 using Pipeline.FeatureStore;
+using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Sources;
 
@@ -75,6 +76,11 @@ public static class FeaturizationJob
             throw new ArgumentException("A part companion needs a stream, whose parts are one micro-batch each.", nameof(companion));
         }
 
+        if (options.Stream is not null && options.Inference.Precision == FeaturePrecision.Int8)
+        {
+            throw new ArgumentException(ImageFeaturizer.StreamRefusal, nameof(options));
+        }
+
         var clock = Stopwatch.StartNew();
 
         // Validates the limits, before the lock creates the store's folders: bad options leave nothing behind.
@@ -82,6 +88,7 @@ public static class FeaturizationJob
         using var writing = FeatureStoreWriter.Lock(storeDirectory);
         ShardedStore.ThrowIfSharded(storeDirectory);
         using var tracked = counters.Meter.Track(new FeaturizationRun(storeDirectory, counters, options.Stream));
+        options = await WithStoresGraphAsync(storeDirectory, options, cancellationToken).ConfigureAwait(false);
         using var featurizer = await ImageFeaturizer.CreateAsync(decoder, model, options, source, logger, cancellationToken).ConfigureAwait(false);
         var metadata = featurizer.Describe(source.Classes.Names);
         if (admit is not null)
@@ -243,6 +250,38 @@ public static class FeaturizationJob
             await DisposeAfterRunAsync(rejects, failure, logger).ConfigureAwait(false);
             await DisposeAfterRunAsync(store, failure, logger).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Checks the precision of the store being resumed before any calibration or inference: fp32 and
+    /// int8 rows cannot share a store. An int8 store's rows go on with the graph it recorded, so that
+    /// a resume whose first images changed does not calibrate another one.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The store holds features of the other precision, or int8 ones whose graph it did not record.</exception>
+    private static async Task<FeaturizationOptions> WithStoresGraphAsync(string storeDirectory, FeaturizationOptions options, CancellationToken cancellationToken)
+    {
+        if (FeatureStoreLayout.FindParquetParts(FeatureStoreLayout.FeaturesDirectory(storeDirectory)).Count == 0)
+        {
+            return options;
+        }
+
+        var found = (await FeatureStoreReader.OpenAsync(storeDirectory, cancellationToken).ConfigureAwait(false)).Metadata;
+        var wanted = options.Inference.Precision;
+        var place = $"The output folder '{storeDirectory}'";
+        if (found.Precision != wanted)
+        {
+            throw new InvalidDataException(
+                $"{place} holds {FeatureStoreKeyValues.PrecisionName(found.Precision)} features and this run featurizes in {FeatureStoreKeyValues.PrecisionName(wanted)}: their rows cannot share one store, so run with --precision {FeatureStoreKeyValues.PrecisionName(found.Precision)}, featurize into a new folder or delete it.");
+        }
+
+        if (wanted == FeaturePrecision.Fp32)
+        {
+            return options;
+        }
+
+        return found.QuantizedGraph.Length == 0
+            ? throw new InvalidDataException($"{place} holds int8 features that do not record which quantized graph made them ({FeatureStoreKeyValues.QuantizedGraph}), so no run can add rows that match; featurize into a new folder or delete it.")
+            : options with { RecordedGraph = new RecordedQuantizedGraph(found.QuantizedGraph, place, "featurize into a new folder or delete it") };
     }
 
     private static FeaturizationSummary Summarize(ILabelledImageSource source, FeaturizationCounters counters, Stopwatch clock, ImageFeaturizer featurizer, string storeDirectory) =>

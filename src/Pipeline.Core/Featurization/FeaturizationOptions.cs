@@ -66,4 +66,10 @@ public sealed record FeaturizationOptions
     /// processes (see <see cref="ShardedFeaturization"/>).
     /// </summary>
     internal Shard? Shard { get; init; }
+
+    /// <summary>
+    /// Null (the default) for an int8 run that calibrates on its source's first images; set, the
+    /// int8 graph the run must use instead (see <see cref="RecordedQuantizedGraph"/>).
+    /// </summary>
+    internal RecordedQuantizedGraph? RecordedGraph { get; init; }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Pipeline.Decoding;
 using Pipeline.FeatureStore;
-using Pipeline.IO;
 using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Preprocessing;
@@ -23,15 +22,18 @@ internal sealed class ImageFeaturizer : IDisposable
     private readonly string _modelName;
     private readonly int _parallelism;
     private readonly ILogger _logger;
+    private readonly string _quantizedGraph;
 
     /// <summary>Loads <paramref name="model"/> into an inference session on the device <paramref name="options"/> ask for.</summary>
     /// <param name="decoder">Made by the caller, so that its limits are validated before the caller takes any lock or creates any folder.</param>
     /// <param name="model">The zoo model to featurize with.</param>
     /// <param name="options">Device, batch size and parallelism (the store options are the caller's).</param>
     /// <param name="logger">Where the session and the run report.</param>
-    /// <param name="quantizedPath">With int8, the quantized featurizer (see <see cref="CreateAsync"/>).</param>
-    public ImageFeaturizer(ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILogger logger, string? quantizedPath = null)
+    /// <param name="quantizedPath">With int8, the quantized featurizer (see <see cref="QuantizeAsync"/>).</param>
+    /// <param name="quantizedGraph">With int8, its cache key, which the features' metadata records.</param>
+    public ImageFeaturizer(ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILogger logger, string? quantizedPath = null, string quantizedGraph = "")
     {
+        _quantizedGraph = quantizedGraph;
         _decoder = decoder;
         _extractor = new FeatureExtractor(model.Spec, model.OnnxPath, options.EffectiveInference, logger, quantizedPath);
         try
@@ -50,12 +52,11 @@ internal sealed class ImageFeaturizer : IDisposable
     }
 
     /// <summary>
-    /// The featurizer for <paramref name="source"/>: with int8, the quantized featurizer calibrated
-    /// on the source's first <see cref="FeaturizationOptions.CalibrationImages"/> images, taken from
-    /// the cache beside the model when the same file was calibrated on the same sample before (the
-    /// key is the model's SHA-256, the scheme, the preprocessing and each sample image's path, size
-    /// and modification time), else calibrated now and cached.
+    /// The featurizer for <paramref name="source"/>: with int8, the quantized graph of
+    /// <see cref="QuantizeAsync"/>.
     /// </summary>
+    /// <exception cref="FileNotFoundException">The int8 graph <see cref="FeaturizationOptions.RecordedGraph"/> names is in no cache folder.</exception>
+    /// <exception cref="InvalidDataException">int8, and none of the source's images decodes.</exception>
     public static async Task<ImageFeaturizer> CreateAsync(
         ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILabelledImageSource source, ILogger logger, CancellationToken cancellationToken)
     {
@@ -67,9 +68,43 @@ internal sealed class ImageFeaturizer : IDisposable
             return new ImageFeaturizer(decoder, model, options, logger);
         }
 
+        var (key, path) = await QuantizeAsync(decoder, model, options, source, logger, cancellationToken).ConfigureAwait(false);
+        return new ImageFeaturizer(decoder, model, options, logger, path, key);
+    }
+
+    /// <summary>
+    /// The int8 graph of <paramref name="model"/>, as its cache key and file: the one
+    /// <see cref="FeaturizationOptions.RecordedGraph"/> names, which the store being resumed or the
+    /// classifier recorded, and which is never calibrated again (other first images would give another
+    /// graph, whose features differ); else the one calibrated on <paramref name="source"/>'s first
+    /// <see cref="FeaturizationOptions.CalibrationImages"/> decodable images, taken from the cache when
+    /// the same file was calibrated on the same sample before (the key is the model's SHA-256, the
+    /// scheme, the preprocessing and the path, size and modification time of each of the first
+    /// images read), else calibrated now and cached.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The recorded graph is in no cache folder.</exception>
+    /// <exception cref="InvalidDataException">None of the source's images decodes.</exception>
+    internal static async Task<(string Key, string Path)> QuantizeAsync(
+        ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILabelledImageSource source, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(source);
         if (options.Stream is not null)
         {
-            throw new ArgumentException("--precision int8 calibrates on the source's first images, which a stream does not have up front; featurize a stream in fp32.", nameof(options));
+            throw new ArgumentException(StreamRefusal, nameof(options));
+        }
+
+        var cache = QuantizedModelCache.For(model.OnnxPath, Environment.GetEnvironmentVariable);
+        logger.LogInformation("int8: quantized graphs are cached in {Folder} ({Reason})", cache.WriteDirectory, cache.Reason);
+        if (options.RecordedGraph is { } recorded)
+        {
+            var found = cache.Find(recorded.Key)
+                ?? throw new FileNotFoundException(
+                    $"{recorded.RecordedBy} was featurized with the int8 graph '{cache.FileName(recorded.Key)}', which is in none of {string.Join(", ", cache.Directories.Select(d => $"'{d}'"))}; copy that file into one of them, or {recorded.Remedy}.",
+                    cache.FileName(recorded.Key));
+            logger.LogInformation("int8: {Owner} was featurized with {Path}; featurizing with it again", recorded.RecordedBy, found);
+            return (recorded.Key, found);
         }
 
         var sample = new List<LabelledImage>(options.CalibrationImages);
@@ -90,33 +125,39 @@ internal sealed class ImageFeaturizer : IDisposable
             // Every node read, in order: another set of layers, or the same in another order, is another graph.
             model.Spec.FeatureNodes,
             sample.Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Path}\t{i.FileBytes}\t{i.FileModifiedUnixMs}")));
-        var path = Int8Calibrator.CachePath(model.OnnxPath, key);
-        if (File.Exists(path))
+        if (cache.Find(key) is { } cached)
         {
-            logger.LogInformation("int8: using {Path}, quantized before on the same {Count} calibration images", path, sample.Count);
-        }
-        else
-        {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var quantized = Calibrate(decoder, model, options, sample, cancellationToken);
-            await AtomicFile.WriteAllBytesAsync(path, quantized, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("int8: calibrated on {Count} images in {Seconds:F1} s (MinMax), cached as {Path}", sample.Count, clock.Elapsed.TotalSeconds, path);
+            logger.LogInformation("int8: using {Path}, quantized before on the same first {Count} images", cached, sample.Count);
+            return (key, cached);
         }
 
-        return new ImageFeaturizer(decoder, model, options, logger, path);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (quantized, used, read) = await CalibrateAsync(decoder, model, options, source, cancellationToken).ConfigureAwait(false);
+        var path = await cache.WriteAsync(key, quantized, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation(
+            "int8: calibrated on {Used} images ({Skipped} that did not decode skipped) in {Seconds:F1} s (MinMax), cached as {Path}", used, read - used, clock.Elapsed.TotalSeconds, path);
+        return (key, path);
     }
 
-    /// <summary>Decodes and preprocesses the sample as the run will, and quantizes with the ranges it produced.</summary>
-    private static byte[] Calibrate(ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, IReadOnlyList<LabelledImage> sample, CancellationToken cancellationToken)
+    /// <summary>Why a stream cannot featurize in int8.</summary>
+    internal const string StreamRefusal = "--precision int8 calibrates on the source's first images, which a stream does not have up front; featurize a stream in fp32.";
+
+    /// <summary>
+    /// Decodes and preprocesses the source's images as the run will until <see cref="FeaturizationOptions.CalibrationImages"/>
+    /// have decoded (or the source ends), and quantizes with the ranges they produced: images that do
+    /// not decode are skipped, not counted, so a sample that begins with broken files still fills.
+    /// </summary>
+    private static async Task<(byte[] Quantized, int Used, int Read)> CalibrateAsync(
+        ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILabelledImageSource source, CancellationToken cancellationToken)
     {
         // Small batches: the calibration session returns every quantized tensor of the batch at once.
         using var calibrator = new Int8Calibrator(model.Spec, model.OnnxPath, batchSize: 4, options.Inference.IntraOpThreads);
         var preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
         var spec = model.Spec;
-        var filled = 0;
-        foreach (var image in sample)
+        var (read, used, filled) = (0, 0, 0);
+        await foreach (var image in source.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            read++;
             var outcome = decoder.Decode(image, spec.InputSize, spec.InputSize, spec.Resize);
             if (!outcome.IsDecoded)
             {
@@ -128,15 +169,27 @@ internal sealed class ImageFeaturizer : IDisposable
                 preprocessor.Write(decoded.Pixels, calibrator.Slot(filled++));
             }
 
+            used++;
             if (filled == calibrator.BatchSize)
             {
                 calibrator.Observe(filled);
                 filled = 0;
             }
+
+            if (used == options.CalibrationImages)
+            {
+                break;
+            }
+        }
+
+        if (used == 0)
+        {
+            throw new InvalidDataException(
+                string.Create(CultureInfo.InvariantCulture, $"int8 calibration needs decodable images, and none of the {read} images of {source.Description} decoded; check the source, or featurize in fp32."));
         }
 
         calibrator.Observe(filled);
-        return calibrator.Quantize();
+        return (calibrator.Quantize(), used, read);
     }
 
     private static async Task<string> FeaturizerSha256Async(string onnxPath, CancellationToken cancellationToken)
@@ -162,7 +215,8 @@ internal sealed class ImageFeaturizer : IDisposable
         classes,
         DateTimeOffset.UtcNow,
         _extractor.Spec.LayerNames,
-        _extractor.Precision);
+        _extractor.Precision,
+        _quantizedGraph);
 
     /// <summary>
     /// Featurizes every image of <paramref name="source"/> that <paramref name="isCached"/> does not

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Pipeline.Decoding;
 using Pipeline.FeatureStore;
+using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Sources;
 
@@ -47,6 +49,7 @@ internal static class ShardedFeaturization
             };
         }
 
+        options = await WithSharedGraphAsync(store, source, model, options, logger, cancellationToken).ConfigureAwait(false);
         var attempt = store.BeginAttempt();
         logger.LogInformation("Featurizing shard {Shard} of {Source} into {Store}, as attempt {Attempt}", shard, source.Description, store.Root, Path.GetFileName(attempt));
         FeaturizationSummary summary;
@@ -89,6 +92,37 @@ internal static class ShardedFeaturization
             : $"shard {shard} was committed by attempt {store.CommittedAttempt} first, so this attempt's rows were discarded; {Progress(store, complete)}";
         logger.LogInformation("{Outcome}", outcome);
         return summary with { StoreDirectory = storeDirectory, ShardOutcome = outcome };
+    }
+
+    /// <summary>
+    /// With int8, the graph every shard featurizes with: the one the store's first shard defined, or
+    /// else the one calibrated on the first images of the whole source, not of this shard, so that
+    /// shards starting together all calibrate the same sample into the same graph.
+    /// </summary>
+    private static async Task<FeaturizationOptions> WithSharedGraphAsync(
+        ShardedStore store, ILabelledImageSource source, ResolvedModel model, FeaturizationOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var place = $"The sharded store '{store.Root}'";
+        var defined = await store.DefinedFeaturizerAsync(cancellationToken).ConfigureAwait(false);
+        var wanted = options.Inference.Precision;
+        if (defined is not null && defined.Precision != wanted)
+        {
+            throw new InvalidDataException(
+                $"{place} holds {FeatureStoreKeyValues.PrecisionName(defined.Precision)} features and shard {store.Shard} featurizes in {FeatureStoreKeyValues.PrecisionName(wanted)}: the shards of one store must share one precision, so run with --precision {FeatureStoreKeyValues.PrecisionName(defined.Precision)} or write to another output directory.");
+        }
+
+        if (wanted != FeaturePrecision.Int8)
+        {
+            return options;
+        }
+
+        var key = defined?.QuantizedGraph;
+        if (string.IsNullOrEmpty(key))
+        {
+            (key, _) = await ImageFeaturizer.QuantizeAsync(new ImageDecoder(options.Limits), model, options, source, logger, cancellationToken).ConfigureAwait(false);
+        }
+
+        return options with { RecordedGraph = new RecordedQuantizedGraph(key, place, "write to another output directory") };
     }
 
     private static string Progress(ShardedStore store, bool complete)

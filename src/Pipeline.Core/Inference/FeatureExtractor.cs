@@ -48,23 +48,24 @@ internal sealed class FeatureExtractor : IDisposable
             throw new InvalidOperationException("--precision int8 runs on the CPU only (ONNX Runtime's integer kernels); use --device cpu or auto.");
         }
 
-        var featurizer = LoadFeaturizer(spec, onnxPath, options.Precision == FeaturePrecision.Int8 ? quantizedPath : null, out var sha);
-        ModelSha256 = sha;
-        ReleaseModelCopies();
+        ModelSha256 = Sha256Of(onnxPath);
         if (options.Device == InferenceDevice.Cpu || options.Precision == FeaturePrecision.Int8)
         {
-            _session = CreateSession(featurizer, cuda: false);
+            // The quantized file is loaded by ORT from its path: no managed copy of it is ever made.
+            _session = options.Precision == FeaturePrecision.Int8
+                ? CreateSession(quantizedPath!, cuda: false)
+                : CreateFromEditedFile(spec, onnxPath, edited => CreateSession(edited, cuda: false));
             ExecutionProvider = "CPU";
         }
         else
         {
-            _session = CreateCudaOrCpuSession(featurizer, spec, onnxPath, options, logger, out var provider);
+            var provider = "CPU";
+            _session = CreateFromEditedFile(spec, onnxPath, edited => CreateCudaOrCpuSession(edited, spec, onnxPath, options, logger, out provider));
             ExecutionProvider = provider;
         }
 
         BatchSize = ChooseBatchSize(options, cuda: ExecutionProvider == "CUDA");
         _imageShape[0] = BatchSize;
-        ReleaseModelCopies();
     }
 
     /// <summary>An explicit batch size, or the device's default (see <see cref="Settings.SettingCatalog.Featurize.CpuBatchSize"/>).</summary>
@@ -72,37 +73,42 @@ internal sealed class FeatureExtractor : IDisposable
         options.BatchSize > 0 ? options.BatchSize : cuda ? Settings.SettingCatalog.Featurize.CudaBatchSize : Settings.SettingCatalog.Featurize.CpuBatchSize;
 
     /// <summary>
-    /// The featurizer's bytes (the quantized file, or the zoo file edited by <see cref="OnnxGraphEditor"/>)
-    /// and the zoo file's SHA-256. The file and its parsed graph die on return, so that ORT's copies
-    /// are made beside one copy of the weights, not three.
+    /// Creates the session on the zoo file edited by <see cref="OnnxGraphEditor"/>, written to a
+    /// temporary file that ORT reads by path: the only managed copy of the weights is then the
+    /// parsed graph (ResNet18's are 45 MB), not also a serialised one. That copy is garbage once the
+    /// session exists; a background collection returns it rather than a blocking compacting one,
+    /// which would pause every thread of the process, the other runs of a hosted worker included.
     /// </summary>
-    private static byte[] LoadFeaturizer(ModelSpec spec, string onnxPath, string? quantizedPath, out string sha)
+    private static InferenceSession CreateFromEditedFile(ModelSpec spec, string onnxPath, Func<string, InferenceSession> create)
     {
-        var bytes = File.ReadAllBytes(onnxPath);
-        sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (quantizedPath is not null)
+        var edited = Path.Combine(Path.GetTempPath(), $"pipeline-featurizer-{Environment.ProcessId}-{Guid.NewGuid():N}.onnx");
+        try
         {
-            return File.ReadAllBytes(quantizedPath);
+            WriteFeaturizer(spec, onnxPath, edited);
+            return create(edited);
         }
-
-        var model = OnnxModelFile.Parse(bytes, onnxPath);
-        OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
-        return model.ToByteArray();
+        finally
+        {
+            File.Delete(edited);
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
+        }
     }
 
-    /// <summary>
-    /// Model copies in the large-object heap (ResNet18's weights are 45 MB a copy) are only
-    /// collected by a full GC, which a run that allocates little may not have for minutes; so they
-    /// would sit under ORT's session, then under the whole run. One compacting collection before
-    /// the session is made and one after return them to the OS: the peak RSS is lower by a copy or two.
-    /// </summary>
-    private static void ReleaseModelCopies()
+    private static void WriteFeaturizer(ModelSpec spec, string onnxPath, string edited)
     {
-        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var model = OnnxModelFile.Read(onnxPath);
+        OnnxGraphEditor.ToFeaturizer(model, spec, onnxPath);
+        using var file = new FileStream(edited, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        model.WriteTo(file);
     }
 
-    private InferenceSession CreateCudaOrCpuSession(byte[] featurizer, ModelSpec spec, string onnxPath, InferenceOptions options, ILogger logger, out string provider)
+    private static string Sha256Of(string onnxPath)
+    {
+        using var file = File.OpenRead(onnxPath);
+        return Convert.ToHexStringLower(SHA256.HashData(file));
+    }
+
+    private InferenceSession CreateCudaOrCpuSession(string featurizer, ModelSpec spec, string onnxPath, InferenceOptions options, ILogger logger, out string provider)
     {
         try
         {
@@ -208,7 +214,8 @@ internal sealed class FeatureExtractor : IDisposable
         }
     }
 
-    private InferenceSession CreateSession(byte[] featurizer, bool cuda)
+    /// <summary>A session on the ONNX file at <paramref name="featurizer"/>, read by ORT itself.</summary>
+    private InferenceSession CreateSession(string featurizer, bool cuda)
     {
         using var options = new SessionOptions
         {

@@ -90,10 +90,6 @@ internal sealed class Int8Calibrator : IDisposable
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>Where the quantized featurizer for <paramref name="cacheKey"/> is kept: beside the model file.</summary>
-    public static string CachePath(string onnxPath, string cacheKey) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(onnxPath))!, $"{Path.GetFileNameWithoutExtension(onnxPath)}.int8-{cacheKey[..16]}.onnx");
-
     /// <summary>The input region of sample image <paramref name="index"/> of the next batch.</summary>
     public Span<float> Slot(int index)
     {

@@ -41,6 +41,9 @@ internal static class OnnxQuantizer
     /// <summary>Largest weight level: symmetric ±127.</summary>
     private const float WeightLevels = 127f;
 
+    /// <summary>Largest int32 bias level, with headroom for the float rounding of the scales that produce it.</summary>
+    private const int MaxBias = int.MaxValue - 1024;
+
     /// <summary>One op whose inputs are quantized: its activation, its constant weight (and bias), and the tensor quantized after it.</summary>
     /// <param name="Node">The Conv, Gemm or MatMul.</param>
     /// <param name="WeightAxis">The weight's output-channel axis: 0 for Conv and a transposed Gemm, 1 for MatMul.</param>
@@ -109,8 +112,26 @@ internal static class OnnxQuantizer
         // The stem, the op that reads the image itself, stays float when others are quantized: its
         // input's range comes from the normalisation, not a Relu, its error reaches every later
         // layer, and its few input channels make it a small share of the work.
-        var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        return ops.Count > 1 ? [.. ops.Where(op => !inputs.Contains(op.Activation))] : ops;
+        var image = ImageTensors(graph);
+        return ops.Count > 1 ? [.. ops.Where(op => !image.Contains(op.Activation))] : ops;
+    }
+
+    /// <summary>
+    /// The graph inputs and what only relayouts them: an NHWC export (tf2onnx) transposes the image
+    /// to NCHW before its stem, and a cast or reshape changes no value's meaning either.
+    /// </summary>
+    private static HashSet<string> ImageTensors(GraphProto graph)
+    {
+        var image = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+        {
+            if (node.OpType is "Transpose" or "Reshape" or "Cast" or "Identity" && node.Input.Count > 0 && image.Contains(node.Input[0]))
+            {
+                image.UnionWith(node.Output);
+            }
+        }
+
+        return image;
     }
 
     /// <summary>The activation tensors whose ranges calibration must measure.</summary>
@@ -250,6 +271,20 @@ internal static class OnnxQuantizer
             scales[c] = scales[c] > 0 ? scales[c] / WeightLevels : 1f;
         }
 
+        // The int32 bias is bias / (weight scale × activation scale). BatchNormalization folding can
+        // leave a channel with tiny weights (a small γ/σ) and an ordinary bias, whose quotient would
+        // exceed int32 and saturate, losing the bias; that channel's weight scale is raised until the
+        // bias fits, which costs only weight levels the channel barely used.
+        var bias = node.Input.Count > 2 && initializers.TryGetValue(node.Input[2], out var biasTensor) ? Floats(biasTensor) : default;
+        if (bias.Values is { } biasValues && biasValues.Length == channels)
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                var fitting = (float)(Math.Abs(biasValues[c]) / (activationScale * (double)MaxBias));
+                scales[c] = Math.Max(scales[c], fitting);
+            }
+        }
+
         var quantized = new byte[weights.Length];
         for (var i = 0; i < weights.Length; i++)
         {
@@ -267,27 +302,23 @@ internal static class OnnxQuantizer
         };
         node.Input[1] = prefix + "weight_dequantized";
 
-        if (node.Input.Count > 2 && initializers.TryGetValue(node.Input[2], out var biasTensor))
+        if (bias.Values is { } values && values.Length == channels)
         {
-            var (bias, biasDims) = Floats(biasTensor);
-            if (bias.Length == channels)
+            var biasScales = scales.Select(s => s * activationScale).ToArray();
+            var raw = new byte[values.Length * sizeof(int)];
+            for (var c = 0; c < channels; c++)
             {
-                var biasScales = scales.Select(s => s * activationScale).ToArray();
-                var raw = new byte[bias.Length * sizeof(int)];
-                for (var c = 0; c < channels; c++)
-                {
-                    var q = Math.Clamp(Math.Round(bias[c] / (double)biasScales[c], MidpointRounding.ToEven), int.MinValue, int.MaxValue);
-                    BinaryPrimitives.WriteInt32LittleEndian(raw.AsSpan(c * sizeof(int)), (int)q);
-                }
-
-                var quantizedBias = new TensorProto { Name = prefix + "bias", DataType = Int32, RawData = ByteString.CopyFrom(raw) };
-                quantizedBias.Dims.Add(biasDims);
-                graph.Initializer.Add(quantizedBias);
-                graph.Initializer.Add(Vector(prefix + "bias_scale", biasScales));
-                graph.Initializer.Add(Zeros(prefix + "bias_zero_point", Int32, channels, sizeof(int)));
-                nodes.Add(Node("DequantizeLinear", prefix + "bias_dequantize", [quantizedBias.Name, prefix + "bias_scale", prefix + "bias_zero_point"], prefix + "bias_dequantized", 0));
-                node.Input[2] = prefix + "bias_dequantized";
+                var q = Math.Clamp(Math.Round(values[c] / (double)biasScales[c], MidpointRounding.ToEven), -MaxBias, MaxBias);
+                BinaryPrimitives.WriteInt32LittleEndian(raw.AsSpan(c * sizeof(int)), (int)q);
             }
+
+            var quantizedBias = new TensorProto { Name = prefix + "bias", DataType = Int32, RawData = ByteString.CopyFrom(raw) };
+            quantizedBias.Dims.Add(bias.Dims);
+            graph.Initializer.Add(quantizedBias);
+            graph.Initializer.Add(Vector(prefix + "bias_scale", biasScales));
+            graph.Initializer.Add(Zeros(prefix + "bias_zero_point", Int32, channels, sizeof(int)));
+            nodes.Add(Node("DequantizeLinear", prefix + "bias_dequantize", [quantizedBias.Name, prefix + "bias_scale", prefix + "bias_zero_point"], prefix + "bias_dequantized", 0));
+            node.Input[2] = prefix + "bias_dequantized";
         }
 
         return nodes;

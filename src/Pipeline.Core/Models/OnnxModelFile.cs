@@ -18,4 +18,19 @@ internal static class OnnxModelFile
             throw new ModelZooException($"'{path}' is not an ONNX model ({e.Message}).", e);
         }
     }
+
+    /// <summary>Parses the file at <paramref name="path"/> from a stream, without a copy of its bytes.</summary>
+    /// <exception cref="ModelZooException">The file is not an ONNX model.</exception>
+    public static ModelProto Read(string path)
+    {
+        using var file = File.OpenRead(path);
+        try
+        {
+            return ModelProto.Parser.ParseFrom(file);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ModelZooException($"'{path}' is not an ONNX model ({e.Message}).", e);
+        }
+    }
 }

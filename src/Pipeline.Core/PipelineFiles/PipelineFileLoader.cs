@@ -106,7 +106,8 @@ public static class PipelineFileLoader
         var source = ReadSource(root, "source", required: true, defaults);
         var testSource = root.Has("testSource") ? ReadSource(root, "testSource", required: false, defaults) : null;
         var model = ReadModel(root.Section("model", ModelKeys));
-        var featurize = ReadFeaturize(root.Section(SettingCatalog.Featurize.Section), defaults);
+        var featurizeSection = root.Section(SettingCatalog.Featurize.Section);
+        var featurize = ReadFeaturize(featurizeSection, defaults);
         var limits = ReadLimits(root.Section(SettingCatalog.Limits.Section), defaults.Limits);
         var stream = ReadStream(root.Section(SettingCatalog.Stream.Section));
 
@@ -124,6 +125,11 @@ public static class PipelineFileLoader
         var grid = root.Has(SettingCatalog.Grid.Section.Key) ? ReadGrid(root.Section(SettingCatalog.Grid.Section), train) : null;
         var evaluate = root.Section(SettingCatalog.Evaluate.Section).Read(SettingCatalog.Evaluate.Enabled) ?? SettingCatalog.Evaluate.Enabled.Default;
         var endless = source is not null && SourceKinds.Of(source).IsEndless;
+        if (endless && featurize.Precision == FeaturePrecision.Int8)
+        {
+            featurizeSection.Error(SettingCatalog.Featurize.Precision.Key!, "int8 calibrates on the source's first images, which a stream (a watch source) does not have up front; featurize a stream in fp32");
+        }
+
         var predict = root.Has("predict") ? ReadPredict(root.Section("predict", PredictKeys), defaults, source is null ? null : endless) : null;
         var output = root.String("output", required: true);
         var outputPath = output is null ? null : ResolveOutput(root, output, defaults);

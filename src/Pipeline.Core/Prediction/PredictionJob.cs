@@ -58,8 +58,12 @@ public static class PredictionJob
         Directory.CreateDirectory(folder);
         using var predicting = FolderLock.TryAcquire(folder, "." + Path.GetFileName(output) + ".lock", out var holder)
             ?? throw new IOException($"Predictions '{output}' are being written by another process{FolderLock.DescribeHolder(holder)}; one process at a time writes them.");
-        // The head fits features of the precision it was trained on; an int8 featurizer is calibrated on these inputs' first images.
-        var featurization = options.Featurization with { Inference = options.Featurization.Inference with { Precision = model.Featurizer.Precision } };
+        // The head fits features of the precision, and with int8 of the quantized graph, it was trained on.
+        var featurization = options.Featurization with
+        {
+            Inference = options.Featurization.Inference with { Precision = model.Featurizer.Precision },
+            RecordedGraph = RecordedGraph(model.Featurizer, options.ModelDirectory),
+        };
         using var featurizer = await ImageFeaturizer.CreateAsync(new ImageDecoder(featurization.Limits), resolved, featurization, source, logger, cancellationToken).ConfigureAwait(false);
         model.Featurizer.ThrowIfOtherThan(
             featurizer.Describe(source.Classes.Names),
@@ -84,5 +88,20 @@ public static class PredictionJob
 
         logger.LogInformation("Wrote {Predicted} predictions and {Rejected} rejects to {Output}", predicted, rejected, output);
         return new PredictionJobResult(output, predicted, rejected, clock.Elapsed, featurizer.ExecutionProvider);
+    }
+
+    /// <summary>The int8 graph the training features came from, which prediction featurizes with again; null for fp32.</summary>
+    /// <exception cref="InvalidDataException">An int8 model that does not record its graph.</exception>
+    private static RecordedQuantizedGraph? RecordedGraph(FeaturizerSignature featurizer, string modelDirectory)
+    {
+        if (featurizer.Precision == Inference.FeaturePrecision.Fp32)
+        {
+            return null;
+        }
+
+        var model = Path.GetFullPath(modelDirectory);
+        return featurizer.QuantizedGraph.Length == 0
+            ? throw new InvalidDataException($"Model '{model}' was trained on int8 features that do not record which quantized graph made them, so no prediction can featurize alike; featurize its training images again and retrain it.")
+            : new RecordedQuantizedGraph(featurizer.QuantizedGraph, $"The training store of model '{model}'", "featurize its training images again and retrain it");
     }
 }

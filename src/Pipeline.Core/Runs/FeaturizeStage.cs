@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Pipeline.Classifier;
 using Pipeline.Featurization;
+using Pipeline.FeatureStore;
+using Pipeline.Inference;
 using Pipeline.Models;
 using Pipeline.Prediction;
 using Pipeline.Sources;
@@ -36,6 +38,12 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
 
         if (source.IsEndless)
         {
+            // Refused before the predictions' model is read or the store's folders are made.
+            if (options.Inference.Precision == FeaturePrecision.Int8)
+            {
+                throw new InvalidDataException($"featurize.precision: {source.Description} never ends; {ImageFeaturizer.StreamRefusal}");
+            }
+
             options = options with
             {
                 Stream = definition.Stream.ToOptions(new RunFolder(definition.OutputPath).Archive) with { LandingFolders = LandingFolders(sourceDefinition) },
@@ -109,6 +117,15 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         }
 
         var classifier = await ClassifierModel.LoadAsync(modelDirectory, cancellationToken).ConfigureAwait(false);
+
+        // A stream featurizes in fp32, so a head fitted to int8 features would be refused only once
+        // the featurizer had loaded; refused here, before any of the stream's work.
+        if (classifier.Featurizer.Precision != FeaturePrecision.Fp32)
+        {
+            throw new InvalidDataException(
+                $"predict.model: '{Path.GetFullPath(modelDirectory)}' was trained on {FeatureStoreKeyValues.PrecisionName(classifier.Featurizer.Precision)} features, and a stream featurizes in fp32 (int8 calibrates on first images a stream does not have); give a model trained on fp32 features.");
+        }
+
         return new StreamPredictions(classifier, modelDirectory, new RunFolder(definition.OutputPath).Predictions);
     }
 

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Featurization;
 using Pipeline.FeatureStore;
@@ -42,7 +44,128 @@ public sealed class FeaturizationJobPrecisionTests
         // Resuming the int8 store in fp32 would mix two featurizers in one store.
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => FeaturizationJob.RunAsync(
             source, model, Path.Combine(work.Path, "s1"), TestFeaturization.Options, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None));
-        Assert.Contains("pipeline.precision", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"The output folder '{Path.Combine(work.Path, "s1")}' holds int8 features and this run featurizes in fp32", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_Fp32StoreResumedInInt8_IsRefusedBeforeCalibrating()
+    {
+        using var work = new TempFolder();
+        var input = work.Combine("images");
+        GeneratedImages.WriteFolder(input, 4, "a", "b");
+        var (models, onnx) = CopyOfModel(work);
+        var model = TestFeaturization.ResNet18 with { OnnxPath = onnx };
+        var store = work.Combine("s");
+        await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, store, TestFeaturization.Options, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None);
+        var log = new ListLogger();
+        var source = await ImageSourceFactory.OpenAsync(input);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => FeaturizationJob.RunAsync(
+            source, model, store, Int8Options, new FeaturizationCounters(), log, CancellationToken.None));
+
+        Assert.Equal(
+            $"The output folder '{store}' holds fp32 features and this run featurizes in int8: their rows cannot share one store, so run with --precision fp32, featurize into a new folder or delete it.",
+            e.Message);
+        Assert.Empty(Directory.GetFiles(models, "*.int8-*"));
+        Assert.DoesNotContain(log.Messages, m => m.StartsWith("int8", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_Int8ResumeWhoseFirstImagesChanged_ReusesTheStoresGraphAndRefusesOnceItIsGone()
+    {
+        using var work = new TempFolder();
+        var input = work.Combine("images");
+        GeneratedImages.WriteFolder(input, 6, "a", "b");
+        var (models, onnx) = CopyOfModel(work);
+        var model = TestFeaturization.ResNet18 with { OnnxPath = onnx };
+        var store = work.Combine("s");
+        await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, store, Int8Options, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None);
+        var graph = Assert.Single(Directory.GetFiles(models, "resnet18.int8-*.onnx"));
+        var recorded = (await FeatureStoreReader.OpenAsync(store)).Metadata.QuantizedGraph;
+
+        // The first image changes, so a calibration on the first images now would give another graph.
+        await File.WriteAllBytesAsync(Path.Combine(input, "a", "img-000.png"), GeneratedImages.Png(100));
+        var resumed = await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, store, Int8Options, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None);
+
+        Assert.Equal(1, resumed.Featurized);
+        Assert.Equal([graph], Directory.GetFiles(models, "resnet18.int8-*.onnx"));
+        Assert.Equal(64, recorded.Length);
+        Assert.EndsWith($".int8-{recorded[..16]}.onnx", graph, StringComparison.Ordinal);
+        // The reader refuses a store whose parts record two graphs.
+        var features = await (await FeatureStoreReader.OpenAsync(store)).ReadAllAsync();
+        Assert.Equal((6, recorded), (features.Count, features.Metadata.QuantizedGraph));
+
+        File.Delete(graph);
+        await File.WriteAllBytesAsync(Path.Combine(input, "a", "img-002.png"), GeneratedImages.Png(101));
+        var e = await Assert.ThrowsAsync<FileNotFoundException>(async () => await FeaturizationJob.RunAsync(
+            await ImageSourceFactory.OpenAsync(input), model, store, Int8Options, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None));
+
+        Assert.Equal(
+            $"The output folder '{store}' was featurized with the int8 graph '{Path.GetFileName(graph)}', which is in none of '{models}'; copy that file into one of them, or featurize into a new folder or delete it.",
+            e.Message);
+        Assert.Empty(Directory.GetFiles(models, "resnet18.int8-*.onnx"));
+    }
+
+    [Fact]
+    public async Task RunAsync_Int8Shards_FeaturizeWithTheGraphOfTheWholeSourcesFirstImages()
+    {
+        using var work = new TempFolder();
+        var input = work.Combine("images");
+        GeneratedImages.WriteFolder(input, 6, "a", "b");
+        var (models, onnx) = CopyOfModel(work);
+        var model = TestFeaturization.ResNet18 with { OnnxPath = onnx };
+        var store = work.Combine("s");
+
+        foreach (var shard in new[] { new Shard(0, 2), new Shard(1, 2) })
+        {
+            await FeaturizationJob.RunAsync(
+                await ImageSourceFactory.OpenAsync(input), model, store, Int8Options with { Shard = shard }, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None);
+        }
+
+        var graph = Assert.Single(Directory.GetFiles(models, "resnet18.int8-*.onnx"));
+        var features = await (await FeatureStoreReader.OpenAsync(store)).ReadAllAsync();
+        Assert.Equal(6, features.Count);
+        Assert.EndsWith($".int8-{features.Metadata.QuantizedGraph[..16]}.onnx", graph, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_Int8WhoseFirstImagesDoNotDecode_CalibratesOnTheNextOnes()
+    {
+        using var work = new TempFolder();
+        var input = work.Combine("images");
+        GeneratedImages.WriteFolder(input, 6, "a", "b");
+        for (var i = 0; i < 4; i++)
+        {
+            work.Write(Path.Combine("images", "a", $"0-broken-{i}.png"), "not a png"u8.ToArray());
+        }
+
+        var (_, onnx) = CopyOfModel(work);
+        var model = TestFeaturization.ResNet18 with { OnnxPath = onnx };
+        var log = new ListLogger();
+
+        var summary = await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, work.Combine("s"), Int8Options, new FeaturizationCounters(), log, CancellationToken.None);
+
+        Assert.Equal((6, 4), (summary.Featurized, summary.Rejected));
+        Assert.Contains(log.Messages, m => m.StartsWith("int8: calibrated on 4 images (4 that did not decode skipped)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_Int8WhoseImagesNoneDecode_FailsNamingTheSource()
+    {
+        using var work = new TempFolder();
+        for (var i = 0; i < 3; i++)
+        {
+            work.Write(Path.Combine("images", "a", $"broken-{i}.png"), "not a png"u8.ToArray());
+        }
+
+        var (models, onnx) = CopyOfModel(work);
+        var source = await ImageSourceFactory.OpenAsync(work.Combine("images"));
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => FeaturizationJob.RunAsync(
+            source, TestFeaturization.ResNet18 with { OnnxPath = onnx }, work.Combine("s"), Int8Options, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None));
+
+        Assert.Equal($"int8 calibration needs decodable images, and none of the 3 images of {source.Description} decoded; check the source, or featurize in fp32.", e.Message);
+        Assert.Empty(Directory.GetFiles(models, "*.int8-*"));
     }
 
     [Fact]
@@ -72,6 +195,22 @@ public sealed class FeaturizationJobPrecisionTests
             AssertClose(forward.GetFeatures(row)[..256], backward.GetFeatures(other)[512..]);
             AssertClose(forward.GetFeatures(row)[256..], backward.GetFeatures(other)[..512]);
         }
+    }
+
+    /// <summary>The messages logged, formatted.</summary>
+    private sealed class ListLogger : ILogger
+    {
+        private readonly ConcurrentQueue<string> _messages = new();
+
+        public IReadOnlyCollection<string> Messages => _messages;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _messages.Enqueue(formatter(state, exception));
     }
 
     /// <summary>A copy of ResNet18 in a folder of its own, so the cache it writes beside itself is this test's own.</summary>

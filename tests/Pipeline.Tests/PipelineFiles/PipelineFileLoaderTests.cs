@@ -462,6 +462,16 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_WatchSourceWithInt8_IsRefusedAtPrecisionBeforeTheRunStarts()
+    {
+        var stream = Minimal.Replace("kind: folder", "kind: watch", StringComparison.Ordinal);
+
+        var errors = Errors(stream + "\nfeaturize:\n  precision: int8");
+
+        Assert.Equal(["t.yaml:9:14: featurize.precision: int8 calibrates on the source's first images, which a stream (a watch source) does not have up front; featurize a stream in fp32"], errors);
+    }
+
+    [Fact]
     public void Parse_WatchSourceWithPredictModel_IsValidWithTheModelFolderAbsolute()
     {
         Directory.CreateDirectory(_dir.Combine("model"));
