@@ -25,6 +25,10 @@ namespace Pipeline.FeatureStore;
 /// <para>The merged files are written into the new generation with nothing held; only the listing
 /// of the kept parts (hard links) and the swap happen inside <c>enterCommit</c>, which keeps a stream
 /// from committing a part meanwhile, since the stream renames its parts through the link.</para>
+/// <para>A complete sharded store (<see cref="ShardedStore"/>) is compacted by <c>store compact</c> only:
+/// every part leaves its shard's name (<see cref="PlanUnsharding"/>), since shards number their parts
+/// each from 0 and a merged part belongs to no one shard. Its markers stay, so a late attempt of a
+/// shard finds it committed and adds nothing.</para>
 /// </remarks>
 internal static class SmallPartCompaction
 {
@@ -83,7 +87,7 @@ internal static class SmallPartCompaction
     /// older than <paramref name="grace"/>.
     /// </summary>
     /// <exception cref="IOException">Another process writes the store (named with its pid), or its filesystem cannot swap a folder for a link.</exception>
-    /// <exception cref="InvalidDataException">The folder holds no feature parts, or they cannot be read.</exception>
+    /// <exception cref="InvalidDataException">The folder holds no feature parts, or they cannot be read, or it is a sharded store not yet complete (naming the shards missing).</exception>
     public static async Task<SmallPartCompactionResult> CompactStoreAsync(string storeDirectory, FeatureStoreOptions options, TimeSpan grace, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeDirectory);
@@ -224,7 +228,7 @@ internal static class SmallPartCompaction
             {
                 var number = first + g;
                 rows += groups[g].Count == 1
-                    ? Rename(store, groups[g][0], Path.Combine(generation, "features"), number)
+                    ? LinkUnderNewNumber(store, groups[g][0], Path.Combine(generation, "features"), number)
                     : await MergeFeaturesAsync(store, groups[g], Path.Combine(generation, "features"), number, options, keepOrder: !sharded, ct).ConfigureAwait(false);
                 var names = groups[g].Select(p => Path.GetFileName(store.PartFiles[p])).ToArray();
                 if (hasPredictions)
@@ -303,7 +307,7 @@ internal static class SmallPartCompaction
     /// A part (and its Arrow twin) given a new number in <paramref name="features"/> by a hard link: its
     /// rows need no rewrite, and the new name is one no reader has listed. Returns its rows.
     /// </summary>
-    private static long Rename(FeatureStoreReader store, int part, string features, int number)
+    private static long LinkUnderNewNumber(FeatureStoreReader store, int part, string features, int number)
     {
         var file = store.PartFiles[part];
         if (HasArrowTwin(store, part))
