@@ -13,7 +13,7 @@ internal static class StoreCompactCommand
 {
     public static Command Create()
     {
-        var store = new Argument<string>("store") { Description = "The store's folder (a featurize output or a run folder), which no one is writing." };
+        var store = new Argument<string>("store") { Description = "The store's folder (a featurize output or a run folder), which no one is writing; a sharded store once every shard is committed." };
         var rowsPerPart = SettingOptions.Number(SettingCatalog.Featurize.RowsPerPart);
         var graceSeconds = SettingOptions.Number(SettingCatalog.Stream.CompactGraceSeconds);
         var command = new Command("compact", "Merge a feature store's small parts; a reader never sees a row twice or misses one meanwhile.") { store, rowsPerPart, graceSeconds };
@@ -23,7 +23,11 @@ internal static class StoreCompactCommand
             var options = new FeatureStoreOptions { RowsPerPart = parse.GetValue(rowsPerPart) };
             var grace = TimeSpan.FromSeconds(parse.GetValue(graceSeconds));
             var result = await SmallPartCompaction.CompactStoreAsync(directory, options, grace, cancellationToken);
-            Console.WriteLine(result.PartsMerged == 0
+            Console.WriteLine(result.Shards is { } shards
+                ? string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Compacted the {shards} shards' {result.PartsMerged} parts into {result.PartsWritten} unsharded parts of {result.Rows} rows in {Path.GetFullPath(directory)}; a later run of any of its shards finds its marker and adds nothing.")
+                : result.PartsMerged == 0
                 ? string.Create(CultureInfo.InvariantCulture, $"Nothing to merge in {Path.GetFullPath(directory)}: its small parts hold {result.RowsLeft} rows, fewer than {options.RowsPerPart}.")
                 : string.Create(
                     CultureInfo.InvariantCulture,

@@ -67,6 +67,19 @@ internal static class TrainingMemory
     }
 
     /// <summary>
+    /// The bytes <c>evaluate</c> needs for a store of <paramref name="rows"/> × <paramref name="dimension"/>
+    /// scored on <paramref name="classes"/> classes: the matrix as read, a second matrix when the model takes
+    /// a subset of the store's layers (<paramref name="selectsLayers"/>; the subset is copied out), each row's
+    /// class probabilities (doubles), <see cref="BytesPerRow"/>, and <see cref="GcHeadroom"/> times all that.
+    /// </summary>
+    public static long EvaluationRequiredBytes(long rows, int dimension, int classes, bool selectsLayers)
+    {
+        var matrix = (double)rows * dimension * sizeof(float);
+        var copies = selectsLayers ? 2 : 1;
+        return (long)(GcHeadroom * ((copies * matrix) + (rows * (double)classes * sizeof(double)) + (rows * (double)BytesPerRow)));
+    }
+
+    /// <summary>
     /// What this process may allocate: the GC's limit (physical memory, or the container's cgroup
     /// limit, or <c>DOTNET_GCHeapHardLimit</c> when set, all of which .NET reads at start) less the
     /// heap already in use. Other processes' memory is not subtracted: on a shared machine the
@@ -78,9 +91,9 @@ internal static class TrainingMemory
         return Math.Max(0, info.TotalAvailableMemoryBytes - GC.GetTotalMemory(forceFullCollection: false));
     }
 
-    /// <summary>Refuses a store whose training needs more than <paramref name="availableBytes"/>.</summary>
+    /// <summary>Refuses a store whose training (or with <paramref name="evaluation"/>, evaluation) needs more than <paramref name="availableBytes"/>.</summary>
     /// <exception cref="InsufficientMemoryException">It will not fit; one sentence with the bound and the way out.</exception>
-    public static void EnsureFits(string storeDirectory, long rows, int dimension, long requiredBytes, long availableBytes)
+    public static void EnsureFits(string storeDirectory, long rows, int dimension, long requiredBytes, long availableBytes, bool evaluation = false)
     {
         if (requiredBytes <= availableBytes)
         {
@@ -88,9 +101,12 @@ internal static class TrainingMemory
         }
 
         var culture = CultureInfo.InvariantCulture;
+        var (job, uses, wayOut) = evaluation
+            ? ("evaluation", "with each row's class probabilities", "evaluate a sample or one shard (featurize --shard 0/N into its own store), or score it with Spark")
+            : ("training", "copied for the split and the standardised fit", "train on a sample or on one shard (featurize --shard 0/N into its own store), or fit it with Spark");
         throw new InsufficientMemoryException(string.Create(
             culture,
-            $"Feature store '{storeDirectory}' holds {rows:N0} rows × {dimension} features, and training holds them in memory: it needs about {Gib(requiredBytes)} GiB ({Gib((long)rows * dimension * sizeof(float))} GiB of float32 features, copied for the split and the standardised fit, plus {BytesPerRow} bytes a row, and {GcHeadroom} times that for the GC), more than the {Gib(availableBytes)} GiB this process may use; train on a sample or on one shard (featurize --shard 0/N into its own store), or fit it with Spark (README, \"Stores larger than memory\")."));
+            $"Feature store '{storeDirectory}' holds {rows:N0} rows × {dimension} features, and {job} holds them in memory: it needs about {Gib(requiredBytes)} GiB ({Gib((long)rows * dimension * sizeof(float))} GiB of float32 features, {uses}, plus {BytesPerRow} bytes a row, and {GcHeadroom} times that for the GC), more than the {Gib(availableBytes)} GiB this process may use; {wayOut} (README, \"Stores larger than memory\")."));
     }
 
     private static string Gib(long bytes) => (bytes / (1024.0 * 1024 * 1024)).ToString("F2", CultureInfo.InvariantCulture);

@@ -21,6 +21,7 @@ public static class EvaluationJob
     /// node) or one with a class the model does not know, and evaluates every row.
     /// </summary>
     /// <exception cref="InvalidDataException">The model or store cannot be read, or they do not fit together; one sentence naming the file.</exception>
+    /// <exception cref="InsufficientMemoryException">The store will not fit in this process's memory (<see cref="TrainingMemory.EvaluationRequiredBytes"/>); refused before a row is read.</exception>
     public static async Task<EvaluationJobResult> RunAsync(EvaluationJobOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -30,6 +31,15 @@ public static class EvaluationJob
         var reader = await FeatureStoreReader.OpenAsync(options.FeaturesDirectory, cancellationToken).ConfigureAwait(false);
         reader.ThrowIfIncomplete();
         var what = $"Feature store '{reader.StoreDirectory}'";
+        var layers = model.Featurizer.LayerList;
+        var selectsLayers = layers.Count > 0 && !string.Equals(string.Join(',', layers), reader.Metadata.Layers, StringComparison.OrdinalIgnoreCase);
+        TrainingMemory.EnsureFits(
+            reader.StoreDirectory,
+            reader.Count,
+            reader.Metadata.Dimension,
+            TrainingMemory.EvaluationRequiredBytes(reader.Count, reader.Metadata.Dimension, model.Classes.Count, selectsLayers),
+            TrainingMemory.AvailableBytes(),
+            evaluation: true);
 
         // A model trained on some of a store's layers (train --layers) scores a store holding more, as training's test rows were.
         var features = FeatureLayerSelection.Select(

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Pipeline.Inference;
+using Pipeline.Sources;
 
 namespace Pipeline.FeatureStore;
 
@@ -20,6 +21,20 @@ internal static class FeatureStoreKeyValues
     public const string Layers = "pipeline.layers";
     public const string Precision = "pipeline.precision";
     public const string QuantizedGraph = "pipeline.quantized_graph";
+
+    /// <summary>A sharded part's: how its rows' shard keys are made (<see cref="ShardKeyScheme.KindName"/>).</summary>
+    public const string ShardKey = "pipeline.shard_key";
+
+    /// <summary>A sharded part's: the root its keys are relative to, as the shard that wrote it saw it.</summary>
+    public const string ShardRoot = "pipeline.shard_root";
+
+    /// <summary>The footer entries that let <c>store verify</c> recompute a sharded part's keys.</summary>
+    public static Dictionary<string, string> Of(ShardKeyScheme scheme) =>
+        new(StringComparer.Ordinal) { [ShardKey] = scheme.KindName, [ShardRoot] = scheme.Root };
+
+    /// <summary>The scheme a part's footer records; null for a part written before it was recorded (or of an unknown kind).</summary>
+    public static ShardKeyScheme? ShardKeySchemeOf(IReadOnlyDictionary<string, string> keyValues) =>
+        keyValues.TryGetValue(ShardKey, out var kind) && keyValues.TryGetValue(ShardRoot, out var root) ? ShardKeyScheme.Parse(kind, root) : null;
 
     public static Dictionary<string, string> ToKeyValues(FeatureStoreMetadata metadata)
     {

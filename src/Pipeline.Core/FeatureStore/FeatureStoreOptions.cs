@@ -79,6 +79,13 @@ public sealed record FeatureStoreOptions
     /// <summary>Also write every part as an Arrow IPC file with a fixed-size-list feature column (default false).</summary>
     public bool WriteArrow { get; init; } = SettingCatalog.Featurize.Arrow.Default;
 
+    /// <summary>
+    /// Footer key-values every part the writer closes carries besides the featurizer's: a shard's
+    /// attempt records how its keys are made (<see cref="FeatureStoreKeyValues.Of"/>). Not carried
+    /// into merged parts, which hold rows of several shards.
+    /// </summary>
+    internal IReadOnlyDictionary<string, string>? PartKeyValues { get; init; }
+
     /// <summary>The Parquet.Net settings of every part written with these options, new or compacted.</summary>
     internal ParquetOptions ToParquetOptions() => new()
     {

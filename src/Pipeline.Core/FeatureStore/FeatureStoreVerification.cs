@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipeline.Sources;
 
 namespace Pipeline.FeatureStore;
 
@@ -7,7 +8,10 @@ namespace Pipeline.FeatureStore;
 /// it holds. The checks, in order, stop at the first problem: every shard committed and published,
 /// <c>features/_SUCCESS</c>, every part readable with the feature store's schema and one featurizer
 /// (<see cref="FeatureStoreReader.OpenAsync"/>), no other <c>*.parquet</c> file in <c>features/</c>,
-/// and no image key (path) in two rows.
+/// no image key (path) in two rows, and every row of a part named for a shard in that shard: its key
+/// recomputed from its path by the scheme the part's footer records (<see cref="ShardKeyScheme"/>) and
+/// assigned by <see cref="Sources.Shard.Of"/>, the assignment the shard ran. A part written before the
+/// scheme was recorded cannot be checked, which <see cref="Notes"/> says.
 /// </summary>
 /// <param name="Store">The store's root (absolute).</param>
 /// <param name="ShardCount">The shards it was written in; null for an unsharded store.</param>
@@ -23,6 +27,12 @@ internal sealed record FeatureStoreVerification(
     public long Duplicates => Rows - DistinctKeys;
 
     public bool Passed => Problem is null;
+
+    /// <summary>A sharded store whose parts <c>store compact</c> took out of their shards' names.</summary>
+    public bool Compacted { get; init; }
+
+    /// <summary>What could not be checked, one line each (sharded parts without a key scheme).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static async Task<FeatureStoreVerification> RunAsync(string storeDirectory, CancellationToken ct)
@@ -46,7 +56,7 @@ internal sealed record FeatureStoreVerification(
 
         if (count is { } n)
         {
-            foreach (var shard in Enumerable.Range(0, n).Select(i => new Sources.Shard(i, n)))
+            foreach (var shard in Enumerable.Range(0, n).Select(i => new Shard(i, n)))
             {
                 if (ShardedStore.CommittedAttemptOf(root, shard) is null)
                 {
@@ -85,13 +95,39 @@ internal sealed record FeatureStoreVerification(
 
         var firstPart = new Dictionary<string, int>(StringComparer.Ordinal);
         var rows = 0L;
+        var uncheckable = new List<string>();
         for (var p = 0; p < reader.PartFiles.Count; p++)
         {
             try
             {
+                var part = reader.PartFiles[p];
+                var shard = FeatureStoreLayout.ShardOf(part);
+                ShardKeyScheme? scheme = null;
+                if (shard is not null)
+                {
+                    var footer = await FeatureStoreReader.OpenPartAsync(part, ct).ConfigureAwait(false);
+                    await using (footer.ConfigureAwait(false))
+                    {
+                        scheme = FeatureStoreKeyValues.ShardKeySchemeOf(footer.CustomMetadata);
+                    }
+
+                    if (scheme is null)
+                    {
+                        uncheckable.Add(Path.GetFileName(part));
+                    }
+                }
+
                 await foreach (var record in reader.ReadRecordsAsync(p, ct).ConfigureAwait(false))
                 {
                     rows++;
+                    if (scheme is not null && !scheme.KeysOf(record.Path).Any(k => Shard.Of(k, shard!.Count) == shard.Index))
+                    {
+                        var key = scheme.KeysOf(record.Path).First();
+                        return new(root, count, reader.PartFiles.Count, rows, firstPart.Count, reader.Metadata, string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"Feature store part '{part}' is named for shard {shard} but holds image '{record.Path}', whose key '{key}' is shard {Shard.Of(key, shard!.Count)}/{shard.Count}'s: the part was moved or renamed from another shard; featurize the store again."));
+                    }
+
                     if (!firstPart.TryAdd(record.Path, p))
                     {
                         var earlier = reader.PartFiles[firstPart[record.Path]];
@@ -106,21 +142,32 @@ internal sealed record FeatureStoreVerification(
             }
         }
 
-        return new(root, count, reader.PartFiles.Count, rows, firstPart.Count, reader.Metadata, null);
+        return new(root, count, reader.PartFiles.Count, rows, firstPart.Count, reader.Metadata, null)
+        {
+            Compacted = count is not null && reader.PartFiles.All(f => FeatureStoreLayout.ShardOf(f) is null),
+            Notes = uncheckable.Count == 0
+                ? []
+                : [string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"note: {uncheckable.Count} sharded {(uncheckable.Count == 1 ? "part records" : "parts record")} no shard key scheme (written before it was recorded), so whether {(uncheckable.Count == 1 ? "its" : "their")} rows are {(uncheckable.Count == 1 ? "its" : "their")} shard's was not checked: {string.Join(", ", uncheckable.Take(5))}{(uncheckable.Count > 5 ? ", …" : string.Empty)}.")],
+        };
     }
 
     /// <summary>The summary <c>store verify</c> prints for a store that passed.</summary>
     public string Describe()
     {
         var culture = CultureInfo.InvariantCulture;
-        var layout = ShardCount is { } n ? string.Create(culture, $"{n} shards, all committed") : "unsharded";
+        var layout = ShardCount is { } n ? string.Create(culture, $"{n} shards, all committed{(Compacted ? ", compacted into unsharded parts" : string.Empty)}") : "unsharded";
         var m = Metadata;
-        return string.Join(
-            Environment.NewLine,
+        string[] lines =
+        [
             $"store: {Store}",
             $"layout: {layout}, {FeatureStoreLayout.SuccessMarker} present",
             string.Create(culture, $"parts: {Parts}  rows: {Rows}  distinct keys: {DistinctKeys}  duplicates: {Duplicates}"),
             m is null ? "featurizer: none" : string.Create(culture, $"featurizer: {m.ModelName} ({m.ModelSha256[..Math.Min(12, m.ModelSha256.Length)]}), {m.FeatureNode}, dimension {m.Dimension}, one schema and featurizer across parts"),
-            m is null ? "classes: none" : string.Create(culture, $"classes: {m.Classes.Count} ({string.Join(", ", m.Classes.Take(10))}{(m.Classes.Count > 10 ? ", …" : string.Empty)})"));
+            m is null ? "classes: none" : string.Create(culture, $"classes: {m.Classes.Count} ({string.Join(", ", m.Classes.Take(10))}{(m.Classes.Count > 10 ? ", …" : string.Empty)})"),
+            .. Notes,
+        ];
+        return string.Join(Environment.NewLine, lines);
     }
 }

@@ -36,7 +36,13 @@ internal sealed class FeatureStoreWriter : IAsyncDisposable
         Metadata = metadata;
         _featuresDirectory = FeatureStoreLayout.FeaturesDirectory(outputDirectory);
         _options = options;
-        _keyValues = FeatureStoreKeyValues.ToKeyValues(metadata);
+        var keyValues = FeatureStoreKeyValues.ToKeyValues(metadata);
+        foreach (var (key, value) in options.PartKeyValues ?? new Dictionary<string, string>())
+        {
+            keyValues[key] = value;
+        }
+
+        _keyValues = keyValues;
         _parquetOptions = options.ToParquetOptions();
         _group = new FeatureRowGroup(Math.Min(options.RowGroupSize, options.RowsPerPart), metadata.Dimension);
         _partIntervalTicks = (long)(options.PartInterval.TotalSeconds * Stopwatch.Frequency);

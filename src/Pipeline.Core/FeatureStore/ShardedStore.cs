@@ -173,7 +173,8 @@ internal sealed class ShardedStore
             ThrowIfDifferent(metadata, await ReadDefinitionAsync(definition, ct).ConfigureAwait(false), $"Feature store featurizer '{definition}'");
         }
 
-        var parts = FeatureStoreLayout.FindParts(FeaturesDirectory, FeatureStoreLayout.ParquetExtension);
+        // Resolved once: a compaction of the complete store may swap generations meanwhile (a late attempt of a shard).
+        var parts = FeatureStoreLayout.FindParts(FeatureStoreGenerations.ResolveFeatures(Root), FeatureStoreLayout.ParquetExtension);
         if (parts.Count == 0)
         {
             return;
@@ -302,6 +303,32 @@ internal sealed class ShardedStore
 
         DeleteFolder(Path.Combine(Root, FeatureStoreLayout.AttemptsFolder));
         return true;
+    }
+
+    /// <summary>
+    /// Refuses a sharded store that is not complete: a shard without its marker, one whose files are
+    /// not all moved in, or no <c>features/_SUCCESS</c> yet.
+    /// </summary>
+    /// <exception cref="InvalidDataException">One sentence naming the shards missing, or what else is.</exception>
+    public static void ThrowIfIncomplete(string root, int count)
+    {
+        var missing = Uncommitted(root, count);
+        if (missing.Count > 0)
+        {
+            throw new InvalidDataException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Feature store '{root}' is not complete, so its parts are not merged: {(missing.Count == 1 ? "shard" : "shards")} {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", …" : string.Empty)} of its {count} {(missing.Count == 1 ? "has" : "have")} not committed; run {(missing.Count == 1 ? "it" : "them")} first."));
+        }
+
+        if (Enumerable.Range(0, count).Select(i => new Shard(i, count)).FirstOrDefault(s => !IsPublished(root, s)) is { } unmoved)
+        {
+            throw new InvalidDataException($"Feature store '{root}' is not complete, so its parts are not merged: shard {unmoved} committed but not all of its files are in the store yet; run that shard again to finish moving them.");
+        }
+
+        if (!File.Exists(Path.Combine(FeatureStoreLayout.FeaturesDirectory(root), FeatureStoreLayout.SuccessMarker)))
+        {
+            throw new InvalidDataException($"Feature store '{root}' is not complete, so its parts are not merged: every shard committed but {FeatureStoreLayout.SuccessMarker} is missing; run any shard again to write it.");
+        }
     }
 
     /// <summary>Shards with no marker yet, in index order.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Parquet;
 using Parquet.Meta;
+using Pipeline.IO;
 
 namespace Pipeline.FeatureStore;
 
@@ -24,6 +25,10 @@ namespace Pipeline.FeatureStore;
 /// <para>The merged files are written into the new generation with nothing held; only the listing
 /// of the kept parts (hard links) and the swap happen inside <c>enterCommit</c>, which keeps a stream
 /// from committing a part meanwhile, since the stream renames its parts through the link.</para>
+/// <para>A complete sharded store (<see cref="ShardedStore"/>) is compacted by <c>store compact</c> only:
+/// every part leaves its shard's name (<see cref="PlanUnsharding"/>), since shards number their parts
+/// each from 0 and a merged part belongs to no one shard. Its markers stay, so a late attempt of a
+/// shard finds it committed and adds nothing.</para>
 /// </remarks>
 internal static class SmallPartCompaction
 {
@@ -82,7 +87,7 @@ internal static class SmallPartCompaction
     /// older than <paramref name="grace"/>.
     /// </summary>
     /// <exception cref="IOException">Another process writes the store (named with its pid), or its filesystem cannot swap a folder for a link.</exception>
-    /// <exception cref="InvalidDataException">The folder holds no feature parts, or they cannot be read.</exception>
+    /// <exception cref="InvalidDataException">The folder holds no feature parts, or they cannot be read, or it is a sharded store not yet complete (naming the shards missing).</exception>
     public static async Task<SmallPartCompactionResult> CompactStoreAsync(string storeDirectory, FeatureStoreOptions options, TimeSpan grace, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeDirectory);
@@ -93,13 +98,17 @@ internal static class SmallPartCompaction
             throw new InvalidDataException($"'{root}' is not a feature store: it has no features/part-*.parquet files.");
         }
 
-        if (parts.FirstOrDefault(p => FeatureStoreLayout.ShardOf(p) is not null) is { } sharded)
+        using var writing = FeatureStoreWriter.Lock(root);
+
+        // Shards write without the store's lock, so only a complete sharded store is merged: once every
+        // shard is committed and moved in, no shard process renames anything into features/ again (a
+        // late attempt finds its marker and stops), and the lock keeps other compactions and writers out.
+        var shards = ShardedStore.CountOf(root);
+        if (shards is { } count)
         {
-            // Its shards write without the store's lock, number their parts each from 0, and store verify counts a shard's parts by name.
-            throw new InvalidDataException($"'{root}' is a sharded store ('{Path.GetFileName(sharded)}'); its parts are not merged.");
+            ShardedStore.ThrowIfIncomplete(root, count);
         }
 
-        using var writing = FeatureStoreWriter.Lock(root);
         if (!FeatureStoreGenerations.TryAdopt(root, withPredictions: false))
         {
             throw new IOException(
@@ -108,7 +117,8 @@ internal static class SmallPartCompaction
 
         FeatureStoreGenerations.DeleteRetired(root, grace);
         var layout = await LayoutOfAsync(parts, options, ct).ConfigureAwait(false);
-        return await CompactAsync(root, layout, enterCommit: null, reserveNumbers: null, ct).ConfigureAwait(false);
+        var result = await CompactAsync(root, layout, enterCommit: null, reserveNumbers: null, ct, unshard: shards is not null).ConfigureAwait(false);
+        return parts.Any(p => FeatureStoreLayout.ShardOf(p) is not null) ? result with { Shards = shards } : result;
     }
 
     /// <summary>
@@ -167,12 +177,17 @@ internal static class SmallPartCompaction
     /// <param name="enterCommit">Excludes part commits until disposed (a stream's writer); null when no one writes the store.</param>
     /// <param name="reserveNumbers">Takes that many part numbers from the writer's sequence, inside <paramref name="enterCommit"/>; null: above the highest in use.</param>
     /// <param name="ct">Observed between row groups; a cancelled compaction deletes its generation and leaves the store as it was.</param>
+    /// <param name="unshard">
+    /// A complete sharded store: every part named for its shard leaves that name, however many rows it
+    /// holds (<see cref="PlanUnsharding"/>), so the live generation holds unsharded parts only.
+    /// </param>
     public static async Task<SmallPartCompactionResult> CompactAsync(
         string root,
         FeatureStoreOptions options,
         Func<CancellationToken, Task<IDisposable>>? enterCommit,
         Func<int, int>? reserveNumbers,
-        CancellationToken ct)
+        CancellationToken ct,
+        bool unshard = false)
     {
         if (FeatureStoreLayout.FindParquetParts(FeatureStoreGenerations.ResolveFeatures(root)).Count == 0)
         {
@@ -180,15 +195,16 @@ internal static class SmallPartCompaction
         }
 
         var store = await FeatureStoreReader.OpenAsync(root, ct).ConfigureAwait(false);
-        if (store.PartFiles.FirstOrDefault(p => FeatureStoreLayout.ShardOf(p) is not null) is { } sharded)
+        var sharded = store.PartFiles.Any(p => FeatureStoreLayout.ShardOf(p) is not null);
+        if (sharded && !unshard)
         {
-            // Shards number their parts each from 0 and store verify counts a shard's parts by name, so a merged part has no name of its own there.
-            throw new InvalidDataException($"'{root}' is a sharded store ('{Path.GetFileName(sharded)}'); its parts are not merged.");
+            // A stream's store: shards number their parts each from 0, so a merged part has no name of its own among them.
+            throw new InvalidDataException($"'{root}' is a sharded store; its parts are merged only by store compact, once every shard is committed.");
         }
 
-        var groups = Plan(store, options.RowsPerPart);
+        var groups = sharded ? PlanUnsharding(store, options.RowsPerPart) : Plan(store, options.RowsPerPart);
         var smallRows = Enumerable.Range(0, store.PartFiles.Count).Select(store.PartRows).Where(r => r < options.RowsPerPart).Sum();
-        var mergedRows = groups.SelectMany(g => g).Sum(store.PartRows);
+        var mergedRows = groups.SelectMany(g => g).Where(p => store.PartRows(p) < options.RowsPerPart).Sum(store.PartRows);
         if (groups.Count == 0)
         {
             return new SmallPartCompactionResult(0, 0, 0, smallRows);
@@ -211,7 +227,9 @@ internal static class SmallPartCompaction
             for (var g = 0; g < groups.Count; g++)
             {
                 var number = first + g;
-                rows += await MergeFeaturesAsync(store, groups[g], Path.Combine(generation, "features"), number, options, ct).ConfigureAwait(false);
+                rows += groups[g].Count == 1
+                    ? LinkUnderNewNumber(store, groups[g][0], Path.Combine(generation, "features"), number)
+                    : await MergeFeaturesAsync(store, groups[g], Path.Combine(generation, "features"), number, options, keepOrder: !sharded, ct).ConfigureAwait(false);
                 var names = groups[g].Select(p => Path.GetFileName(store.PartFiles[p])).ToArray();
                 if (hasPredictions)
                 {
@@ -238,7 +256,7 @@ internal static class SmallPartCompaction
                 FeatureStoreGenerations.Publish(root, generation);
             }
 
-            return new SmallPartCompactionResult(groups.Sum(g => g.Count), groups.Count, rows, smallRows - mergedRows);
+            return new SmallPartCompactionResult(groups.Sum(g => g.Count), groups.Count, rows, Math.Max(0, smallRows - mergedRows));
         }
         catch when (!string.Equals(FeatureStoreGenerations.Live(root), generation, StringComparison.Ordinal))
         {
@@ -247,15 +265,73 @@ internal static class SmallPartCompaction
         }
     }
 
+    /// <summary>
+    /// The groups that take a complete sharded store's parts out of their shards' names: as <see cref="Plan"/>,
+    /// but a part of at least <paramref name="rowsPerPart"/> rows is a group of its own (renamed, not
+    /// rewritten), and the small parts left at the end of a run are a last, smaller group.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<int>> PlanUnsharding(FeatureStoreReader store, int rowsPerPart)
+    {
+        var groups = new List<IReadOnlyList<int>>();
+        var current = new List<int>();
+        long rows = 0;
+        for (var p = 0; p < store.PartFiles.Count; p++)
+        {
+            var partRows = store.PartRows(p);
+            if (current.Count > 0 && (partRows >= rowsPerPart || HasArrowTwin(store, p) != HasArrowTwin(store, current[0])))
+            {
+                groups.Add(current);
+                current = [];
+                rows = 0;
+            }
+
+            current.Add(p);
+            rows += partRows;
+            if (rows >= rowsPerPart)
+            {
+                groups.Add(current);
+                current = [];
+                rows = 0;
+            }
+        }
+
+        if (current.Count > 0)
+        {
+            groups.Add(current);
+        }
+
+        return groups;
+    }
+
+    /// <summary>
+    /// A part (and its Arrow twin) given a new number in <paramref name="features"/> by a hard link: its
+    /// rows need no rewrite, and the new name is one no reader has listed. Returns its rows.
+    /// </summary>
+    private static long LinkUnderNewNumber(FeatureStoreReader store, int part, string features, int number)
+    {
+        var file = store.PartFiles[part];
+        if (HasArrowTwin(store, part))
+        {
+            HardLink.Create(Path.ChangeExtension(file, FeatureStoreLayout.ArrowExtension), Path.Combine(features, FeatureStoreLayout.PartFileName(number, FeatureStoreLayout.ArrowExtension)));
+        }
+
+        HardLink.Create(file, Path.Combine(features, FeatureStoreLayout.PartFileName(number, FeatureStoreLayout.ParquetExtension)));
+        return store.PartRows(part);
+    }
+
     private static async Task<long> MergeFeaturesAsync(
-        FeatureStoreReader store, IReadOnlyList<int> group, string features, int number, FeatureStoreOptions options, CancellationToken ct)
+        FeatureStoreReader store, IReadOnlyList<int> group, string features, int number, FeatureStoreOptions options, bool keepOrder, CancellationToken ct)
     {
         var metadata = store.Metadata;
         var dimension = metadata.Dimension;
         var capacity = Math.Min(options.RowGroupSize, options.RowsPerPart);
         var buffer = new FeatureRowGroup(capacity, dimension);
         var keyValues = FeatureStoreKeyValues.ToKeyValues(metadata);
-        keyValues[OrderKey] = store.PartOrder[group[^1]].ToString(CultureInfo.InvariantCulture);
+        if (keepOrder)
+        {
+            keyValues[OrderKey] = store.PartOrder[group[^1]].ToString(CultureInfo.InvariantCulture);
+        }
+
         var withArrow = HasArrowTwin(store, group[0]);
         var part = await FeatureStorePart.OpenAsync(
             features, number, keyValues, options.ToParquetOptions(), withArrow, dimension, capacity, replace: false, ct).ConfigureAwait(false);

@@ -60,7 +60,11 @@ internal static class ShardedFeaturization
                 new ShardedImageSource(source, shard),
                 model,
                 attempt,
-                options with { Shard = null },
+                options with
+                {
+                    Shard = null,
+                    Store = ShardedImageSource.SchemeOf(source) is { } scheme ? options.Store with { PartKeyValues = FeatureStoreKeyValues.Of(scheme) } : options.Store,
+                },
                 companion: null,
                 admit: (metadata, ct) =>
                 {

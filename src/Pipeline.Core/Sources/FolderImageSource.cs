@@ -61,6 +61,8 @@ internal sealed class FolderImageSource : ILabelledImageSource, IShardKeyedSourc
     /// <summary><c>label/…/file</c>: the same under any mount point of the folder.</summary>
     public string ShardKeyOf(LabelledImage image) => ShardedImageSource.RelativeKey(_root, image.Path);
 
+    public ShardKeyScheme KeyScheme => new(ShardKeyKind.RelativePath, _root);
+
     public IAsyncEnumerable<LabelledImage> ReadAsync(CancellationToken cancellationToken = default) =>
         Enumerate(cancellationToken).ToAsyncEnumerable();
 

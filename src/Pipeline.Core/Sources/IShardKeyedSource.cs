@@ -9,4 +9,7 @@ internal interface IShardKeyedSource
 {
     /// <summary>The image's key: its path relative to the source's root with '/' separators, or an IDX image's index.</summary>
     string ShardKeyOf(LabelledImage image);
+
+    /// <summary>How the keys are made, for <c>store verify</c> to recompute them from stored paths; null where they cannot be.</summary>
+    ShardKeyScheme? KeyScheme { get; }
 }

@@ -58,6 +58,8 @@ internal sealed class IdxImageSource : ILabelledImageSource, IShardKeyedSource
     /// <summary>The image's index in the file, whatever the file's path.</summary>
     public string ShardKeyOf(LabelledImage image) => image.Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    public ShardKeyScheme KeyScheme => new(ShardKeyKind.Index, _imagesPath);
+
     public static async Task<IdxImageSource> OpenAsync(string imagesFile, string labelsFile, CancellationToken cancellationToken)
     {
         var imagesPath = Path.GetFullPath(imagesFile);

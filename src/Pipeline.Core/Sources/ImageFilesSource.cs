@@ -25,6 +25,7 @@ internal sealed class ImageFilesSource : ILabelledImageSource, IShardKeyedSource
         ArgumentNullException.ThrowIfNull(files);
         var given = files.ToArray();
         _files = given.Select(Path.GetFullPath).ToArray();
+        KeyScheme = root is null ? null : new ShardKeyScheme(ShardKeyKind.RelativePath, root);
         _keys = root is null
             ? given.Select(ShardedImageSource.EntryKey).ToArray()
             : _files.Select(f => ShardedImageSource.RelativeKey(root, f)).ToArray();
@@ -53,6 +54,9 @@ internal sealed class ImageFilesSource : ILabelledImageSource, IShardKeyedSource
 
     /// <summary>A folder's files by name; files given one by one as given (<see cref="ShardedImageSource.EntryKey"/>), so the working folder does not matter.</summary>
     public string ShardKeyOf(LabelledImage image) => _keys[image.Ordinal];
+
+    /// <summary>A folder's files; null for files given one by one, keyed by the text of each argument, which no store keeps.</summary>
+    public ShardKeyScheme? KeyScheme { get; }
 
     /// <summary>Whether <paramref name="folder"/> holds image files at its top level.</summary>
     public static bool HasImagesAtTopLevel(string folder) => Directory.EnumerateFiles(folder).Any(IsVisibleImage);

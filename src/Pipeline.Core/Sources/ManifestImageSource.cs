@@ -48,6 +48,8 @@ internal sealed class ManifestImageSource : ILabelledImageSource, IShardKeyedSou
     /// <summary>The entry as written (<see cref="ShardedImageSource.EntryKey"/>), so every mount point of the manifest shards it alike.</summary>
     public string ShardKeyOf(LabelledImage image) => image.ShardKey ?? image.Path;
 
+    public ShardKeyScheme KeyScheme => new(ShardKeyKind.ManifestEntry, _baseFolder);
+
     /// <exception cref="SourceException">The manifest is missing or malformed, lists no images, or lists one path with two labels; the message names the file and the lines (rows).</exception>
     public static async Task<ManifestImageSource> OpenAsync(string manifest, CancellationToken cancellationToken)
     {

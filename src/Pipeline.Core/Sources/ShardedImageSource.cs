@@ -24,6 +24,9 @@ internal sealed class ShardedImageSource(ILabelledImageSource source, Shard shar
     public static string KeyOf(ILabelledImageSource source, LabelledImage image) =>
         source is IShardKeyedSource keyed ? keyed.ShardKeyOf(image) : image.Path;
 
+    /// <summary>How <paramref name="source"/> keys its images; null for a source keyed by full paths, which no other mount point shares.</summary>
+    public static ShardKeyScheme? SchemeOf(ILabelledImageSource source) => (source as IShardKeyedSource)?.KeyScheme;
+
     /// <summary>Relative to <paramref name="root"/> with '/' separators when under it; the full path otherwise.</summary>
     public static string RelativeKey(string root, string path)
     {

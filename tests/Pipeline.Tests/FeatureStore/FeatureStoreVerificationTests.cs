@@ -18,6 +18,11 @@ public sealed class FeatureStoreVerificationTests
         Assert.Null(result.Problem);
         Assert.Equal((3, 30L, 30L, 0L), (result.ShardCount!.Value, result.Rows, result.DistinctKeys, result.Duplicates));
         Assert.Contains("3 shards, all committed", result.Describe(), StringComparison.Ordinal);
+
+        // Parts written without the shard key scheme (as before it was recorded) cannot be checked, and verify says so.
+        var note = Assert.Single(result.Notes);
+        Assert.StartsWith("note: 9 sharded parts record no shard key scheme (written before it was recorded), so whether their rows are their shard's was not checked: part-00000-shard-0-of-3.parquet, ", note, StringComparison.Ordinal);
+        Assert.EndsWith(note, result.Describe(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -216,17 +216,80 @@ public sealed class SmallPartCompactionTests : IDisposable
     }
 
     [Fact]
-    public async Task CompactStoreAsync_ShardedStore_IsRefusedAndLeftAsItIs()
+    public async Task CompactStoreAsync_ShardedStoreMissingAShard_IsRefusedNamingItAndLeftAsItIs()
     {
-        await WritePartsAsync(parts: 2, rowsEach: 1);
-        var features = Path.Combine(_store, "features");
-        File.Move(Path.Combine(features, "part-00001.parquet"), Path.Combine(features, "part-00000-shard-1-of-2.parquet"));
-        File.Move(Path.Combine(features, "part-00000.parquet"), Path.Combine(features, "part-00000-shard-0-of-2.parquet"));
+        var shards = await WriteShardsAsync(count: 3, commit: [0, 2]);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 5 }, LongGrace, CancellationToken.None));
 
-        Assert.Contains("is a sharded store", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"Feature store '{Path.GetFullPath(_store)}' is not complete, so its parts are not merged: shard 1/3 of its 3 has not committed; run it first.", error.Message);
+        var features = Path.Combine(_store, "features");
         Assert.Null(new FileInfo(features).LinkTarget);
+        Assert.Equal(6, PartNames(features).Length);
+        Assert.All(PartNames(features), n => Assert.Contains("-shard-", n, StringComparison.Ordinal));
+        Assert.Equal(3, shards.Length);
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_CompleteShardedStore_MergesEveryShardsPartsIntoUnshardedPartsAndVerifies()
+    {
+        // Three shards of 10 rows in parts of 4, 4 and 2: nine parts, each named for its shard.
+        var shards = await WriteShardsAsync(count: 3, commit: [0, 1, 2]);
+        var features = Path.Combine(_store, "features");
+        Assert.Equal(9, PartNames(features).Length);
+
+        var result = await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 12 }, LongGrace, CancellationToken.None);
+
+        // 30 rows into parts of at least 12 but the last: 12, 12, 6, every part out of its shard's name.
+        Assert.Equal(new SmallPartCompactionResult(PartsMerged: 9, PartsWritten: 3, Rows: 30, RowsLeft: 0, Shards: 3), result);
+        Assert.NotNull(new FileInfo(features).LinkTarget);
+        Assert.All(PartNames(features), n => Assert.DoesNotContain("-shard-", n, StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(features, "_SUCCESS")));
+        var reader = await FeatureStoreReader.OpenAsync(_store);
+        Assert.Equal([12L, 12, 6], Enumerable.Range(0, 3).Select(reader.PartRows));
+        var set = await reader.ReadAllAsync();
+        Assert.Equal(Enumerable.Range(0, 30).Select(SyntheticFeatures.PathOf).Order(StringComparer.Ordinal), set.Paths.Order(StringComparer.Ordinal));
+        Assert.Equal((30L, 30L), DuckDbCount(Resolve(features)));
+
+        var verified = await FeatureStoreVerification.RunAsync(_store, CancellationToken.None);
+        Assert.True(verified.Passed, verified.Problem);
+        Assert.Equal((3, 30L, 30L), (verified.ShardCount!.Value, verified.Rows, verified.DistinctKeys));
+        Assert.Contains("3 shards, all committed, compacted into unsharded parts", verified.Describe(), StringComparison.Ordinal);
+
+        // A late attempt of a shard finds its marker: it commits nothing and moves nothing in.
+        var late = await ShardedStoreTests.WriteAttemptAsync(shards[1], 10, 10);
+        Assert.False(shards[1].TryCommit(late));
+        Assert.True(shards[1].TryComplete());
+        Assert.Equal(30, (await FeatureStoreReader.OpenAsync(_store)).Count);
+
+        // Compacting again merges what is small among the unsharded parts, as for any store.
+        var again = await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 12 }, LongGrace, CancellationToken.None);
+        Assert.Null(again.Shards);
+        Assert.Equal(30, (await FeatureStoreReader.OpenAsync(_store)).Count);
+    }
+
+    [Fact]
+    public async Task CompactStoreAsync_ShardedPartsOfAtLeastRowsPerPart_AreRenamedWithoutRewriting()
+    {
+        await WriteShardsAsync(count: 2, commit: [0, 1]);
+        var features = Path.Combine(_store, "features");
+
+        // A hard link keeps the file's own time; a rewritten part would have the compaction's.
+        var old = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        foreach (var part in Directory.GetFiles(features, "part-*.parquet"))
+        {
+            File.SetLastWriteTimeUtc(part, old);
+        }
+
+        var result = await SmallPartCompaction.CompactStoreAsync(_store, new FeatureStoreOptions { RowsPerPart = 4 }, LongGrace, CancellationToken.None);
+
+        // Store order s0p0, s1p0, s0p1, s1p1 (4 rows each: renamed), then s0p2 + s1p2 (2 + 2: merged).
+        Assert.Equal(new SmallPartCompactionResult(PartsMerged: 6, PartsWritten: 5, Rows: 20, RowsLeft: 0, Shards: 2), result);
+        var names = PartNames(features);
+        Assert.Equal(5, names.Length);
+        Assert.Equal(4, names.Count(n => File.GetLastWriteTimeUtc(Path.Combine(features, n)) == old));
+        var set = await (await FeatureStoreReader.OpenAsync(_store)).ReadAllAsync();
+        Assert.Equal(Enumerable.Range(0, 20).Select(SyntheticFeatures.PathOf).Order(StringComparer.Ordinal), set.Paths.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -412,6 +475,24 @@ public sealed class SmallPartCompactionTests : IDisposable
 
     private static string[] PartNames(string folder) =>
         [.. Directory.GetFiles(folder, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+
+    /// <summary>A sharded store at <c>_store</c>: shard i holds rows 10i…10i+9 in parts of 4, 4 and 2; those in <paramref name="commit"/> commit.</summary>
+    private async Task<ShardedStore[]> WriteShardsAsync(int count, int[] commit)
+    {
+        var shards = new ShardedStore[count];
+        for (var i = 0; i < count; i++)
+        {
+            shards[i] = ShardedStore.Open(_store, new Pipeline.Sources.Shard(i, count));
+            var attempt = await ShardedStoreTests.WriteAttemptAsync(shards[i], i * 10, 10);
+            if (commit.Contains(i))
+            {
+                shards[i].TryCommit(attempt);
+                shards[i].TryComplete();
+            }
+        }
+
+        return shards;
+    }
 
     private async Task WritePartsAsync(int parts, int rowsEach, FeatureStoreOptions? options = null)
     {

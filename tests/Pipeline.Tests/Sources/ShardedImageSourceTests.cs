@@ -92,6 +92,29 @@ public sealed class ShardedImageSourceTests
     }
 
     [Fact]
+    public async Task KeyScheme_KeysOfEachStoredPath_HoldTheKeyTheSourceShardedItBy()
+    {
+        using var temp = new TempFolder();
+        WriteFolder(temp, 6);
+        var manifest = temp.Write("set/manifest.csv", "path,label\n../images/a/img-000.png,a\n./sub/../../images/b/img-001.png,b\n"u8.ToArray());
+        File.Copy(temp.Combine("images", "a", "img-000.png"), temp.Combine("set", "x.png"));
+        File.AppendAllText(manifest, $"x.png,a\n{temp.Combine("images", "b", "img-003.png")},b\n{temp.Combine("set", "x2.png")},a\n");
+        File.Copy(temp.Combine("images", "a", "img-000.png"), temp.Combine("set", "x2.png"));
+        var idxImages = temp.Write("imgs.idx", [0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 1, 10, 20, 30]);
+        var idxLabels = temp.Write("labels.idx", [0, 0, 8, 1, 0, 0, 0, 3, 0, 1, 2]);
+
+        foreach (var input in new[] { temp.Combine("images"), manifest, $"idx:{idxImages},{idxLabels}" })
+        {
+            var source = await ImageSourceFactory.OpenAsync(input);
+            var scheme = ShardedImageSource.SchemeOf(source)!;
+            var images = await source.ReadAllAsync();
+            Assert.NotEmpty(images);
+            Assert.All(images, i => Assert.Contains(ShardedImageSource.KeyOf(source, i), scheme.KeysOf(i.Path)));
+            Assert.Equal(scheme, ShardKeyScheme.Parse(scheme.KindName, scheme.Root));
+        }
+    }
+
+    [Fact]
     public async Task ReadAsync_ManifestUnderTwoMountPoints_AssignsEachEntryTheSameShard()
     {
         using var temp = new TempFolder();
