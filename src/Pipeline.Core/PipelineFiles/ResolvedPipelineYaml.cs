@@ -43,6 +43,11 @@ internal static class ResolvedPipelineYaml
             modelNode.Add(SettingCatalog.Model.Pooling.Key!, Text(ModelZoo.Spell(pooling)));
         }
 
+        if (d.Model.Resize is { } resize)
+        {
+            modelNode.Add(SettingCatalog.Model.Resize.Key!, Text(ModelZoo.Spell(resize)));
+        }
+
         root.Add("model", modelNode);
         root.Add(SettingCatalog.Featurize.Section.Key, new YamlMappingNode
         {

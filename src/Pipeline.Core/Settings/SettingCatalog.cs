@@ -31,8 +31,18 @@ internal static class SettingCatalog
         /// </summary>
         public static readonly Setting<string> Pooling = new("pooling", "", "How each feature map becomes a vector: global-average, none or spatial-pyramid (global average and a 2x2 grid, 5 values per channel); empty takes the zoo's.");
 
+        /// <summary>
+        /// How an image is brought to the input size: stretch, pad (letterbox with black) or
+        /// center-crop; empty takes the zoo entry's rule. Part of the recorded preprocessing, so
+        /// features of two policies are never mixed and predict decodes as training did.
+        /// </summary>
+        public static readonly Setting<string> Resize = new("resize", "", "How an image reaches the model's square input: stretch (ignore the aspect ratio), pad (centre it on a black square, then scale) or center-crop (scale the shorter side, cut the centre); empty takes the zoo's (resnet18: stretch).")
+        {
+            Option = "--resize",
+        };
+
         /// <summary>The model section's settings.</summary>
-        public static IReadOnlyList<Setting> All => [Layers, Pooling];
+        public static IReadOnlyList<Setting> All => [Layers, Pooling, Resize];
     }
 
     /// <summary>How images become feature rows (YAML <c>featurize</c>); batch size, parallelism and device also service defaults.</summary>
