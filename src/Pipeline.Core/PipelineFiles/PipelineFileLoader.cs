@@ -472,7 +472,10 @@ public static class PipelineFileLoader
         section.Read(SettingCatalog.Grid.ElasticNetParam) ?? [train.ElasticNetParam],
         section.Read(SettingCatalog.Grid.Folds) ?? SettingCatalog.Grid.Folds.Default,
         section.Read<SelectionMetricKind>(SettingCatalog.Grid.Metric) ?? SettingCatalog.Grid.Metric.DefaultAs<SelectionMetricKind>(),
-        section.Read(SettingCatalog.Grid.Seed) ?? SettingCatalog.Grid.Seed.Default);
+        section.Read(SettingCatalog.Grid.Seed) ?? SettingCatalog.Grid.Seed.Default)
+    {
+        Standardization = section.Read(SettingCatalog.Grid.Standardization) ?? [train.Standardization],
+    };
 
     /// <param name="section">The <c>predict</c> mapping.</param>
     /// <param name="defaults">Where relative paths start.</param>

@@ -101,6 +101,7 @@ internal static class ResolvedPipelineYaml
             {
                 { SettingCatalog.Grid.RegParam, Numbers(d.Grid.RegParam) },
                 { SettingCatalog.Grid.ElasticNetParam, Numbers(d.Grid.ElasticNetParam) },
+                { SettingCatalog.Grid.Standardization, new YamlSequenceNode(d.Grid.Standardization.Select(Bool)) },
                 { SettingCatalog.Grid.Folds, Number(d.Grid.Folds) },
                 { SettingCatalog.Grid.Metric, Enum(d.Grid.Metric) },
                 { SettingCatalog.Grid.Seed, Number(d.Grid.Seed) },

@@ -349,6 +349,15 @@ internal static class SettingCatalog
             Option = "--grid-elastic-net",
         };
 
+        /// <summary>
+        /// Whether to standardize, as a grid axis like λ and α: <c>[true, false]</c> lets
+        /// cross-validation choose; left out, <c>[train.standardization]</c>.
+        /// </summary>
+        public static readonly FlagListSetting Standardization = new("standardization", Train.Standardization, "Grid search over standardization: comma-separated true/false, e.g. true,false to let cross-validation choose.")
+        {
+            Option = "--grid-standardization",
+        };
+
         /// <summary>Cross-validation folds; past 100 a fold is too small to score on.</summary>
         public static readonly NumberSetting<int> Folds = new("folds", DefaultFolds, new NumberRange(2, 100), "Cross-validation folds of a grid search.")
         {
@@ -365,7 +374,7 @@ internal static class SettingCatalog
         public static readonly NumberSetting<long> Seed = new("seed", DefaultSeed, new NumberRange(long.MinValue, long.MaxValue), "Seed of the fold assignment.");
 
         /// <summary>The <c>grid</c> section.</summary>
-        public static readonly SettingSection Section = new("grid", [RegParam, ElasticNetParam, Folds, Metric, Seed]);
+        public static readonly SettingSection Section = new("grid", [RegParam, ElasticNetParam, Standardization, Folds, Metric, Seed]);
     }
 
     /// <summary>Whether a run evaluates its model (YAML <c>evaluate</c>).</summary>
