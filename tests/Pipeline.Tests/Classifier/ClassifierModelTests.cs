@@ -59,7 +59,11 @@ public sealed class ClassifierModelTests(ClassifierFixture fixture)
         using var dir = new TempFolder();
         var legacy = Path.Combine(dir.Path, "legacy");
         Directory.CreateDirectory(legacy);
-        File.Copy(Path.Combine(fixture.ModelDirectory, ClassifierModel.ModelFileName), Path.Combine(legacy, ClassifierModel.ModelFileName));
+        foreach (var file in new[] { ClassifierModel.ModelFileName, ClassifierModel.OnnxFileName })
+        {
+            File.Copy(Path.Combine(fixture.ModelDirectory, file), Path.Combine(legacy, file));
+        }
+
         await EditAsync(legacy, json =>
         {
             Assert.Equal("", json["featurizer"]!["layers"]!.GetValue<string>());

@@ -66,7 +66,7 @@ public sealed class ResizePolicyTests
             new FeaturizationCounters(),
             NullLogger.Instance,
             CancellationToken.None);
-        var predicted = DuckDbQuery.Rows($"SELECT path, p_0, p_1 FROM read_parquet('{output}')")
+        var predicted = DuckDbQuery.Rows($"SELECT path, p_a, p_b FROM read_parquet('{output}')")
             .ToDictionary(r => (string)r[0], r => r.Skip(1).Select(Convert.ToDouble).ToArray(), StringComparer.Ordinal);
         var paths = predicted.Keys.Order(StringComparer.Ordinal).ToArray();
         using var session = new InferenceSession(export.OnnxPath);

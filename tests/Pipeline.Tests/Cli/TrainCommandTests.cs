@@ -44,8 +44,8 @@ public sealed class TrainCommandTests(ClassifierFixture fixture)
         Assert.True(train.ExitCode == 0, train.Output);
         Assert.Contains("grid search (2 points, f1 by cross-validation; * chosen):", train.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("| regParam | elasticNetParam | standardization | f1 mean (2 folds) | std | chosen |", train.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("| 0.01 | 0.5 | true |", train.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("| 0.01 | 0.5 | false |", train.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("| 0.01 | 0 | true |", train.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("| 0.01 | 0 | false |", train.StandardOutput, StringComparison.Ordinal);
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("--grid-standardization takes comma-separated true/false values, but 'yes' is neither", bad.Output, StringComparison.Ordinal);
     }

@@ -656,7 +656,7 @@ public sealed class PipelineFileLoaderTests : IDisposable
         Assert.Equal([false], Valid(fromTrain).Grid!.Standardization);
         Assert.Contains("  standardization:\n  - true\n  - false\n", resolved, StringComparison.Ordinal);
         Assert.Equal([true, false], Valid(resolved).Grid!.Standardization);
-        Assert.Equal(["t.yaml:8:32: grid.standardization[1]: expected true or false, got 'maybe'"], Errors(bad));
+        Assert.Equal(["t.yaml:9:27: grid.standardization[1]: expected true or false, got 'maybe'"], Errors(bad));
     }
 
     [Fact]
