@@ -41,7 +41,7 @@ internal sealed record GridSearchOptions
         }
     }
 
-    /// <summary>Everything else (maxIter, tol, fitIntercept) for every fit; its standardization is replaced by <see cref="Standardizations"/>'.</summary>
+    /// <summary>Everything else (maxIter, tol, fitIntercept) for every fit; each point's standardization comes from <see cref="Standardizations"/>.</summary>
     public LogisticRegressionOptions BaseOptions { get; init; } = LogisticRegressionOptions.Default;
 
     /// <summary>Number of folds, 2 to 100 (default 3, Spark's numFolds).</summary>
