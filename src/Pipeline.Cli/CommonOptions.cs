@@ -98,6 +98,25 @@ internal static class CommonOptions
         return resolved;
     }
 
+    /// <summary><c>--resize stretch|pad|center-crop</c>, checked when the line is parsed; empty (the default) keeps the zoo entry's rule.</summary>
+    public static Option<string> Resize()
+    {
+        var option = SettingOptions.Text(SettingCatalog.Model.Resize);
+        option.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            if (!result.Implicit && !string.IsNullOrEmpty(text) && !ModelZoo.TryParseResize(text, out _))
+            {
+                result.AddError($"{OptionValidation.Typed(result)} '{text}' is not a resize policy; allowed: {string.Join(", ", ModelZoo.ResizeNames)}");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>A value <see cref="Resize"/> has validated.</summary>
+    public static ResizeMode ParseResize(string text) =>
+        ModelZoo.TryParseResize(text, out var mode) ? mode : throw new FormatException($"'{text}' is not a resize policy.");
+
     public static Option<FeaturePooling?> Pooling() => new("--pooling")
     {
         Description = "How a spatial feature map becomes a vector: GlobalAverage (the zoo's default), None (flatten, Spark's 131,072 values for InceptionV3) or SpatialPyramid (global average and a 2x2 grid: 5 values per channel; NCHW maps of at least 2x2, e.g. resnet18's --layers).",

@@ -28,6 +28,7 @@ internal static class FeaturizeCommand
         var parallelism = CommonOptions.Parallelism();
         var pooling = CommonOptions.Pooling();
         var layers = SettingOptions.Text(SettingCatalog.Model.Layers);
+        var resize = CommonOptions.Resize();
         var precision = SettingOptions.Choice<FeaturePrecision>(SettingCatalog.Featurize.Precision);
         var calibrationImages = SettingOptions.Number(SettingCatalog.Featurize.CalibrationImages);
         var arrow = SettingOptions.Flag(SettingCatalog.Featurize.Arrow);
@@ -48,7 +49,7 @@ internal static class FeaturizeCommand
 
         var command = new HostedCommand("featurize", "Featurize labelled images with a pretrained CNN (classifier peeled off) into a Parquet feature store.")
         {
-            input, model, output, batchSize, device, precision, calibrationImages, parallelism, arrow, pooling, layers, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels, maxDecodeSeconds, shard, shardCount,
+            input, model, output, batchSize, device, precision, calibrationImages, parallelism, arrow, pooling, layers, resize, modelsDir, rowGroup, compression, rowsPerPart, partSeconds, maxFileMb, maxMegapixels, maxDecodeSeconds, shard, shardCount,
         };
         command.SetAction(async parse =>
         {
@@ -79,6 +80,10 @@ internal static class FeaturizeCommand
             }
 
             resolved = resolved with { Spec = resolved.Spec.WithLayers(SettingOptions.List(parse.GetValue(layers)!)) };
+            if (parse.GetValue(resize) is { Length: > 0 } r)
+            {
+                resolved = resolved with { Spec = resolved.Spec.WithResize(CommonOptions.ParseResize(r)) };
+            }
 
             using var stop = new StopSignal();
             using var deadline = new DrainDeadline(CommandRunner.StopGracePeriod, TimeProvider.System, stop.Token);

@@ -30,6 +30,7 @@ internal static class TrainCommand
         var testFeatures = new Option<string?>("--test-features") { Description = "Separate test feature store (same featurizer); then all of --features is trained on." }.NotEmpty();
         var gridRegParam = NumberList(SettingCatalog.Grid.RegParam);
         var gridElasticNet = NumberList(SettingCatalog.Grid.ElasticNetParam);
+        var gridStandardization = FlagList(SettingCatalog.Grid.Standardization);
         var folds = SettingOptions.Number(SettingCatalog.Grid.Folds);
         var metric = SettingOptions.Choice<SelectionMetricKind>(SettingCatalog.Grid.Metric);
         var report = new Option<string?>("--report") { Description = "Report folder (default <output>/report)." }.NotEmpty();
@@ -43,7 +44,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train multinomial elastic-net logistic regression on a feature store, save the model folder and a test report.")
         {
             features, output, maxIter, regParam, elasticNet, tol, standardization, fitIntercept, testFraction, seed, stratify, testFeatures,
-            gridRegParam, gridElasticNet, folds, metric, report, modelsDir, layers,
+            gridRegParam, gridElasticNet, gridStandardization, folds, metric, report, modelsDir, layers,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -69,6 +70,7 @@ internal static class TrainCommand
                 Stratified = parse.GetValue(stratify),
                 GridRegParams = GridAxis(parse, gridRegParam),
                 GridElasticNetParams = GridAxis(parse, gridElasticNet),
+                GridStandardization = parse.GetResult(gridStandardization) is null ? null : parse.GetValue(gridStandardization),
                 Folds = parse.GetValue(folds),
                 Metric = parse.GetValue(metric),
             };
@@ -86,6 +88,34 @@ internal static class TrainCommand
     /// <summary>The values of a grid axis, or null when the option is absent (System.CommandLine gives an empty array then).</summary>
     private static double[]? GridAxis(ParseResult parse, Option<double[]?> axis) =>
         parse.GetResult(axis) is null ? null : parse.GetValue(axis);
+
+    /// <summary>A comma-separated list of true/false values, checked while parsing so a bad one is a usage error.</summary>
+    private static Option<bool[]?> FlagList(FlagListSetting setting) => new(SettingOptions.Name(setting))
+    {
+        Description = setting.Description,
+        CustomParser = result =>
+        {
+            var option = OptionValidation.Typed((OptionResult)result.Parent!);
+            var parts = result.Tokens[^1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0)
+            {
+                result.AddError($"{option} needs at least one value");
+                return null;
+            }
+
+            var values = new bool[parts.Length];
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (!bool.TryParse(parts[i], out values[i]))
+                {
+                    result.AddError($"{option} takes comma-separated true/false values, but '{parts[i]}' is neither");
+                    return null;
+                }
+            }
+
+            return values;
+        },
+    };
 
     /// <summary>A comma-separated list of the setting's numbers, each checked against its range while parsing so a bad one is a usage error.</summary>
     private static Option<double[]?> NumberList(NumberListSetting setting) => new(SettingOptions.Name(setting))

@@ -39,12 +39,13 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
     }
 
     /// <summary>
-    /// Finds this featurizer in the zoo: the entry named <see cref="ModelName"/>, with the pooling
-    /// whose preprocessing description matches (a store may have been featurized with a pooling
-    /// other than the zoo's default). The ONNX file's hash is not checked here; see
+    /// Finds this featurizer in the zoo: the entry named <see cref="ModelName"/>, with the resize
+    /// policy and pooling whose preprocessing description matches (a store may have been featurized
+    /// with a <c>--resize</c> or a pooling other than the zoo's default), so predict decodes as the
+    /// training features were. The ONNX file's hash is not checked here; see
     /// <see cref="EnsureSameFileAsync"/>.
     /// </summary>
-    /// <exception cref="ModelZooException">The zoo has no such model, its file is missing, it lacks one of <see cref="Layers"/>, or no pooling reproduces <see cref="Preprocessing"/>.</exception>
+    /// <exception cref="ModelZooException">The zoo has no such model, its file is missing, it lacks one of <see cref="Layers"/>, or no resize and pooling reproduce <see cref="Preprocessing"/>.</exception>
     public ResolvedModel Resolve(ModelZoo zoo, string modelsDirectory)
     {
         ArgumentNullException.ThrowIfNull(zoo);
@@ -55,18 +56,21 @@ public sealed record FeaturizerSignature(string ModelName, string ModelSha256, s
     /// <summary>The layer names of <see cref="Layers"/>, in order; empty for the zoo's feature node.</summary>
     internal IReadOnlyList<string> LayerList => Layers.Length == 0 ? [] : Layers.Split(',');
 
-    /// <summary><see cref="Resolve"/> without looking for the files: <paramref name="zooSpec"/> with the layers and pooling that reproduce this featurizer.</summary>
-    /// <exception cref="ModelZooException">The entry lacks one of <see cref="Layers"/>, or no pooling reproduces <see cref="Preprocessing"/>.</exception>
+    /// <summary><see cref="Resolve"/> without looking for the files: <paramref name="zooSpec"/> with the layers, resize and pooling that reproduce this featurizer.</summary>
+    /// <exception cref="ModelZooException">The entry lacks one of <see cref="Layers"/>, or no resize and pooling reproduce <see cref="Preprocessing"/>.</exception>
     internal ModelSpec Match(ModelSpec zooSpec, string zooPath)
     {
         ArgumentNullException.ThrowIfNull(zooSpec);
         var layered = zooSpec.WithLayers(LayerList);
-        foreach (var pooling in Enum.GetValues<FeaturePooling>().Prepend(layered.Pooling))
+        foreach (var resize in Enum.GetValues<ResizeMode>().Prepend(layered.Resize.Mode))
         {
-            var spec = layered with { Pooling = pooling };
-            if (TensorPreprocessor.Describe(spec) == Preprocessing && spec.FeatureDimension == Dimension && spec.FeatureNodes == FeatureNode)
+            foreach (var pooling in Enum.GetValues<FeaturePooling>().Prepend(layered.Pooling))
             {
-                return spec;
+                var spec = layered.WithResize(resize) with { Pooling = pooling };
+                if (TensorPreprocessor.Describe(spec) == Preprocessing && spec.FeatureDimension == Dimension && spec.FeatureNodes == FeatureNode)
+                {
+                    return spec;
+                }
             }
         }
 

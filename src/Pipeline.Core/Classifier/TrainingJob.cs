@@ -130,6 +130,7 @@ public static class TrainingJob
     {
         RegParams = options.GridRegParams ?? [options.Regression.RegParam],
         ElasticNetParams = options.GridElasticNetParams ?? [options.Regression.ElasticNetParam],
+        Standardizations = options.GridStandardization ?? [options.Regression.Standardization],
         BaseOptions = options.Regression,
         Folds = options.Folds,
         Seed = options.FoldSeed ?? options.Seed,

@@ -57,7 +57,7 @@ internal static class TrainingMemory
         copies += trainShare;
         if (options.IsGridSearch)
         {
-            var points = (options.GridRegParams?.Count ?? 1) * (options.GridElasticNetParams?.Count ?? 1);
+            var points = (options.GridRegParams?.Count ?? 1) * (options.GridElasticNetParams?.Count ?? 1) * (options.GridStandardization?.Count ?? 1);
             var concurrent = Math.Min(Environment.ProcessorCount, points * options.Folds);
             copies += concurrent * trainShare * (options.Folds - 1) / options.Folds;
         }

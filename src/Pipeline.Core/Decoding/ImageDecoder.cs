@@ -2,6 +2,7 @@ using Pipeline.IO;
 using Pipeline.Models;
 using Pipeline.Sources;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
@@ -154,7 +155,7 @@ internal sealed class ImageDecoder
 
             stop.ThrowIfCancellationRequested();
             var (originalWidth, originalHeight) = (pixels.Width, pixels.Height);
-            Resize(pixels, width, height, rule);
+            pixels = Resize(pixels, width, height, rule);
             var decoded = new DecodedImage(image, pixels, originalWidth, originalHeight);
             pixels = null;
             return DecodeOutcome.Decoded(decoded);
@@ -265,12 +266,25 @@ internal sealed class ImageDecoder
         return (pixels, null);
     }
 
-    private static void Resize(Image<Rgb24> pixels, int width, int height, ResizeRule rule)
+    /// <summary>Resizes <paramref name="pixels"/> by <paramref name="rule"/>: in place, or into a new image when padding (the old one is then disposed).</summary>
+    private static Image<Rgb24> Resize(Image<Rgb24> pixels, int width, int height, ResizeRule rule)
     {
         if (rule.Mode == Models.ResizeMode.Stretch)
         {
             ResizeTo(pixels, width, height);
-            return;
+            return pixels;
+        }
+
+        if (rule.Mode == Models.ResizeMode.Pad)
+        {
+            var square = PadToSquare(pixels);
+            if (!ReferenceEquals(square, pixels))
+            {
+                pixels.Dispose();
+            }
+
+            ResizeTo(square, width, height);
+            return square;
         }
 
         // torchvision's Resize(int): the shorter side becomes ShorterSide and the longer one
@@ -287,6 +301,47 @@ internal sealed class ImageDecoder
             var left = (int)Math.Round((resizedWidth - width) / 2.0, MidpointRounding.ToEven);
             var top = (int)Math.Round((resizedHeight - height) / 2.0, MidpointRounding.ToEven);
             pixels.Mutate(x => x.Crop(new Rectangle(left, top, width, height)));
+        }
+
+        return pixels;
+    }
+
+    /// <summary>
+    /// Letterboxes to a square of the longer side: the image centred, an odd margin's extra pixel on
+    /// the right or bottom (offset <c>(side - w) / 2</c> rounded down, as Python letterbox code writes
+    /// it), the margin black (0, 0, 0), the background of the digits and of Fashion-MNIST. Padding
+    /// before the resize, rather than resizing into a padded frame, keeps the one resampling of the
+    /// other policies: the image's edge blends into the margin as it would into any neighbour.
+    /// </summary>
+    /// <returns><paramref name="pixels"/> itself when already square, otherwise a new image.</returns>
+    private static Image<Rgb24> PadToSquare(Image<Rgb24> pixels)
+    {
+        var (w, h) = (pixels.Width, pixels.Height);
+        if (w == h)
+        {
+            return pixels;
+        }
+
+        var side = Math.Max(w, h);
+        var (left, top) = ((side - w) / 2, (side - h) / 2);
+
+        // A new image's pixels are cleared to zero, i.e. black; the allocator is the decoder's, with its cap.
+        var square = new Image<Rgb24>(pixels.GetConfiguration(), side, side);
+        try
+        {
+            square.ProcessPixelRows(pixels, (target, source) =>
+            {
+                for (var y = 0; y < h; y++)
+                {
+                    source.GetRowSpan(y).CopyTo(target.GetRowSpan(y + top)[left..]);
+                }
+            });
+            return square;
+        }
+        catch
+        {
+            square.Dispose();
+            throw;
         }
     }
 

@@ -88,6 +88,23 @@ public sealed record ModelSpec(
         return spec;
     }
 
+    /// <summary>
+    /// This spec resizing by <paramref name="mode"/> (a run's <c>--resize</c> / <c>model.resize</c>).
+    /// The zoo's own mode keeps its rule; a centre crop the zoo does not define scales the shorter
+    /// side to <see cref="InputSize"/> and cuts the centre square (ML.NET's iso-crop), so it loses no
+    /// more of the image than the aspect ratio forces.
+    /// </summary>
+    public ModelSpec WithResize(ResizeMode mode) => mode == Resize.Mode ? this : this with
+    {
+        Resize = mode switch
+        {
+            ResizeMode.Stretch => ResizeRule.Stretch,
+            ResizeMode.Pad => ResizeRule.Pad,
+            ResizeMode.CenterCrop => new ResizeRule(ResizeMode.CenterCrop, InputSize),
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown resize mode."),
+        },
+    };
+
     /// <summary>Refuses a pooling that cannot apply to the maps read: a spatial pyramid needs NCHW maps of at least 2×2.</summary>
     /// <exception cref="ModelZooException">The pooling is a spatial pyramid and a map is NHWC, not spatial or smaller than 2×2.</exception>
     public void EnsurePoolingApplies()

@@ -182,7 +182,7 @@ public sealed class ModelZoo
         }
         else
         {
-            resize = ResizeRule.Stretch;
+            resize = resizeMode == ResizeMode.Pad ? ResizeRule.Pad : ResizeRule.Stretch;
         }
 
         if (e.FeatureShape is not { Count: 1 or 3 } shape || shape.Any(d => d <= 0))
@@ -252,7 +252,7 @@ public sealed class ModelZoo
 
     private static readonly Dictionary<string, ResizeMode> ResizeModes = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["stretch"] = ResizeMode.Stretch, ["center-crop"] = ResizeMode.CenterCrop,
+        ["stretch"] = ResizeMode.Stretch, ["pad"] = ResizeMode.Pad, ["center-crop"] = ResizeMode.CenterCrop,
     };
 
     private static readonly Dictionary<string, FeaturePooling> Poolings = new(StringComparer.OrdinalIgnoreCase)
@@ -270,6 +270,14 @@ public sealed class ModelZoo
 
     /// <summary>The zoo spellings of the poolings, for messages.</summary>
     internal static IEnumerable<string> PoolingNames => Poolings.Keys;
+
+    internal static string Spell(ResizeMode value) => ResizeModes.First(kv => kv.Value == value).Key;
+
+    /// <summary>A resize policy from its zoo spelling (<c>center-crop</c>), ignoring case.</summary>
+    internal static bool TryParseResize(string text, out ResizeMode mode) => ResizeModes.TryGetValue(text, out mode);
+
+    /// <summary>The zoo spellings of the resize policies, for messages.</summary>
+    internal static IEnumerable<string> ResizeNames => ResizeModes.Keys;
 
     private sealed class ZooDocument
     {

@@ -18,4 +18,8 @@ public sealed record GridSettings(
     IReadOnlyList<double> ElasticNetParam,
     int Folds = SettingCatalog.Grid.DefaultFolds,
     SelectionMetricKind Metric = SelectionMetricKind.F1,
-    long Seed = SettingCatalog.Grid.DefaultSeed);
+    long Seed = SettingCatalog.Grid.DefaultSeed)
+{
+    /// <summary>Values of standardization to try (YAML <c>grid.standardization</c>); a list the file leaves out is <c>[train.standardization]</c>.</summary>
+    public IReadOnlyList<bool> Standardization { get; init; } = [SettingCatalog.Train.Standardization.Default];
+}

@@ -17,12 +17,16 @@ public sealed record ModelChoice(string Name, IReadOnlyList<string> Prefer)
     /// <summary>The pooling (YAML <c>model.pooling</c>); null takes the zoo entry's.</summary>
     public FeaturePooling? Pooling { get; init; }
 
-    /// <summary><paramref name="spec"/> with this choice's pooling and layers.</summary>
+    /// <summary>The resize policy (YAML <c>model.resize</c>); null takes the zoo entry's rule.</summary>
+    public ResizeMode? Resize { get; init; }
+
+    /// <summary><paramref name="spec"/> with this choice's pooling, layers and resize policy.</summary>
     /// <exception cref="ModelZooException">A layer is unknown, or the pooling cannot apply to the maps read.</exception>
     internal ModelSpec Apply(ModelSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return (Pooling is { } pooling ? spec with { Pooling = pooling } : spec).WithLayers(Layers);
+        var layered = (Pooling is { } pooling ? spec with { Pooling = pooling } : spec).WithLayers(Layers);
+        return Resize is { } resize ? layered.WithResize(resize) : layered;
     }
 
     /// <summary>The model to use given which model files are present.</summary>

@@ -33,7 +33,7 @@ public static class PipelineFileLoader
     ];
 
     private static readonly string[] SourceKeys = ["kind", .. SourceKinds.All.SelectMany(k => k.Fields).Select(f => f.Key).Distinct()];
-    private static readonly string[] ModelKeys = ["name", "prefer", SettingCatalog.Model.Layers.Key!, SettingCatalog.Model.Pooling.Key!];
+    private static readonly string[] ModelKeys = ["name", "prefer", SettingCatalog.Model.Layers.Key!, SettingCatalog.Model.Pooling.Key!, SettingCatalog.Model.Resize.Key!];
     private static readonly string[] PredictKeys = ["inputs", "model"];
 
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
@@ -326,7 +326,21 @@ public static class PipelineFileLoader
             }
         }
 
-        var choice = name is null ? null : new ModelChoice(name, prefer) { Layers = layers, Pooling = pooling };
+        var resizeKey = SettingCatalog.Model.Resize.Key!;
+        ResizeMode? resize = null;
+        if (section.String(resizeKey) is { Length: > 0 } resizeText)
+        {
+            if (ModelZoo.TryParseResize(resizeText, out var parsed))
+            {
+                resize = parsed;
+            }
+            else
+            {
+                section.Error(resizeKey, $"'{resizeText}' is not a resize policy; allowed: {string.Join(", ", ModelZoo.ResizeNames)}");
+            }
+        }
+
+        var choice = name is null ? null : new ModelChoice(name, prefer) { Layers = layers, Pooling = pooling, Resize = resize };
         if (choice is not null && (layers.Count > 0 || pooling is not null))
         {
             if (prefer.Count > 0)
@@ -464,7 +478,10 @@ public static class PipelineFileLoader
         section.Read(SettingCatalog.Grid.ElasticNetParam) ?? [train.ElasticNetParam],
         section.Read(SettingCatalog.Grid.Folds) ?? SettingCatalog.Grid.Folds.Default,
         section.Read<SelectionMetricKind>(SettingCatalog.Grid.Metric) ?? SettingCatalog.Grid.Metric.DefaultAs<SelectionMetricKind>(),
-        section.Read(SettingCatalog.Grid.Seed) ?? SettingCatalog.Grid.Seed.Default);
+        section.Read(SettingCatalog.Grid.Seed) ?? SettingCatalog.Grid.Seed.Default)
+    {
+        Standardization = section.Read(SettingCatalog.Grid.Standardization) ?? [train.Standardization],
+    };
 
     /// <param name="section">The <c>predict</c> mapping.</param>
     /// <param name="defaults">Where relative paths start.</param>

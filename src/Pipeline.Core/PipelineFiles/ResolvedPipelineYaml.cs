@@ -43,6 +43,11 @@ internal static class ResolvedPipelineYaml
             modelNode.Add(SettingCatalog.Model.Pooling.Key!, Text(ModelZoo.Spell(pooling)));
         }
 
+        if (d.Model.Resize is { } resize)
+        {
+            modelNode.Add(SettingCatalog.Model.Resize.Key!, Text(ModelZoo.Spell(resize)));
+        }
+
         root.Add("model", modelNode);
         root.Add(SettingCatalog.Featurize.Section.Key, new YamlMappingNode
         {
@@ -96,6 +101,7 @@ internal static class ResolvedPipelineYaml
             {
                 { SettingCatalog.Grid.RegParam, Numbers(d.Grid.RegParam) },
                 { SettingCatalog.Grid.ElasticNetParam, Numbers(d.Grid.ElasticNetParam) },
+                { SettingCatalog.Grid.Standardization, new YamlSequenceNode(d.Grid.Standardization.Select(Bool)) },
                 { SettingCatalog.Grid.Folds, Number(d.Grid.Folds) },
                 { SettingCatalog.Grid.Metric, Enum(d.Grid.Metric) },
                 { SettingCatalog.Grid.Seed, Number(d.Grid.Seed) },

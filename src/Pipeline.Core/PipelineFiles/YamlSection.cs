@@ -217,6 +217,32 @@ internal sealed class YamlSection
         return values.All(v => v.HasValue) ? [.. values.Select(v => v!.Value)] : null;
     }
 
+    /// <summary>A flag list setting (<c>[true, false]</c>); null when absent or invalid.</summary>
+    public IReadOnlyList<bool>? Read(FlagListSetting setting)
+    {
+        var key = setting.Key!;
+        var items = Items(key, "true/false values");
+        if (items is null)
+        {
+            return null;
+        }
+
+        var values = new List<bool>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is YamlScalarNode { Value: { } text } && bool.TryParse(text, out var value))
+            {
+                values.Add(value);
+            }
+            else
+            {
+                _diagnostics.Add(items[i].Start, $"{KeyPath(key)}[{i}]", $"expected true or false, got {Describe(items[i])}");
+            }
+        }
+
+        return values.Count == items.Count ? values : null;
+    }
+
     /// <summary>A list of text values; a single value is a list of one.</summary>
     public IReadOnlyList<string>? StringList(string key)
     {

@@ -145,9 +145,12 @@ internal sealed class TensorPreprocessor
     public static string Describe(ModelSpec spec)
     {
         var size = spec.InputSize;
-        var resize = spec.Resize.Mode == ResizeMode.CenterCrop
-            ? string.Create(CultureInfo.InvariantCulture, $"center-crop shorter-side {spec.Resize.ShorterSide} to {size}x{size}")
-            : string.Create(CultureInfo.InvariantCulture, $"stretch to {size}x{size}");
+        var resize = spec.Resize.Mode switch
+        {
+            ResizeMode.CenterCrop => string.Create(CultureInfo.InvariantCulture, $"center-crop shorter-side {spec.Resize.ShorterSide} to {size}x{size}"),
+            ResizeMode.Pad => string.Create(CultureInfo.InvariantCulture, $"pad centred to square with black (0,0,0), then stretch to {size}x{size}"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"stretch to {size}x{size}"),
+        };
         var normalization = ModelZoo.Spell(spec.Normalization);
         if (spec.MeanImage is { } mean)
         {

@@ -179,6 +179,7 @@ internal sealed class StagePipelineRunner : IPipelineRunner
         {
             GridRegParams = grid.RegParam,
             GridElasticNetParams = grid.ElasticNetParam,
+            GridStandardization = grid.Standardization,
             FoldSeed = (ulong)grid.Seed,
             Folds = grid.Folds,
             Metric = grid.Metric,

@@ -31,8 +31,18 @@ internal static class SettingCatalog
         /// </summary>
         public static readonly Setting<string> Pooling = new("pooling", "", "How each feature map becomes a vector: global-average, none or spatial-pyramid (global average and a 2x2 grid, 5 values per channel); empty takes the zoo's.");
 
+        /// <summary>
+        /// How an image is brought to the input size: stretch, pad (letterbox with black) or
+        /// center-crop; empty takes the zoo entry's rule. Part of the recorded preprocessing, so
+        /// features of two policies are never mixed and predict decodes as training did.
+        /// </summary>
+        public static readonly Setting<string> Resize = new("resize", "", "How an image reaches the model's square input: stretch (ignore the aspect ratio), pad (centre it on a black square, then scale) or center-crop (scale the shorter side, cut the centre); empty takes the zoo's (resnet18: stretch).")
+        {
+            Option = "--resize",
+        };
+
         /// <summary>The model section's settings.</summary>
-        public static IReadOnlyList<Setting> All => [Layers, Pooling];
+        public static IReadOnlyList<Setting> All => [Layers, Pooling, Resize];
     }
 
     /// <summary>How images become feature rows (YAML <c>featurize</c>); batch size, parallelism and device also service defaults.</summary>
@@ -339,6 +349,15 @@ internal static class SettingCatalog
             Option = "--grid-elastic-net",
         };
 
+        /// <summary>
+        /// Whether to standardize, as a grid axis like λ and α: <c>[true, false]</c> lets
+        /// cross-validation choose; left out, <c>[train.standardization]</c>.
+        /// </summary>
+        public static readonly FlagListSetting Standardization = new("standardization", Train.Standardization, "Grid search over standardization: comma-separated true/false, e.g. true,false to let cross-validation choose.")
+        {
+            Option = "--grid-standardization",
+        };
+
         /// <summary>Cross-validation folds; past 100 a fold is too small to score on.</summary>
         public static readonly NumberSetting<int> Folds = new("folds", DefaultFolds, new NumberRange(2, 100), "Cross-validation folds of a grid search.")
         {
@@ -355,7 +374,7 @@ internal static class SettingCatalog
         public static readonly NumberSetting<long> Seed = new("seed", DefaultSeed, new NumberRange(long.MinValue, long.MaxValue), "Seed of the fold assignment.");
 
         /// <summary>The <c>grid</c> section.</summary>
-        public static readonly SettingSection Section = new("grid", [RegParam, ElasticNetParam, Folds, Metric, Seed]);
+        public static readonly SettingSection Section = new("grid", [RegParam, ElasticNetParam, Standardization, Folds, Metric, Seed]);
     }
 
     /// <summary>Whether a run evaluates its model (YAML <c>evaluate</c>).</summary>

@@ -10,4 +10,6 @@ public sealed record GridPointResult(LogisticRegressionOptions Options, double[]
     public double RegParam => Options.RegParam;
 
     public double ElasticNetParam => Options.ElasticNetParam;
+
+    public bool Standardization => Options.Standardization;
 }

@@ -2,7 +2,7 @@ using Pipeline.Metrics;
 
 namespace Pipeline.Training;
 
-/// <summary>Chooses regParam and elasticNetParam by k-fold cross-validation, then refits on all rows.</summary>
+/// <summary>Chooses regParam, elasticNetParam and standardization by k-fold cross-validation, then refits on all rows.</summary>
 internal static class GridSearch
 {
     /// <summary>
@@ -18,7 +18,7 @@ internal static class GridSearch
         var metric = options.Metric ?? SelectionMetricKind.F1.ToMetric();
         var folds = KFold.Split(data, options.Folds, options.Seed, options.Stratified);
         var grid = options.RegParams
-            .SelectMany(r => options.ElasticNetParams.Select(a => options.BaseOptions with { RegParam = r, ElasticNetParam = a }))
+            .SelectMany(r => options.ElasticNetParams.SelectMany(a => options.Standardizations.Select(s => options.BaseOptions with { RegParam = r, ElasticNetParam = a, Standardization = s })))
             .ToArray();
         var scores = grid.Select(_ => new double[folds.Count]).ToArray();
         var tasks = grid.Length * folds.Count;

@@ -3,13 +3,14 @@ using Pipeline.Settings;
 namespace Pipeline.Training;
 
 /// <summary>
-/// A regParam × elasticNetParam grid evaluated by k-fold cross-validation, like Spark's
-/// <c>ParamGridBuilder</c> + <c>CrossValidator</c> (numFolds 3).
+/// A regParam × elasticNetParam × standardization grid evaluated by k-fold cross-validation, like
+/// Spark's <c>ParamGridBuilder</c> + <c>CrossValidator</c> (numFolds 3).
 /// </summary>
 internal sealed record GridSearchOptions
 {
     private readonly IReadOnlyList<double> _regParams = [0.0];
     private readonly IReadOnlyList<double> _elasticNetParams = [0.0];
+    private readonly IReadOnlyList<bool> _standardizations = [LogisticRegressionOptions.Default.Standardization];
     private readonly int _folds = SettingCatalog.Grid.Folds.Default;
     private readonly int _maxDegreeOfParallelism = Environment.ProcessorCount;
 
@@ -27,7 +28,20 @@ internal sealed record GridSearchOptions
         init => _elasticNetParams = Validate(value, nameof(ElasticNetParams), v => _ = new LogisticRegressionOptions { ElasticNetParam = v });
     }
 
-    /// <summary>Everything else (maxIter, tol, fitIntercept, standardization) for every fit.</summary>
+    /// <summary>standardization values to try (default [true], Spark's); [true, false] lets cross-validation choose.</summary>
+    public IReadOnlyList<bool> Standardizations
+    {
+        get => _standardizations;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(Standardizations));
+            _standardizations = value.Count > 0
+                ? value.ToArray()
+                : throw new ArgumentOutOfRangeException(nameof(Standardizations), "The grid needs at least one value for Standardizations.");
+        }
+    }
+
+    /// <summary>Everything else (maxIter, tol, fitIntercept) for every fit; each point's standardization comes from <see cref="Standardizations"/>.</summary>
     public LogisticRegressionOptions BaseOptions { get; init; } = LogisticRegressionOptions.Default;
 
     /// <summary>Number of folds, 2 to 100 (default 3, Spark's numFolds).</summary>

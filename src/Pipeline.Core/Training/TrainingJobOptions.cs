@@ -57,11 +57,14 @@ public sealed record TrainingJobOptions
     /// <summary>Keep class proportions in the train/test split (default false, like Spark's randomSplit). Folds are always stratified.</summary>
     public bool Stratified { get; init; } = SettingCatalog.Split.Stratify.Default;
 
-    /// <summary>regParam values of a grid search; null (with <see cref="GridElasticNetParams"/> null) fits <see cref="Regression"/> once.</summary>
+    /// <summary>regParam values of a grid search; null (with the other grid axes null) fits <see cref="Regression"/> once.</summary>
     public IReadOnlyList<double>? GridRegParams { get; init; }
 
     /// <summary>elasticNetParam values of a grid search; null with a grid means <see cref="Regression"/>'s one value.</summary>
     public IReadOnlyList<double>? GridElasticNetParams { get; init; }
+
+    /// <summary>standardization values of a grid search (<c>[true, false]</c> lets cross-validation choose); null with a grid means <see cref="Regression"/>'s one value.</summary>
+    public IReadOnlyList<bool>? GridStandardization { get; init; }
 
     /// <summary>Cross-validation folds of a grid search, 2 to 100 (default 3, Spark's numFolds).</summary>
     public int Folds
@@ -82,7 +85,7 @@ public sealed record TrainingJobOptions
     public bool HasTestRows => TestFeaturesDirectory is not null || TestFraction > 0;
 
     /// <summary>Whether a grid search runs.</summary>
-    public bool IsGridSearch => GridRegParams is not null || GridElasticNetParams is not null;
+    public bool IsGridSearch => GridRegParams is not null || GridElasticNetParams is not null || GridStandardization is not null;
 
     /// <summary>The report folder after defaulting.</summary>
     public string ReportDirectoryOrDefault => ReportDirectory ?? Path.Combine(OutputDirectory, "report");

@@ -54,6 +54,33 @@ public sealed class ClassifierModelTests(ClassifierFixture fixture)
     }
 
     [Fact]
+    public async Task LoadAsync_ModelJsonFromBeforeLayers_ReadsTheZoosFeatureNodeAndPredictsAsBefore()
+    {
+        using var dir = new TempFolder();
+        var legacy = Path.Combine(dir.Path, "legacy");
+        Directory.CreateDirectory(legacy);
+        foreach (var file in new[] { ClassifierModel.ModelFileName, ClassifierModel.OnnxFileName })
+        {
+            File.Copy(Path.Combine(fixture.ModelDirectory, file), Path.Combine(legacy, file));
+        }
+
+        await EditAsync(legacy, json =>
+        {
+            Assert.Equal("", json["featurizer"]!["layers"]!.GetValue<string>());
+            json["featurizer"]!.AsObject().Remove("layers");
+        });
+
+        var loaded = await ClassifierModel.LoadAsync(legacy);
+        var spec = loaded.Featurizer.Resolve(Tests.Models.ShippedZoo.Load(), AppContext.BaseDirectory).Spec;
+
+        Assert.Equal("", loaded.Featurizer.Layers);
+        Assert.Empty(spec.Layers);
+        Assert.Equal("Pooling395_Output_0", spec.FeatureNodes);
+        Assert.Equal(fixture.Training.Model.Featurizer, loaded.Featurizer);
+        Assert.Equal(await PredictAsync(fixture.ModelDirectory, dir.Combine("now.parquet")), await PredictAsync(legacy, dir.Combine("legacy.parquet")));
+    }
+
+    [Fact]
     public async Task LoadAsync_NoModelJson_NamesTheFile()
     {
         using var dir = new TempFolder();
@@ -107,16 +134,34 @@ public sealed class ClassifierModelTests(ClassifierFixture fixture)
         GridPointResult[] points =
         [
             new(options with { RegParam = 0.01 }, [0.5, 0.7], 0.6, 0.1414),
-            new(options with { RegParam = 0.1 }, [0.8, 0.8], 0.8, 0),
+            new(options with { RegParam = 0.1, Standardization = false }, [0.8, 0.8], 0.8, 0),
         ];
 
         var table = GridSearchTable.Render(new GridSearchResult(points, points[1], fixture.Training.Model.Regression), SelectionMetricKind.Accuracy, 2);
 
         var rows = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, rows.Length);
-        Assert.Equal("| regParam | elasticNetParam | accuracy mean (2 folds) | std | chosen |", rows[0]);
-        Assert.Equal("| 0.01 | 0 | 0.6000 | 0.1414 |  |", rows[2]);
-        Assert.Equal("| 0.1 | 0 | 0.8000 | 0.0000 | * |", rows[3]);
+        Assert.Equal("| regParam | elasticNetParam | standardization | accuracy mean (2 folds) | std | chosen |", rows[0]);
+        Assert.Equal("| 0.01 | 0 | true | 0.6000 | 0.1414 |  |", rows[2]);
+        Assert.Equal("| 0.1 | 0 | false | 0.8000 | 0.0000 | * |", rows[3]);
+    }
+
+    /// <summary>predict's rows (path, predicted label, its probability) for the fixture's test digits, read by DuckDB.</summary>
+    private static async Task<List<object[]>> PredictAsync(string modelDirectory, string output)
+    {
+        await Pipeline.Prediction.PredictionJob.RunAsync(
+            new Pipeline.Prediction.PredictionJobOptions
+            {
+                ModelDirectory = modelDirectory,
+                Inputs = [Path.Combine(ClassifierFixture.DigitsDirectory, "test")],
+                OutputPath = output,
+                ModelsDirectory = AppContext.BaseDirectory,
+                Featurization = ClassifierFixture.Featurization,
+            },
+            new Pipeline.Featurization.FeaturizationCounters(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            CancellationToken.None);
+        return Tests.FeatureStore.DuckDbQuery.Rows($"SELECT path, p_0, p_1, p_2, p_3 FROM read_parquet('{output}') ORDER BY path");
     }
 
     internal static async Task EditAsync(string modelDirectory, Action<JsonNode> edit)

@@ -378,6 +378,60 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void Decode_PadOfTallOddMargin_CentresTheImageOnBlackWithTheExtraColumnRight()
+    {
+        // 5×8 is padded to 8×8, the input size, so nothing is resampled: the margin of 3 columns is
+        // 3 / 2 = 1 on the left and 2 on the right, and source column x lands at x + 1.
+        using var decoded = DecodeGradient(5, 8, ResizeRule.Pad);
+
+        Assert.Equal((8, 8), (decoded.Pixels.Width, decoded.Pixels.Height));
+        Assert.Equal((5, 8), (decoded.OriginalWidth, decoded.OriginalHeight));
+        for (var y = 0; y < 8; y++)
+        {
+            Assert.Equal(new Rgb24(0, 0, 0), decoded.Pixels[0, y]);
+            Assert.Equal(new Rgb24(0, 0, 0), decoded.Pixels[6, y]);
+            Assert.Equal(new Rgb24(0, 0, 0), decoded.Pixels[7, y]);
+            for (var x = 0; x < 5; x++)
+            {
+                Assert.Equal(new Rgb24((byte)(10 * x), (byte)(10 * y), 0), decoded.Pixels[x + 1, y]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Decode_PadOfWideGradient_LetterboxesThenScalesKeepingTheAspectRatio()
+    {
+        // 16×8 → 16×16 with the image on rows 4..11, then halved to 8×8. Output row 0 samples padded
+        // rows 0..2 only (triangle support ±2 at scale 2), all black; output (4, 4) samples padded
+        // (8.5, 8.5), inside the image: R = 85, G = 10 × (8.5 − 4) = 45. A stretch would leave no black row.
+        using var decoded = DecodeGradient(16, 8, ResizeRule.Pad);
+
+        Assert.Equal((8, 8), (decoded.Pixels.Width, decoded.Pixels.Height));
+        for (var x = 0; x < 8; x++)
+        {
+            Assert.Equal(new Rgb24(0, 0, 0), decoded.Pixels[x, 0]);
+            Assert.Equal(new Rgb24(0, 0, 0), decoded.Pixels[x, 7]);
+        }
+
+        AssertClose(new Rgb24(85, 45, 0), decoded.Pixels[4, 4], 1);
+    }
+
+    [Fact]
+    public void Decode_PadOfSquareImage_IsTheStretch()
+    {
+        using var padded = DecodeGradient(16, 16, ResizeRule.Pad);
+        using var stretched = DecodeGradient(16, 16, ResizeRule.Stretch);
+
+        for (var y = 0; y < 8; y++)
+        {
+            for (var x = 0; x < 8; x++)
+            {
+                Assert.Equal(stretched.Pixels[x, y], padded.Pixels[x, y]);
+            }
+        }
+    }
+
+    [Fact]
     public void Decode_SizeAlreadyMatches_KeepsPixelsExactly()
     {
         using var folder = new TempFolder();

@@ -1,6 +1,7 @@
 using Pipeline.Featurization;
 using Pipeline.Training;
 using Pipeline.Inference;
+using Pipeline.Models;
 using Pipeline.Sources;
 using Pipeline.Tests.Runs;
 using Pipeline.Tests.Sources;
@@ -576,6 +577,32 @@ public sealed class PipelineFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_ModelResize_TakesTheZooSpellingsAppliesThePolicyAndRefusesAnUnknownOne()
+    {
+        var padded = Minimal.Replace("name: resnet18", "name: resnet18\n  resize: pad", StringComparison.Ordinal);
+        var misspelt = Minimal.Replace("name: resnet18", "name: resnet18\n  resize: letterbox", StringComparison.Ordinal);
+        var zoo = ModelZoo.LoadDefault().Get("resnet18");
+
+        Assert.Equal(ResizeMode.Pad, Valid(padded).Model.Resize);
+        Assert.Equal(ResizeRule.Pad, Valid(padded).Model.Apply(zoo).Resize);
+        Assert.Null(Valid(Minimal).Model.Resize);
+        Assert.Equal(zoo.Resize, Valid(Minimal).Model.Apply(zoo).Resize);
+        Assert.Equal(["t.yaml:7:11: model.resize: 'letterbox' is not a resize policy; allowed: stretch, pad, center-crop"], Errors(misspelt));
+    }
+
+    [Fact]
+    public void Write_ModelResize_RoundTripsThroughTheLoader()
+    {
+        var yaml = Minimal.Replace("name: resnet18", "name: resnet18\n  resize: center-crop", StringComparison.Ordinal);
+
+        var resolved = ResolvedPipelineYaml.Write(Valid(yaml), "resnet18");
+
+        Assert.Contains("model:\n  name: \"resnet18\"\n  resize: \"center-crop\"\n", resolved, StringComparison.Ordinal);
+        Assert.Equal(ResizeMode.CenterCrop, Valid(resolved).Model.Resize);
+        Assert.DoesNotContain("  resize:", ResolvedPipelineYaml.Write(Valid(Minimal), "resnet18"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_IdxPathsWithCommas_KeepsEachPathWhole()
     {
         File.WriteAllBytes(_dir.Combine("a,b.gz"), [0]);
@@ -620,8 +647,26 @@ public sealed class PipelineFileLoaderTests : IDisposable
 
         Assert.Equal([0.01, 0.1], grid.RegParam);
         Assert.Equal([0.5], grid.ElasticNetParam);
+        Assert.Equal([true], grid.Standardization);
         Assert.Equal(3, grid.Folds);
         Assert.Equal(SelectionMetricKind.Accuracy, grid.Metric);
+    }
+
+    [Fact]
+    public void Parse_GridStandardization_IsAnAxisThatRoundTripsAndRefusesANonFlag()
+    {
+        var both = Minimal + "\ngrid:\n  standardization: [true, false]";
+        var fromTrain = Minimal + "\ntrain:\n  standardization: false\ngrid:\n  regParam: [0.1]";
+        var bad = Minimal + "\ngrid:\n  standardization: [true, maybe]";
+
+        var grid = Valid(both).Grid!;
+        var resolved = ResolvedPipelineYaml.Write(Valid(both), "resnet18");
+
+        Assert.Equal([true, false], grid.Standardization);
+        Assert.Equal([false], Valid(fromTrain).Grid!.Standardization);
+        Assert.Contains("  standardization:\n  - true\n  - false\n", resolved, StringComparison.Ordinal);
+        Assert.Equal([true, false], Valid(resolved).Grid!.Standardization);
+        Assert.Equal(["t.yaml:9:27: grid.standardization[1]: expected true or false, got 'maybe'"], Errors(bad));
     }
 
     [Fact]

@@ -32,6 +32,31 @@ public sealed class GridSearchTests
     }
 
     [Fact]
+    public void Run_StandardizationAxis_FitsEveryPointBothWaysAndChoosesByCrossValidation()
+    {
+        // One feature is scaled by 1000: without standardization its penalty is 10^6 times weaker
+        // than the others', so the two ways give different fits and different scores.
+        var data = SyntheticData.Blobs(180, 3, 3, 2, seed: 33);
+        var scaled = data.Features.ToArray();
+        for (var row = 0; row < data.Count; row++)
+        {
+            scaled[row * data.Dimension] *= 1000;
+        }
+
+        var skewed = new TrainingSet(scaled, data.Labels, data.Dimension, data.ClassCount);
+        var options = new GridSearchOptions { RegParams = [0.1, 1.0], ElasticNetParams = [0.0], Standardizations = [true, false], Folds = 3, Seed = 4 };
+
+        var result = GridSearch.Run(skewed, options);
+
+        Assert.Equal([(0.1, true), (0.1, false), (1.0, true), (1.0, false)], result.Points.Select(p => (p.RegParam, p.Standardization)));
+        Assert.Equal(result.Points.MaxBy(p => p.Mean), result.Best);
+        Assert.NotEqual(result.Points[0].Mean, result.Points[1].Mean);
+        var alone = GridSearch.Run(skewed, options with { Standardizations = [false] });
+        Assert.Equal(result.Points[1].FoldMetrics, alone.Points[0].FoldMetrics);
+        Assert.Equal(new ElasticNetLogisticRegression(result.Best.Options).Fit(skewed).Coefficients, result.Model.Coefficients);
+    }
+
+    [Fact]
     public void Run_SmallerIsBetterMetric_PicksTheMinimum()
     {
         var data = SyntheticData.Blobs(120, 3, 3, 2, seed: 32);
