@@ -19,8 +19,8 @@ trap 'rm -rf "$out"' EXIT
 [ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
 dotnet build src/Pipeline.Cli -c Release -warnaserror -v quiet -nologo >/dev/null
 cli=src/Pipeline.Cli/bin/Release/net10.0/pipeline
-count=$(find "$images" -type f | wc -l)
-sample=$(find "$images" -type f -name '*.png' | sort | awk 'NR == 1')
+count=$(find -L "$images" -type f | wc -l)
+sample=$(find -L "$images" -type f -name '*.png' | sort | awk 'NR == 1')
 load() { cut -d' ' -f1 /proc/loadavg; }
 # GNU time: %M is the peak resident set in KiB, %U and %S the user and system CPU seconds.
 mib() { awk '{ printf "%.0f", $1 / 1024 }' "$1"; }

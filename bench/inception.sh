@@ -3,10 +3,11 @@
 # first 32 digit PNGs of each class, 320 in all, linked into one ImageFolder tree):
 #   - PyTorch: Debian's python3-torch/torchvision, ImageFolder + DataLoader (2 workers, batch 32)
 #     with torchvision's eval transform (resize the shorter side to 342, center-crop 299, normalise)
-#     and the InceptionV3 trunk's forward (fc replaced by Identity: the pooled 2048 features);
+#     and the InceptionV3 trunk's forward (fc replaced by Identity: the pooled 2048 features), at
+#     torch's default intra-op threads (the peer, the ratio's denominator) and again with one per core;
 #   - `pipeline featurize --model inceptionv3 --device cpu` with its defaults (batch: the device's
 #     choice), with --batch-size 32 (the peer's), and with --precision int8;
-#   - ONNX Runtime alone at batch 1 (`bench-inference`), the ceiling.
+#   - ONNX Runtime alone at batch 1 (`bench-inference`), the ceiling, and at batch 32.
 # Throughput is images over the whole process's wall time (start-up, model load, decode, inference,
 # writing), so both sides pay their own start-up; plus peak RSS and CPU ms per image from GNU time,
 # and the 1-minute load average before each run. Needs models/inceptionv3.onnx: exported here with
@@ -29,7 +30,7 @@ cli=src/Pipeline.Cli/bin/Release/net10.0/pipeline
 for class in "$digits"/*/; do
   name=$(basename "$class")
   mkdir -p "$out/images/$name"
-  find "$class" -type f -name '*.png' | sort | head -n "$per_class" | while read -r f; do ln -s "$(realpath "$f")" "$out/images/$name/"; done
+  find "$class" -type f -name '*.png' | sort | awk -v n="$per_class" 'NR <= n' | while read -r f; do ln -s "$(realpath "$f")" "$out/images/$name/"; done
 done
 count=$(find "$out/images" -type l | wc -l)
 
@@ -38,7 +39,9 @@ import sys, time
 import torch, torchvision
 from torchvision import transforms
 start = time.perf_counter()
-torch.set_num_threads(torch.get_num_threads())
+# 0 leaves torch's own default: Debian's build runs 1 intra-op thread on this machine.
+if int(sys.argv[2]) > 0:
+    torch.set_num_threads(int(sys.argv[2]))
 tf = transforms.Compose([transforms.Resize(342), transforms.CenterCrop(299), transforms.ToTensor(),
                          transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
 data = torchvision.datasets.ImageFolder(sys.argv[1], transform=lambda im: tf(im.convert("RGB")))
@@ -65,11 +68,13 @@ timed() { # name label command...
   rows+=("$label|$(wall_rate "$out/$name.time" "$count")|$(cpu_ms "$out/$name.time" "$count")|$(mib "$out/$name.time")|$before")
 }
 
-timed pytorch "PyTorch 2-worker DataLoader, batch 32" /usr/bin/python3 "$out/peer.py" "$out/images"
+timed pytorch "PyTorch 2-worker DataLoader, batch 32 (the peer; torch's default threads: $(/usr/bin/python3 -c 'import torch; print(torch.get_num_threads())'))" /usr/bin/python3 "$out/peer.py" "$out/images" 0
 timed default "pipeline featurize, defaults" "$cli" featurize --input "$out/images" --model inceptionv3 --device cpu --output "$out/s1"
 timed batch32 "pipeline featurize, --batch-size 32" "$cli" featurize --input "$out/images" --model inceptionv3 --device cpu --batch-size 32 --output "$out/s2"
 timed int8 "pipeline featurize, --precision int8 (calibrates on the 200 first)" "$cli" featurize --input "$out/images" --model inceptionv3 --device cpu --precision int8 --output "$out/s3"
+timed pytorch2 "PyTorch as above, torch.set_num_threads($(nproc))" /usr/bin/python3 "$out/peer.py" "$out/images" "$(nproc)"
 timed ceiling "ONNX Runtime alone, batch 1 (no decode; wall includes load)" "$cli" bench-inference --model inceptionv3 --device cpu --batch-size 1 --images "$count"
+timed ceiling32 "ONNX Runtime alone, batch 32 (no decode; wall includes load)" "$cli" bench-inference --model inceptionv3 --device cpu --batch-size 32 --images "$count"
 
 peer=$(cut -d'|' -f2 <<<"${rows[0]}")
 printf '| run | images | img/s (whole process) | × PyTorch | CPU ms/img | peak RSS (MiB) | load avg (1 min) before |\n'
@@ -78,5 +83,9 @@ for row in "${rows[@]}"; do
   IFS='|' read -r label rate cpu rss before <<<"$row"
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$count" "$rate" "$(awk -v r="$rate" -v p="$peer" 'BEGIN { printf "%.2f", r / p }')" "$cpu" "$rss" "$before"
 done
-printf '\nONNX Runtime alone, steady state: %s\n' "$(grep -oP 'images/s: \K[0-9.]+' "$out/ceiling.txt") img/s"
+printf '\nONNX Runtime alone, steady state: batch 1 %s, batch 32 %s img/s\n' "$(grep -oP 'images/s: \K[0-9.]+' "$out/ceiling.txt")" "$(grep -oP 'images/s: \K[0-9.]+' "$out/ceiling32.txt")"
+# Start-up (process, model read and graph edit, session creation, the warm-up batch): the
+# bench-inference process's wall time less its steady-state Runs.
+awk '{ print $4 }' "$out/ceiling.time" | paste - <(grep -oP 'seconds: \K[0-9.]+' "$out/ceiling.txt") \
+  | awk '{ printf "ONNX Runtime alone, batch 1: start-up and warm-up batch %.1f s of %.1f s\n", $1 - $2, $1 }'
 printf 'uptime after: %s\n' "$(uptime)"

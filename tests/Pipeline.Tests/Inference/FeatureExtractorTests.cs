@@ -76,6 +76,22 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
         Assert.Equal(4, resnet.Extractor.BatchSize);
     }
 
+    /// <summary>
+    /// The CPU's threading that bench/README.md (issue 11) measured as the cheapest per image with
+    /// InceptionV3 as with ResNet18: one intra-op thread per core, sequential execution (ORT's
+    /// parallel mode doubled the CPU per image), and no spinning (1.5x the CPU per image under load).
+    /// </summary>
+    [Fact]
+    public void Options_NoneGiven_AreOneThreadPerCoreWithoutSpinning()
+    {
+        var options = new InferenceOptions();
+
+        Assert.Equal(0, options.IntraOpThreads);
+        Assert.False(options.AllowSpinning);
+        Assert.Equal(FeaturePrecision.Fp32, options.Precision);
+        Assert.Equal(1, FeatureExtractor.ChooseBatchSize(options, cuda: false));
+    }
+
     [Theory]
     [InlineData(0, false, 1)]
     [InlineData(0, true, 64)]
