@@ -82,7 +82,8 @@ public sealed record FeatureStoreOptions
     /// <summary>
     /// Footer key-values every part the writer closes carries besides the featurizer's: a shard's
     /// attempt records how its keys are made (<see cref="FeatureStoreKeyValues.Of"/>). Not carried
-    /// into merged parts, which hold rows of several shards.
+    /// into merged parts, which hold rows of several shards (a part renamed by hard link keeps its footer,
+    /// but its unsharded name names no shard to check).
     /// </summary>
     internal IReadOnlyDictionary<string, string>? PartKeyValues { get; init; }
 

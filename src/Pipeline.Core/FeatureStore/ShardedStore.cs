@@ -348,15 +348,18 @@ internal sealed class ShardedStore
             ? Directory.EnumerateFiles(folder, "*" + extension).Select(f => Path.GetFileNameWithoutExtension(f))
             : [];
 
-    private static void MoveIfThere(string from, string to)
+    /// <summary>Renames one committed file into the store; a file another publisher of the shard moved first is skipped.</summary>
+    internal static void MoveIfThere(string from, string to)
     {
         try
         {
             File.Move(from, to, overwrite: true);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException && File.Exists(to))
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException && !File.Exists(from))
         {
-            // Another process finishing the same publish moved it first.
+            // Another process finishing the same publish moved it first: only publishers take files out
+            // of a committed attempt. The target need not be there any more: once that publish completed
+            // the store, store compact may have renamed every part out of its shard's name.
         }
     }
 

@@ -210,6 +210,29 @@ public sealed class ShardedStoreTests
     }
 
     /// <summary>An attempt folder holding rows [first, first + count) in parts of 4 and an empty rejects file.</summary>
+    [Fact]
+    public async Task MoveIfThere_AWinnersFileMovedByAnotherPublisherAndThenCompactedAway_IsNoFailure()
+    {
+        // A winner stopped (SIGSTOP) inside Publish after listing its files; a retry moved them all,
+        // deleted its folder and completed the store, and store compact renamed every part out of its
+        // shard's name. The winner then resumes its renames: each source is gone and so is each target.
+        using var temp = new TempFolder();
+        var store = ShardedStore.Open(temp.Path, new Shard(0, 1));
+        var attempt = await WriteAttemptAsync(store, 0, 10);
+        var listed = Path.Combine(FeatureStoreLayout.FeaturesDirectory(attempt), FeatureStoreLayout.PartFileName(0, FeatureStoreLayout.ParquetExtension));
+        Assert.True(File.Exists(listed));
+        Assert.True(store.TryCommit(attempt));
+        Assert.True(store.TryComplete());
+        await SmallPartCompaction.CompactStoreAsync(temp.Path, new FeatureStoreOptions(), TimeSpan.FromMinutes(10), CancellationToken.None);
+        var target = Path.Combine(store.FeaturesDirectory, FeatureStoreLayout.PartFileName(0, store.Shard, FeatureStoreLayout.ParquetExtension));
+        Assert.False(File.Exists(target));
+
+        ShardedStore.MoveIfThere(listed, target);
+
+        Assert.False(File.Exists(target));
+        Assert.Equal(10, (await FeatureStoreReader.OpenAsync(temp.Path)).Count);
+    }
+
     internal static async Task<string> WriteAttemptAsync(ShardedStore store, int first, int count, FeatureStoreMetadata? metadata = null)
     {
         var attempt = store.BeginAttempt();
