@@ -202,6 +202,9 @@ internal sealed class ImageFeaturizer : IDisposable
     /// <summary>fp32 or int8.</summary>
     public FeaturePrecision Precision => _extractor.Precision;
 
+    /// <summary>With int8, the cache key of the quantized graph featurizing; empty for fp32.</summary>
+    public string QuantizedGraph => _quantizedGraph;
+
     /// <summary>Where the model runs: CPU or CUDA.</summary>
     public string ExecutionProvider => _extractor.ExecutionProvider;
 
