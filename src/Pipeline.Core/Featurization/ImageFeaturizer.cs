@@ -80,7 +80,8 @@ internal sealed class ImageFeaturizer : IDisposable
     /// <see cref="FeaturizationOptions.CalibrationImages"/> decodable images, taken from the cache when
     /// the same file was calibrated on the same sample before (the key is the model's SHA-256, the
     /// scheme, the preprocessing and the path, size and modification time of each of the first
-    /// images read), else calibrated now and cached.
+    /// images read, and of the later ones that replaced those that did not decode), else calibrated
+    /// now and cached.
     /// </summary>
     /// <exception cref="FileNotFoundException">The recorded graph is in no cache folder.</exception>
     /// <exception cref="InvalidDataException">None of the source's images decodes.</exception>
