@@ -295,6 +295,7 @@ public static class FeaturizationJob
             storeDirectory)
         {
             Duplicates = source.Duplicates,
+            QuantizedGraph = featurizer.QuantizedGraph,
         };
 
     /// <summary>

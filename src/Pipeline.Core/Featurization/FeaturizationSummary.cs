@@ -30,6 +30,12 @@ public sealed record FeaturizationSummary(
     /// </summary>
     public string? ShardOutcome { get; init; }
 
+    /// <summary>
+    /// With int8, the cache key of the quantized graph that made the store's rows, which the run's
+    /// test source is featurized with too; empty for fp32.
+    /// </summary>
+    internal string QuantizedGraph { get; init; } = "";
+
     /// <summary>Images decoded and featurized or rejected per second of the run.</summary>
     public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? (Featurized + Rejected) / Elapsed.TotalSeconds : 0;
 }

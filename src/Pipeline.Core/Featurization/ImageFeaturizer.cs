@@ -80,7 +80,8 @@ internal sealed class ImageFeaturizer : IDisposable
     /// <see cref="FeaturizationOptions.CalibrationImages"/> decodable images, taken from the cache when
     /// the same file was calibrated on the same sample before (the key is the model's SHA-256, the
     /// scheme, the preprocessing and the path, size and modification time of each of the first
-    /// images read), else calibrated now and cached.
+    /// images read, and of the later ones that replaced those that did not decode), else calibrated
+    /// now and cached.
     /// </summary>
     /// <exception cref="FileNotFoundException">The recorded graph is in no cache folder.</exception>
     /// <exception cref="InvalidDataException">None of the source's images decodes.</exception>
@@ -118,49 +119,94 @@ internal sealed class ImageFeaturizer : IDisposable
         }
 
         var sha = await FeaturizerSha256Async(model.OnnxPath, cancellationToken).ConfigureAwait(false);
-        var key = Int8Calibrator.CacheKey(
+        string KeyOf(IEnumerable<string> identities) => Int8Calibrator.CacheKey(
             sha,
             TensorPreprocessor.Describe(model.Spec),
 
             // Every node read, in order: another set of layers, or the same in another order, is another graph.
             model.Spec.FeatureNodes,
-            sample.Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Path}\t{i.FileBytes}\t{i.FileModifiedUnixMs}")));
+            identities);
+
+        // The key of a sample whose first images all decode: found, it was calibrated on exactly these images.
+        var key = KeyOf(sample.Select(i => Identity(i, decoded: true)));
         if (cache.Find(key) is { } cached)
         {
             logger.LogInformation("int8: using {Path}, quantized before on the same first {Count} images", cached, sample.Count);
             return (key, cached);
         }
 
+        // Images that do not decode are replaced by later ones, which the key must then name too: under
+        // the first images' key alone, two sources alike in them but not after would share one key
+        // for two graphs, and a store's recorded key would find the other one.
+        var read = await ReadDecodableSampleAsync(decoder, model.Spec, options.CalibrationImages, source, cancellationToken).ConfigureAwait(false);
+        var used = read.Where(r => r.Decoded).Select(r => r.Image).ToList();
+        if (used.Count < read.Count)
+        {
+            key = KeyOf(read.Select(r => Identity(r.Image, r.Decoded)));
+            if (cache.Find(key) is { } again)
+            {
+                logger.LogInformation("int8: using {Path}, quantized before on the same {Count} decodable images", again, used.Count);
+                return (key, again);
+            }
+        }
+
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (quantized, used, read) = await CalibrateAsync(decoder, model, options, source, cancellationToken).ConfigureAwait(false);
+        var quantized = Calibrate(decoder, model, options, used, cancellationToken);
         var path = await cache.WriteAsync(key, quantized, cancellationToken).ConfigureAwait(false);
         logger.LogInformation(
-            "int8: calibrated on {Used} images ({Skipped} that did not decode skipped) in {Seconds:F1} s (MinMax), cached as {Path}", used, read - used, clock.Elapsed.TotalSeconds, path);
+            "int8: calibrated on {Used} images ({Skipped} that did not decode skipped) in {Seconds:F1} s (MinMax), cached as {Path}", used.Count, read.Count - used.Count, clock.Elapsed.TotalSeconds, path);
         return (key, path);
     }
+
+    private static string Identity(LabelledImage image, bool decoded) =>
+        string.Create(CultureInfo.InvariantCulture, $"{image.Path}\t{image.FileBytes}\t{image.FileModifiedUnixMs}{(decoded ? "" : "\tundecodable")}");
 
     /// <summary>Why a stream cannot featurize in int8.</summary>
     internal const string StreamRefusal = "--precision int8 calibrates on the source's first images, which a stream does not have up front; featurize a stream in fp32.";
 
     /// <summary>
-    /// Decodes and preprocesses the source's images as the run will until <see cref="FeaturizationOptions.CalibrationImages"/>
-    /// have decoded (or the source ends), and quantizes with the ranges they produced: images that do
-    /// not decode are skipped, not counted, so a sample that begins with broken files still fills.
+    /// The source's images read until <paramref name="count"/> have decoded (or the source ends), each
+    /// with whether it decoded: images that do not decode are skipped, not counted, so a sample that
+    /// begins with broken files still fills.
     /// </summary>
-    private static async Task<(byte[] Quantized, int Used, int Read)> CalibrateAsync(
-        ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, ILabelledImageSource source, CancellationToken cancellationToken)
+    /// <exception cref="InvalidDataException">None of them decoded.</exception>
+    private static async Task<List<(LabelledImage Image, bool Decoded)>> ReadDecodableSampleAsync(
+        ImageDecoder decoder, ModelSpec spec, int count, ILabelledImageSource source, CancellationToken cancellationToken)
+    {
+        var read = new List<(LabelledImage, bool)>();
+        var decoded = 0;
+        await foreach (var image in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var outcome = decoder.Decode(image, spec.InputSize, spec.InputSize, spec.Resize);
+            outcome.Image?.Dispose();
+            read.Add((image, outcome.IsDecoded));
+            if (outcome.IsDecoded && ++decoded == count)
+            {
+                break;
+            }
+        }
+
+        return decoded > 0
+            ? read
+            : throw new InvalidDataException(
+                string.Create(CultureInfo.InvariantCulture, $"int8 calibration needs decodable images, and none of the {read.Count} images of {source.Description} decoded; check the source, or featurize in fp32."));
+    }
+
+    /// <summary>Decodes and preprocesses <paramref name="sample"/> as the run will, and quantizes with the ranges it produced.</summary>
+    private static byte[] Calibrate(ImageDecoder decoder, ResolvedModel model, FeaturizationOptions options, IReadOnlyList<LabelledImage> sample, CancellationToken cancellationToken)
     {
         // Small batches: the calibration session returns every quantized tensor of the batch at once.
         using var calibrator = new Int8Calibrator(model.Spec, model.OnnxPath, batchSize: 4, options.Inference.IntraOpThreads);
         var preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
         var spec = model.Spec;
-        var (read, used, filled) = (0, 0, 0);
-        await foreach (var image in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var filled = 0;
+        foreach (var image in sample)
         {
-            read++;
+            cancellationToken.ThrowIfCancellationRequested();
             var outcome = decoder.Decode(image, spec.InputSize, spec.InputSize, spec.Resize);
             if (!outcome.IsDecoded)
             {
+                // Changed since it was read; the ranges come from the others.
                 continue;
             }
 
@@ -169,27 +215,15 @@ internal sealed class ImageFeaturizer : IDisposable
                 preprocessor.Write(decoded.Pixels, calibrator.Slot(filled++));
             }
 
-            used++;
             if (filled == calibrator.BatchSize)
             {
                 calibrator.Observe(filled);
                 filled = 0;
             }
-
-            if (used == options.CalibrationImages)
-            {
-                break;
-            }
-        }
-
-        if (used == 0)
-        {
-            throw new InvalidDataException(
-                string.Create(CultureInfo.InvariantCulture, $"int8 calibration needs decodable images, and none of the {read} images of {source.Description} decoded; check the source, or featurize in fp32."));
         }
 
         calibrator.Observe(filled);
-        return (calibrator.Quantize(), used, read);
+        return calibrator.Quantize();
     }
 
     private static async Task<string> FeaturizerSha256Async(string onnxPath, CancellationToken cancellationToken)
@@ -201,6 +235,9 @@ internal sealed class ImageFeaturizer : IDisposable
 
     /// <summary>fp32 or int8.</summary>
     public FeaturePrecision Precision => _extractor.Precision;
+
+    /// <summary>With int8, the cache key of the quantized graph featurizing; empty for fp32.</summary>
+    public string QuantizedGraph => _quantizedGraph;
 
     /// <summary>Where the model runs: CPU or CUDA.</summary>
     public string ExecutionProvider => _extractor.ExecutionProvider;

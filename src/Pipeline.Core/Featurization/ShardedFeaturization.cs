@@ -45,6 +45,7 @@ internal static class ShardedFeaturization
             logger.LogInformation("Shard {Shard} of {Store} was committed already (attempt {Attempt}); nothing to featurize", shard, store.Root, earlier);
             return new FeaturizationSummary(0, 0, 0, 0, TimeSpan.Zero, "none", storeDirectory)
             {
+                QuantizedGraph = (await store.DefinedFeaturizerAsync(cancellationToken).ConfigureAwait(false))?.QuantizedGraph ?? "",
                 ShardOutcome = $"shard {shard} was committed already by attempt {earlier}; {Progress(store, done)}",
             };
         }
@@ -120,7 +121,8 @@ internal static class ShardedFeaturization
             return options;
         }
 
-        var key = defined?.QuantizedGraph;
+        // A run's test store is featurized with its training store's graph (see FeaturizationOptions.RecordedGraph).
+        var key = defined?.QuantizedGraph is { Length: > 0 } recorded ? recorded : options.RecordedGraph?.Key;
         if (string.IsNullOrEmpty(key))
         {
             (key, _) = await ImageFeaturizer.QuantizeAsync(new ImageDecoder(options.Limits), model, options, source, logger, cancellationToken).ConfigureAwait(false);

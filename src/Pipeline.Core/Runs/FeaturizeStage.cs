@@ -25,11 +25,12 @@ internal sealed class FeaturizeStage(ILogger logger, TextWriter? terminal)
         string storeDirectory,
         FeaturizationCounters counters,
         CancellationToken cancellationToken,
-        CancellationToken abandonToken)
+        CancellationToken abandonToken,
+        RecordedQuantizedGraph? recordedGraph = null)
     {
         var opening = new SourceOpening { Logger = logger, Watch = definition.Stream.ToWatchOptions() };
         var source = await ImageSourceFactory.OpenAsync(sourceDefinition, opening, cancellationToken).ConfigureAwait(false);
-        var options = definition.Featurize.ToOptions(definition.Limits);
+        var options = definition.Featurize.ToOptions(definition.Limits) with { RecordedGraph = recordedGraph };
         if (ShardSelection.Resolve(definition.Featurize.Shard, definition.Featurize.ShardCount, Environment.GetEnvironmentVariable, out var how) is { } shard)
         {
             logger.LogInformation("Sharding: {How}", how);

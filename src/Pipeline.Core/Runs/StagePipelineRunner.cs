@@ -70,7 +70,13 @@ internal sealed class StagePipelineRunner : IPipelineRunner
             if (definition.TestSource is { } testSource)
             {
                 testStore = Path.Combine(run.Folder.Root, "test");
-                await featurize.RunAsync(testSource, model, definition, testStore, testCounters, cancellationToken, abandonToken).ConfigureAwait(false);
+
+                // With int8, test rows calibrated on the test images would come from another graph
+                // than the training rows, and training refuses them: the training store's graph makes both.
+                var trainingGraph = summary.QuantizedGraph.Length == 0
+                    ? null
+                    : new RecordedQuantizedGraph(summary.QuantizedGraph, $"The training store '{run.Folder.Root}'", "featurize the run again into a new output");
+                await featurize.RunAsync(testSource, model, definition, testStore, testCounters, cancellationToken, abandonToken, trainingGraph).ConfigureAwait(false);
             }
 
             if (summary.ShardOutcome is not null && !(IsComplete(run.Folder.Root) && (testStore is null || IsComplete(testStore))))

@@ -150,6 +150,44 @@ public sealed class FeaturizationJobPrecisionTests
     }
 
     [Fact]
+    public async Task RunAsync_Int8SourcesAlikeInTheirFirstImagesButNotInTheImagesThatReplaceTheUndecodable_RecordTwoGraphs()
+    {
+        using var work = new TempFolder();
+        var input = work.Combine("images");
+        GeneratedImages.WriteFolder(input, 8, "a");
+        for (var i = 0; i < 2; i++)
+        {
+            work.Write(Path.Combine("images", "a", $"0-broken-{i}.png"), "not a png"u8.ToArray());
+        }
+
+        var (models, onnx) = CopyOfModel(work);
+        var model = TestFeaturization.ResNet18 with { OnnxPath = onnx };
+        await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, work.Combine("s1"), Int8Options, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None);
+
+        // The first 4 entries (2 broken, img-000, img-001) stay; img-002 and img-003, which calibrated
+        // in the broken ones' place, change: another sample, so another graph under another key.
+        for (var i = 2; i < 4; i++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(input, "a", $"img-{i:D3}.png"), GeneratedImages.Png(200 + i));
+        }
+
+        var log = new ListLogger();
+        await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, work.Combine("s2"), Int8Options, new FeaturizationCounters(), log, CancellationToken.None);
+
+        var one = (await FeatureStoreReader.OpenAsync(work.Combine("s1"))).Metadata.QuantizedGraph;
+        var two = (await FeatureStoreReader.OpenAsync(work.Combine("s2"))).Metadata.QuantizedGraph;
+        Assert.NotEqual(one, two);
+        Assert.Contains(log.Messages, m => m.StartsWith("int8: calibrated on 4 images (2 that did not decode skipped)", StringComparison.Ordinal));
+        Assert.Equal(2, Directory.GetFiles(models, "resnet18.int8-*.onnx").Length);
+
+        // The same source again finds its graph under the key that names the replacing images.
+        var again = new ListLogger();
+        await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, work.Combine("s3"), Int8Options, new FeaturizationCounters(), again, CancellationToken.None);
+        Assert.Equal(two, (await FeatureStoreReader.OpenAsync(work.Combine("s3"))).Metadata.QuantizedGraph);
+        Assert.Contains(again.Messages, m => m.StartsWith("int8: using ", StringComparison.Ordinal) && m.EndsWith("quantized before on the same 4 decodable images", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_Int8WhoseImagesNoneDecode_FailsNamingTheSource()
     {
         using var work = new TempFolder();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
+using Pipeline.FeatureStore;
 using Pipeline.Runs;
 
 namespace Pipeline.Tests.Runs.EndToEnd;
@@ -183,6 +184,27 @@ public sealed class PipelineRunEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_Int8WithATestSource_FeaturizesTheTestImagesWithTheTrainingStoresGraph()
+    {
+        DigitsSubset.CopyTo(_dir.Combine("test"), classes: 3, perClass: 2);
+        var file = WritePipeline(regParam: "0.03", split: "testSource: {kind: folder, path: test}", precision: "int8");
+
+        var result = await Service.RunAsync(file);
+
+        // Calibrated on the test images, the test store's features would come from another graph,
+        // which training refuses: one graph, the training store's, makes both stores.
+        Assert.True(result.State == RunState.Completed, result.Error);
+        var train = (await FeatureStoreReader.OpenAsync(result.Folder!.Root)).Metadata.QuantizedGraph;
+        var test = (await FeatureStoreReader.OpenAsync(Path.Combine(result.Folder.Root, "test"))).Metadata.QuantizedGraph;
+        Assert.Equal(64, train.Length);
+        Assert.Equal(train, test);
+        Assert.Contains(_host.Log.Messages, m => m.StartsWith($"int8: The training store '{result.Folder.Root}' was featurized with ", StringComparison.Ordinal));
+
+        // The bundled model's cache is shared by every test: the graph keyed by this test's images goes.
+        File.Delete(global::Pipeline.Inference.QuantizedModelCache.For(Featurization.TestFeaturization.ResNet18.OnnxPath, Environment.GetEnvironmentVariable).Find(train)!);
+    }
+
+    [Fact]
     public async Task RunAsync_TestFractionZero_TrainsOnEveryRowAndRecordsNoMetrics()
     {
         var file = WritePipeline(regParam: "0.03", split: "split: {testFraction: 0}");
@@ -232,7 +254,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
             counts.GetProperty("rejected").GetInt64());
     }
 
-    private string WritePipeline(string regParam, string split = "")
+    private string WritePipeline(string regParam, string split = "", string precision = "fp32")
     {
         var file = _dir.Combine("digits.yaml");
         File.WriteAllText(file, $"""
@@ -248,6 +270,7 @@ public sealed class PipelineRunEndToEndTests : IDisposable
               parallelism: 2
               rowsPerPart: 8
               partSeconds: 3600
+              precision: {precision}
             train:
               maxIter: 5
               regParam: {regParam}
