@@ -90,37 +90,21 @@ internal static class TrainCommand
         parse.GetResult(axis) is null ? null : parse.GetValue(axis);
 
     /// <summary>A comma-separated list of true/false values, checked while parsing so a bad one is a usage error.</summary>
-    private static Option<bool[]?> FlagList(FlagListSetting setting) => new(SettingOptions.Name(setting))
-    {
-        Description = setting.Description,
-        CustomParser = result =>
-        {
-            var option = OptionValidation.Typed((OptionResult)result.Parent!);
-            var parts = result.Tokens[^1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 0)
-            {
-                result.AddError($"{option} needs at least one value");
-                return null;
-            }
-
-            var values = new bool[parts.Length];
-            for (var i = 0; i < parts.Length; i++)
-            {
-                if (!bool.TryParse(parts[i], out values[i]))
-                {
-                    result.AddError($"{option} takes comma-separated true/false values, but '{parts[i]}' is neither");
-                    return null;
-                }
-            }
-
-            return values;
-        },
-    };
+    private static Option<bool[]?> FlagList(FlagListSetting setting) =>
+        CommaList<bool>(SettingOptions.Name(setting), setting.Description, (option, part) =>
+            bool.TryParse(part, out var value) ? (value, null) : (false, $"{option} takes comma-separated true/false values, but '{part}' is neither"));
 
     /// <summary>A comma-separated list of the setting's numbers, each checked against its range while parsing so a bad one is a usage error.</summary>
-    private static Option<double[]?> NumberList(NumberListSetting setting) => new(SettingOptions.Name(setting))
+    private static Option<double[]?> NumberList(NumberListSetting setting) =>
+        CommaList<double>(SettingOptions.Name(setting), setting.Description, (option, part) =>
+            !double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? (0, $"{option} takes comma-separated numbers, but '{part}' is not a number")
+            : !setting.Item.Allows(value) ? (0, $"{option} values must be {setting.Range}, got {part}")
+            : (value, null));
+
+    /// <summary>An option whose last token is split at commas, each part read by <paramref name="parse"/> (its value, or the usage error).</summary>
+    private static Option<T[]?> CommaList<T>(string name, string description, Func<string, string, (T Value, string? Error)> parse) => new(name)
     {
-        Description = setting.Description,
+        Description = description,
         CustomParser = result =>
         {
             var option = OptionValidation.Typed((OptionResult)result.Parent!);
@@ -131,20 +115,17 @@ internal static class TrainCommand
                 return null;
             }
 
-            var values = new double[parts.Length];
+            var values = new T[parts.Length];
             for (var i = 0; i < parts.Length; i++)
             {
-                if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+                var (value, error) = parse(option, parts[i]);
+                if (error is not null)
                 {
-                    result.AddError($"{option} takes comma-separated numbers, but '{parts[i]}' is not a number");
+                    result.AddError(error);
                     return null;
                 }
 
-                if (!setting.Item.Allows(values[i]))
-                {
-                    result.AddError($"{option} values must be {setting.Range}, got {parts[i]}");
-                    return null;
-                }
+                values[i] = value;
             }
 
             return values;
