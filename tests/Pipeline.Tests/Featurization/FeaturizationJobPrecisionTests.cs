@@ -1,10 +1,9 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Featurization;
 using Pipeline.FeatureStore;
 using Pipeline.Inference;
 using Pipeline.Sources;
+using Pipeline.Tests.Runs.EndToEnd;
 
 namespace Pipeline.Tests.Featurization;
 
@@ -57,11 +56,11 @@ public sealed class FeaturizationJobPrecisionTests
         var model = TestFeaturization.ResNet18 with { OnnxPath = onnx };
         var store = work.Combine("s");
         await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, store, TestFeaturization.Options, new FeaturizationCounters(), NullLogger.Instance, CancellationToken.None);
-        var log = new ListLogger();
+        var log = new CapturedLog();
         var source = await ImageSourceFactory.OpenAsync(input);
 
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => FeaturizationJob.RunAsync(
-            source, model, store, Int8Options, new FeaturizationCounters(), log, CancellationToken.None));
+            source, model, store, Int8Options, new FeaturizationCounters(), log.CreateLogger("test"), CancellationToken.None));
 
         Assert.Equal(
             $"The output folder '{store}' holds fp32 features and this run featurizes in int8: their rows cannot share one store, so run with --precision fp32, featurize into a new folder or delete it.",
@@ -141,9 +140,9 @@ public sealed class FeaturizationJobPrecisionTests
 
         var (_, onnx) = CopyOfModel(work);
         var model = TestFeaturization.ResNet18 with { OnnxPath = onnx };
-        var log = new ListLogger();
+        var log = new CapturedLog();
 
-        var summary = await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, work.Combine("s"), Int8Options, new FeaturizationCounters(), log, CancellationToken.None);
+        var summary = await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, work.Combine("s"), Int8Options, new FeaturizationCounters(), log.CreateLogger("test"), CancellationToken.None);
 
         Assert.Equal((6, 4), (summary.Featurized, summary.Rejected));
         Assert.Contains(log.Messages, m => m.StartsWith("int8: calibrated on 4 images (4 that did not decode skipped)", StringComparison.Ordinal));
@@ -171,8 +170,8 @@ public sealed class FeaturizationJobPrecisionTests
             await File.WriteAllBytesAsync(Path.Combine(input, "a", $"img-{i:D3}.png"), GeneratedImages.Png(200 + i));
         }
 
-        var log = new ListLogger();
-        await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, work.Combine("s2"), Int8Options, new FeaturizationCounters(), log, CancellationToken.None);
+        var log = new CapturedLog();
+        await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, work.Combine("s2"), Int8Options, new FeaturizationCounters(), log.CreateLogger("test"), CancellationToken.None);
 
         var one = (await FeatureStoreReader.OpenAsync(work.Combine("s1"))).Metadata.QuantizedGraph;
         var two = (await FeatureStoreReader.OpenAsync(work.Combine("s2"))).Metadata.QuantizedGraph;
@@ -181,8 +180,8 @@ public sealed class FeaturizationJobPrecisionTests
         Assert.Equal(2, Directory.GetFiles(models, "resnet18.int8-*.onnx").Length);
 
         // The same source again finds its graph under the key that names the replacing images.
-        var again = new ListLogger();
-        await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, work.Combine("s3"), Int8Options, new FeaturizationCounters(), again, CancellationToken.None);
+        var again = new CapturedLog();
+        await FeaturizationJob.RunAsync(await ImageSourceFactory.OpenAsync(input), model, work.Combine("s3"), Int8Options, new FeaturizationCounters(), again.CreateLogger("test"), CancellationToken.None);
         Assert.Equal(two, (await FeatureStoreReader.OpenAsync(work.Combine("s3"))).Metadata.QuantizedGraph);
         Assert.Contains(again.Messages, m => m.StartsWith("int8: using ", StringComparison.Ordinal) && m.EndsWith("quantized before on the same 4 decodable images", StringComparison.Ordinal));
     }
@@ -235,21 +234,6 @@ public sealed class FeaturizationJobPrecisionTests
         }
     }
 
-    /// <summary>The messages logged, formatted.</summary>
-    private sealed class ListLogger : ILogger
-    {
-        private readonly ConcurrentQueue<string> _messages = new();
-
-        public IReadOnlyCollection<string> Messages => _messages;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _messages.Enqueue(formatter(state, exception));
-    }
 
     /// <summary>A copy of ResNet18 in a folder of its own, so the cache it writes beside itself is this test's own.</summary>
     private static (string Folder, string Onnx) CopyOfModel(TempFolder work)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Classifier;
 using Pipeline.Featurization;
@@ -9,6 +7,7 @@ using Pipeline.Prediction;
 using Pipeline.Sources;
 using Pipeline.Tests.Featurization;
 using Pipeline.Training;
+using Pipeline.Tests.Runs.EndToEnd;
 
 namespace Pipeline.Tests.Prediction;
 
@@ -42,8 +41,8 @@ public sealed class PredictionJobPrecisionTests
         };
 
         // Other first images: calibrating on them would give another graph than the head was fitted to.
-        var log = new ListLogger();
-        var result = await PredictionJob.RunAsync(predict, new FeaturizationCounters(), log, CancellationToken.None);
+        var log = new CapturedLog();
+        var result = await PredictionJob.RunAsync(predict, new FeaturizationCounters(), log.CreateLogger("test"), CancellationToken.None);
 
         Assert.Equal(6, result.Predicted);
         Assert.Contains($"int8: The training store of model '{modelDirectory}' was featurized with {graph}; featurizing with it again", log.Messages);
@@ -57,21 +56,5 @@ public sealed class PredictionJobPrecisionTests
             $"The training store of model '{modelDirectory}' was featurized with the int8 graph '{Path.GetFileName(graph)}', which is in none of '{models}'; copy that file into one of them, or featurize its training images again and retrain it.",
             e.Message);
         Assert.False(File.Exists(graph));
-    }
-
-    /// <summary>The messages logged, formatted.</summary>
-    private sealed class ListLogger : ILogger
-    {
-        private readonly ConcurrentQueue<string> _messages = new();
-
-        public IReadOnlyCollection<string> Messages => _messages;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _messages.Enqueue(formatter(state, exception));
     }
 }
