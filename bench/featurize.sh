@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end featurize throughput on a folder of images (default: the 5000 digit PNGs) with
 # ResNet18 on CPU, beside the ceilings: ONNX Runtime alone on pre-made tensors (one real image,
-# preprocessed once and repeated) at batch 1, 2, 4, 8 and 32, fp32 and int8. Then `featurize` with
-# its defaults (no --batch-size: the device's choice), with the old default --batch-size 32, and
-# with --precision int8 (calibrated on the folder's first 200 images; the first run quantizes and
+# preprocessed once and repeated), one run at a time at batch 1 (the ceiling the percentages are
+# of), 2, 4, 8 and 32, two runs at once at batch 1 (as featurize runs them), and int8. Then
+# `featurize` with its defaults (no --batch-size: the device's choice), with each batch size tried
+# (2, 4, 8 and the old default 32), and with --precision int8 (calibrated on the folder's first 200 images; the first run quantizes and
 # caches, so the int8 row is run twice and the second, cached, run is the one reported), and the
 # mean cosine similarity of the int8 features to the fp32 ones. From GNU time: peak RSS, and CPU
 # time (user + sys) per image of the whole process, which other jobs on a shared machine disturb
@@ -27,16 +28,16 @@ mib() { awk '{ printf "%.0f", $1 / 1024 }' "$1"; }
 cpu_ms() { awk -v n="$2" '{ printf "%.1f", 1000 * ($2 + $3) / n }' "$1"; }
 
 rows=()
-ceiling() { # name batch precision
-  local name=$1 batch=$2 precision=$3 before
+ceiling() { # name batch precision runs
+  local name=$1 batch=$2 precision=$3 runs=$4 before
   before=$(load)
   /usr/bin/time -f '%M %U %S' -o "$out/$name.time" "$cli" bench-inference --model resnet18 --device cpu \
-    --batch-size "$batch" --precision "$precision" --images "$ceiling_images" --image "$sample" >"$out/$name.txt"
+    --batch-size "$batch" --precision "$precision" --runs "$runs" --images "$ceiling_images" --image "$sample" >"$out/$name.txt"
   local rate n
   rate=$(grep -oP 'images/s: \K[0-9.]+' "$out/$name.txt")
   n=$(grep -oP 'images: \K[0-9]+' "$out/$name.txt" | head -1)
   echo "$rate" >"$out/$name.rate"
-  rows+=("| ONNX Runtime alone, $precision | $n | $batch | $rate | %CEIL:$rate% | $(cpu_ms "$out/$name.time" "$n") | $(mib "$out/$name.time") | $before |")
+  rows+=("| ONNX Runtime alone, $precision, $runs run(s) at once | $n | $batch | $rate | %CEIL:$rate% | $(cpu_ms "$out/$name.time" "$n") | $(mib "$out/$name.time") | $before |")
 }
 featurize() { # name label args...
   local name=$1 label=$2 before
@@ -51,9 +52,11 @@ featurize() { # name label args...
   rows+=("| pipeline featurize, $label | $count | $batch | $rate | %CEIL:$rate% | $(cpu_ms "$out/$name.time" "$count") | $(mib "$out/$name.time") | $before |")
 }
 
-for b in 1 2 4 8 32; do ceiling "fp32-b$b" "$b" fp32; done
-ceiling int8-b1 1 int8
+for b in 1 2 4 8 32; do ceiling "fp32-b$b" "$b" fp32 1; done
+ceiling fp32-b1-runs2 1 fp32 2
+ceiling int8-b1 1 int8 1
 featurize default "defaults (fp32)"
+for b in 2 4 8; do featurize "batch$b" "fp32" --batch-size "$b"; done
 featurize batch32 "fp32, the old default batch" --batch-size 32
 # The first int8 run calibrates and writes the cache beside the model; the reported run reuses it.
 featurize int8-calibrating "int8, first run (calibrates unless cached)" --precision int8

@@ -5,9 +5,10 @@
 #     with torchvision's eval transform (resize the shorter side to 342, center-crop 299, normalise)
 #     and the InceptionV3 trunk's forward (fc replaced by Identity: the pooled 2048 features), at
 #     torch's default intra-op threads (the peer, the ratio's denominator) and again with one per core;
-#   - `pipeline featurize --model inceptionv3 --device cpu` with its defaults (batch: the device's
-#     choice), with --batch-size 32 (the peer's), and with --precision int8;
-#   - ONNX Runtime alone at batch 1 (`bench-inference`), the ceiling, and at batch 32.
+#   - `pipeline featurize --model inceptionv3 --device cpu` with its defaults (batch and runs at
+#     once: the device's choice), with --batch-size 32 (the peer's), and with --precision int8, run
+#     twice: the first calibrates and caches the quantized graph, the second reuses it;
+#   - ONNX Runtime alone at batch 1 (`bench-inference`), the ceiling, with two runs at once, and at batch 32.
 # Throughput is images over the whole process's wall time (start-up, model load, decode, inference,
 # writing), so both sides pay their own start-up; plus peak RSS and CPU ms per image from GNU time,
 # and the 1-minute load average before each run. Needs models/inceptionv3.onnx: exported here with
@@ -71,9 +72,14 @@ timed() { # name label command...
 timed pytorch "PyTorch 2-worker DataLoader, batch 32 (the peer; torch's default threads: $(/usr/bin/python3 -c 'import torch; print(torch.get_num_threads())'))" /usr/bin/python3 "$out/peer.py" "$out/images" 0
 timed default "pipeline featurize, defaults" "$cli" featurize --input "$out/images" --model inceptionv3 --device cpu --output "$out/s1"
 timed batch32 "pipeline featurize, --batch-size 32" "$cli" featurize --input "$out/images" --model inceptionv3 --device cpu --batch-size 32 --output "$out/s2"
+# The quantized graph is cached in the run's temporary folder, so no run leaves one beside the model.
+export PIPELINE_CACHE_DIR="$out/cache"
 timed int8 "pipeline featurize, --precision int8 (calibrates on the 200 first)" "$cli" featurize --input "$out/images" --model inceptionv3 --device cpu --precision int8 --output "$out/s3"
+timed int8cached "pipeline featurize, --precision int8 (cached calibration)" "$cli" featurize --input "$out/images" --model inceptionv3 --device cpu --precision int8 --output "$out/s4"
+unset PIPELINE_CACHE_DIR
 timed pytorch2 "PyTorch as above, torch.set_num_threads($(nproc))" /usr/bin/python3 "$out/peer.py" "$out/images" "$(nproc)"
 timed ceiling "ONNX Runtime alone, batch 1 (no decode; wall includes load)" "$cli" bench-inference --model inceptionv3 --device cpu --batch-size 1 --images "$count"
+timed ceiling2 "ONNX Runtime alone, batch 1, two runs at once (no decode; wall includes load)" "$cli" bench-inference --model inceptionv3 --device cpu --batch-size 1 --runs 2 --images "$count"
 timed ceiling32 "ONNX Runtime alone, batch 32 (no decode; wall includes load)" "$cli" bench-inference --model inceptionv3 --device cpu --batch-size 32 --images "$count"
 
 peer=$(cut -d'|' -f2 <<<"${rows[0]}")
@@ -83,7 +89,7 @@ for row in "${rows[@]}"; do
   IFS='|' read -r label rate cpu rss before <<<"$row"
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$count" "$rate" "$(awk -v r="$rate" -v p="$peer" 'BEGIN { printf "%.2f", r / p }')" "$cpu" "$rss" "$before"
 done
-printf '\nONNX Runtime alone, steady state: batch 1 %s, batch 32 %s img/s\n' "$(grep -oP 'images/s: \K[0-9.]+' "$out/ceiling.txt")" "$(grep -oP 'images/s: \K[0-9.]+' "$out/ceiling32.txt")"
+printf '\nONNX Runtime alone, steady state: batch 1 %s, two runs at once %s, batch 32 %s img/s\n' "$(grep -oP 'images/s: \K[0-9.]+' "$out/ceiling.txt")" "$(grep -oP 'images/s: \K[0-9.]+' "$out/ceiling2.txt")" "$(grep -oP 'images/s: \K[0-9.]+' "$out/ceiling32.txt")"
 # Start-up (process, model read and graph edit, session creation, the warm-up batch): the
 # bench-inference process's wall time less its steady-state Runs.
 awk '{ print $4 }' "$out/ceiling.time" | paste - <(grep -oP 'seconds: \K[0-9.]+' "$out/ceiling.txt") \

@@ -35,19 +35,24 @@ internal static class BenchInferenceCommand
         }.NotEmpty();
 
         var precision = SettingOptions.Choice<FeaturePrecision>(SettingCatalog.Featurize.Precision);
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: one per physical core).", DefaultValueFactory = _ => 0 }
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads of each run (0: the cores shared among the runs; one run: one per physical core).", DefaultValueFactory = _ => 0 }
             .InRange(new NumberRange(0, 1024));
+        var runs = new Option<int>("--runs")
+        {
+            Description = "Runs at once, each on a batch of its own (default 1, the ceiling featurize is compared with; featurize itself runs 2 at once on the CPU).",
+            DefaultValueFactory = _ => 1,
+        }.InRange(new NumberRange(1, 64));
 
         var command = new Command("bench-inference", "Measure ONNX Runtime alone on pre-made tensors: the ceiling for featurize's img/s.")
         {
-            model, device, batchSize, precision, threads, images, image, modelsDir,
+            model, device, batchSize, precision, threads, runs, images, image, modelsDir,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var count = parse.GetValue(images);
             var resolved = ModelZoo.LoadDefault().Resolve(parse.GetValue(model)!, parse.GetValue(modelsDir)!);
             using var logging = ConsoleLogging.Create();
-            var options = new InferenceOptions { Device = parse.GetValue(device), BatchSize = parse.GetValue(batchSize), Precision = parse.GetValue(precision), IntraOpThreads = parse.GetValue(threads) };
+            var options = new InferenceOptions { Device = parse.GetValue(device), BatchSize = parse.GetValue(batchSize), Precision = parse.GetValue(precision), IntraOpThreads = parse.GetValue(threads), ConcurrentRuns = parse.GetValue(runs) };
             var preprocessor = new TensorPreprocessor(resolved.Spec, resolved.MeanImagePath);
             var tensor = new float[resolved.Spec.ImageLength];
             using (var pixels = LoadPixels(parse.GetValue(image), resolved.Spec))
@@ -63,33 +68,41 @@ internal static class BenchInferenceCommand
                 File.Delete(quantized);
             }
 
-            using var batch = extractor.CreateBatch();
-            tensor.CopyTo(batch.Slot(0));
+            var batches = Enumerable.Range(0, extractor.ConcurrentRuns).Select(_ => Filled(extractor.CreateBatch(), tensor)).ToArray();
+            var capacity = batches[0].Capacity;
 
-            for (var i = 1; i < batch.Capacity; i++)
-            {
-                batch.Slot(0).CopyTo(batch.Slot(i));
-            }
-
-            batch.Count = batch.Capacity;
-
-            // The first Run allocates ORT's arena and picks kernels; it is not part of the steady state.
-            extractor.Run(batch, cancellationToken);
-            var batches = (count + batch.Capacity - 1) / batch.Capacity;
+            // The first Run of each allocates its share of ORT's arena and picks kernels; it is not part of the steady state.
+            Parallel.ForEach(batches, batch => extractor.Run(batch, cancellationToken));
+            var perRun = (count + (capacity * batches.Length) - 1) / (capacity * batches.Length);
             var clock = Stopwatch.StartNew();
-            for (var b = 0; b < batches; b++)
+            Parallel.ForEach(batches, new ParallelOptions { MaxDegreeOfParallelism = batches.Length }, batch =>
             {
-                extractor.Run(batch, cancellationToken);
-            }
+                for (var b = 0; b < perRun; b++)
+                {
+                    extractor.Run(batch, cancellationToken);
+                }
+            });
 
             clock.Stop();
-            var total = batches * batch.Capacity;
+            var total = perRun * capacity * batches.Length;
             var culture = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(culture, $"model: {resolved.Spec.Name}  device: {extractor.ExecutionProvider}  batch: {batch.Capacity}  images: {total}  seconds: {clock.Elapsed.TotalSeconds:F1}  precision: {options.Precision}  threads: {options.IntraOpThreads}"));
+            Console.WriteLine(string.Create(culture, $"model: {resolved.Spec.Name}  device: {extractor.ExecutionProvider}  batch: {capacity}  runs: {batches.Length}  images: {total}  seconds: {clock.Elapsed.TotalSeconds:F1}  precision: {options.Precision}  threads: {extractor.IntraOpThreads}"));
             Console.WriteLine(string.Create(culture, $"images/s: {total / clock.Elapsed.TotalSeconds:F1}"));
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>Every slot of <paramref name="batch"/> holds <paramref name="tensor"/>.</summary>
+    private static InferenceBatch Filled(InferenceBatch batch, float[] tensor)
+    {
+        for (var i = 0; i < batch.Capacity; i++)
+        {
+            tensor.CopyTo(batch.Slot(i));
+        }
+
+        batch.Count = batch.Capacity;
+        return batch;
     }
 
     private static string Quantize(ResolvedModel model, float[] tensor)

@@ -23,6 +23,9 @@ public sealed class FeatureStoreReader
     private const int FileBytesColumn = 6;
     private const int FileModifiedColumn = 7;
 
+    /// <summary>Reads of a plain features folder before one that no adoption or compaction overtook is returned as it is.</summary>
+    private const int MaxOpenAttempts = 3;
+
     private readonly long[] _partRows;
 
     private FeatureStoreReader(
@@ -105,14 +108,52 @@ public sealed class FeatureStoreReader
             throw new DirectoryNotFoundException($"Feature store directory '{root}' does not exist.");
         }
 
-        // Resolved once: every part listed and read below is of one generation (FeatureStoreGenerations).
+        // A plain features folder can be adopted into generations and compacted while its footers are
+        // read (store compact, a stream's first start): its paths then lead through the new link to
+        // another generation, which lacks merged parts. A generation's own folder stays whole for the
+        // grace period, so only a plain folder's read is checked, and read again from what features
+        // names by then.
+        for (var attempt = 1; ; attempt++)
+        {
+            var (features, plain) = ResolveOnce(root);
+            try
+            {
+                var reader = await OpenResolvedAsync(root, features, ct).ConfigureAwait(false);
+                if (!plain || attempt == MaxOpenAttempts || ResolveOnce(root).Features == features)
+                {
+                    return reader;
+                }
+            }
+            catch (InvalidDataException e) when (e.InnerException is FileNotFoundException && attempt < MaxOpenAttempts && ResolveOnce(root).Features != features)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// The folder whose parts a read lists and opens, resolved once (every part is of one generation,
+    /// <see cref="FeatureStoreGenerations"/>), and whether it is a plain folder rather than a generation's.
+    /// </summary>
+    private static (string Features, bool Plain) ResolveOnce(string root)
+    {
+        if (FeatureStoreGenerations.Live(root) is not null)
+        {
+            return (FeatureStoreGenerations.ResolveFeatures(root), false);
+        }
+
         var features = FeatureStoreGenerations.ResolveFeatures(root);
         if (!Directory.Exists(features) && FeatureStoreLayout.FindParquetParts(root).Count > 0)
         {
             // The features folder named itself: the link, when it is one, resolved once as well.
-            features = Directory.ResolveLinkTarget(root, returnFinalTarget: true)?.FullName ?? root;
+            var target = Directory.ResolveLinkTarget(root, returnFinalTarget: true)?.FullName;
+            return (target ?? root, target is null);
         }
 
+        return (features, true);
+    }
+
+    private static async Task<FeatureStoreReader> OpenResolvedAsync(string root, string features, CancellationToken ct)
+    {
         var found = FeatureStoreLayout.FindParts(features, FeatureStoreLayout.ParquetExtension);
         var parts = found.Select(p => p.Path).ToArray();
         if (parts.Length == 0)

@@ -25,8 +25,8 @@ namespace Pipeline.Featurization;
 /// </remarks>
 internal sealed class FeaturizationGraph
 {
-    /// <summary>Slots in flight: one being packed, one in inference, one being written.</summary>
-    private const int SlotCount = 3;
+    /// <summary>Slots besides those in inference: one being packed, one being written.</summary>
+    private const int SlotsOutsideInference = 2;
 
     private readonly ImageDecoder _decoder;
     private readonly TensorPreprocessor _preprocessor;
@@ -80,8 +80,10 @@ internal sealed class FeaturizationGraph
         using var abandonOrFault = CancellationTokenSource.CreateLinkedTokenSource(fault.Token, abandonToken);
         var upstream = abandonOrFault.Token;
         var batchSize = _extractor.BatchSize;
-        var slots = Channel.CreateBounded<BatchSlot>(SlotCount);
-        for (var i = 0; i < SlotCount; i++)
+        var runs = _extractor.ConcurrentRuns;
+        var slotCount = runs + SlotsOutsideInference;
+        var slots = Channel.CreateBounded<BatchSlot>(slotCount);
+        for (var i = 0; i < slotCount; i++)
         {
             slots.Writer.TryWrite(new BatchSlot(_extractor.CreateBatch()));
         }
@@ -125,7 +127,14 @@ internal sealed class FeaturizationGraph
                 slot.TakeFeatures();
                 return slot;
             },
-            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = upstream });
+            new ExecutionDataflowBlockOptions
+            {
+                // Each run has a slot of its own; the block's default ordering hands batches to the
+                // sinks in the order they were packed, so a stream commits its micro-batches in order.
+                MaxDegreeOfParallelism = runs,
+                BoundedCapacity = runs,
+                CancellationToken = upstream,
+            });
 
         var sink = new ActionBlock<BatchSlot>(
             slot => WriteAsync(slot, slots.Writer, fault.Token),

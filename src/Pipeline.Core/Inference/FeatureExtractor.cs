@@ -14,12 +14,11 @@ namespace Pipeline.Inference;
 internal sealed class FeatureExtractor : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames = [OnnxGraphEditor.FeatureOutput];
     private readonly long[] _imageShape;
     private readonly List<InferenceBatch> _batches = [];
-    private readonly Lock _runLock = new();
+    private readonly int _cpuRuns;
 
     /// <summary>Loads and edits the model and creates the session (CUDA first when the device allows it).</summary>
     /// <exception cref="ModelZooException">The file is not an ONNX model or does not match the spec (input, feature node).</exception>
@@ -49,6 +48,7 @@ internal sealed class FeatureExtractor : IDisposable
         }
 
         ModelSha256 = Sha256Of(onnxPath);
+        _cpuRuns = ChooseConcurrentRuns(options, cuda: false);
         if (options.Device == InferenceDevice.Cpu || options.Precision == FeaturePrecision.Int8)
         {
             // The quantized file is loaded by ORT from its path: no managed copy of it is ever made.
@@ -65,12 +65,40 @@ internal sealed class FeatureExtractor : IDisposable
         }
 
         BatchSize = ChooseBatchSize(options, cuda: ExecutionProvider == "CUDA");
+        ConcurrentRuns = ExecutionProvider == "CUDA" ? ChooseConcurrentRuns(options, cuda: true) : _cpuRuns;
         _imageShape[0] = BatchSize;
+        IntraOpThreads = ExecutionProvider == "CUDA" ? 1 : CpuIntraOpThreads(options, _cpuRuns);
+        logger.LogInformation(
+            "Featurizing with {Model} ({Precision}) on {Provider}: batches of {Batch}, {Runs} run(s) at once, intra-op threads {Threads}",
+            spec.Name,
+            options.Precision.ToString().ToLowerInvariant(),
+            ExecutionProvider,
+            BatchSize,
+            ConcurrentRuns,
+            IntraOpThreads > 0 ? IntraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture) : "one per physical core");
     }
 
     /// <summary>An explicit batch size, or the device's default (see <see cref="Settings.SettingCatalog.Featurize.CpuBatchSize"/>).</summary>
     internal static int ChooseBatchSize(InferenceOptions options, bool cuda) =>
         options.BatchSize > 0 ? options.BatchSize : cuda ? Settings.SettingCatalog.Featurize.CudaBatchSize : Settings.SettingCatalog.Featurize.CpuBatchSize;
+
+    /// <summary>
+    /// An explicit count, or the device's default: one on CUDA, where the GPU serialises kernels
+    /// anyway; on the CPU <see cref="Settings.SettingCatalog.Featurize.CpuConcurrentRuns"/>, at most one per core.
+    /// </summary>
+    internal static int ChooseConcurrentRuns(InferenceOptions options, bool cuda) =>
+        options.ConcurrentRuns > 0 ? options.ConcurrentRuns
+        : cuda ? 1
+        : Math.Min(Settings.SettingCatalog.Featurize.CpuConcurrentRuns, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Intra-op threads of each CPU run: the explicit count, else the cores shared among the
+    /// concurrent runs, else (one run) 0, ORT's one per physical core.
+    /// </summary>
+    internal static int CpuIntraOpThreads(InferenceOptions options, int concurrentRuns) =>
+        options.IntraOpThreads > 0 ? options.IntraOpThreads
+        : concurrentRuns > 1 ? Math.Max(1, Environment.ProcessorCount / concurrentRuns)
+        : 0;
 
     /// <summary>
     /// Creates the session on the zoo file edited by <see cref="OnnxGraphEditor"/>, serialised in
@@ -165,6 +193,12 @@ internal sealed class FeatureExtractor : IDisposable
     /// <summary>Images per Run: the option, or the device's default when it is 0.</summary>
     public int BatchSize { get; }
 
+    /// <summary>How many <see cref="Run"/>s the featurization graph keeps in flight at once, each on a batch of its own.</summary>
+    public int ConcurrentRuns { get; }
+
+    /// <summary>ORT intra-op threads of each run, as the session was made; 0: ORT's one per physical core.</summary>
+    public int IntraOpThreads { get; }
+
     /// <summary>Floats per preprocessed image.</summary>
     public int ImageLength => Spec.ImageLength;
 
@@ -181,9 +215,10 @@ internal sealed class FeatureExtractor : IDisposable
     }
 
     /// <summary>
-    /// Featurizes slots 0..Count−1 of <paramref name="batch"/> into its feature buffer. Calls are
-    /// serialised; cancellation aborts a Run in progress (RunOptions.Terminate) and throws
-    /// <see cref="OperationCanceledException"/>, leaving the extractor usable.
+    /// Featurizes slots 0..Count−1 of <paramref name="batch"/> into its feature buffer. Runs on
+    /// different batches may go at once (an ORT session is safe for concurrent Runs; each batch has
+    /// its own RunOptions); cancellation aborts that batch's Run in progress (RunOptions.Terminate)
+    /// and throws <see cref="OperationCanceledException"/>, leaving the extractor usable.
     /// </summary>
     internal void Run(InferenceBatch batch, CancellationToken cancellationToken = default)
     {
@@ -201,28 +236,26 @@ internal sealed class FeatureExtractor : IDisposable
 
         var (inputs, outputs) = batch.Values();
 
-        lock (_runLock)
+        var runOptions = batch.RunOptions;
+        var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static state => ((RunOptions)state!).Terminate = true, runOptions)
+            : default;
+        try
         {
-            var registration = cancellationToken.CanBeCanceled
-                ? cancellationToken.UnsafeRegister(static state => ((RunOptions)state!).Terminate = true, _runOptions)
-                : default;
-            try
+            _session.Run(runOptions, _inputNames, inputs, _outputNames, outputs);
+        }
+        catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("Featurization was cancelled during an ONNX Runtime run.", e, cancellationToken);
+        }
+        finally
+        {
+            // Dispose waits for a callback in flight, so after it Terminate is no longer set
+            // behind our back; clear it or the batch's every later Run would abort at once.
+            registration.Dispose();
+            if (cancellationToken.IsCancellationRequested)
             {
-                _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
-            }
-            catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("Featurization was cancelled during an ONNX Runtime run.", e, cancellationToken);
-            }
-            finally
-            {
-                // Dispose waits for a callback in flight, so after it Terminate is no longer set
-                // behind our back; clear it or every later Run would abort at once.
-                registration.Dispose();
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    _runOptions.Terminate = false;
-                }
+                runOptions.Terminate = false;
             }
         }
     }
@@ -246,7 +279,7 @@ internal sealed class FeatureExtractor : IDisposable
         }
         else
         {
-            options.IntraOpNumThreads = Options.IntraOpThreads;
+            options.IntraOpNumThreads = CpuIntraOpThreads(Options, _cpuRuns);
         }
 
         var session = open(options);
@@ -267,7 +300,8 @@ internal sealed class FeatureExtractor : IDisposable
             var shape = (long[])_imageShape.Clone();
             shape[0] = 1;
             using var input = OrtValue.CreateTensorValueFromMemory(new float[ImageLength], shape);
-            using var results = session.Run(_runOptions, _inputNames, [input], _outputNames);
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, _inputNames, [input], _outputNames);
         }
         catch
         {
@@ -289,6 +323,5 @@ internal sealed class FeatureExtractor : IDisposable
         }
 
         _session.Dispose();
-        _runOptions.Dispose();
     }
 }

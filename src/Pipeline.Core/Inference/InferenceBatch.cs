@@ -39,6 +39,9 @@ internal sealed class InferenceBatch : IDisposable
 
     internal FeatureExtractor Owner { get; }
 
+    /// <summary>This batch's own, so that concurrent Runs on different batches can each be aborted alone.</summary>
+    internal RunOptions RunOptions { get; } = new();
+
     /// <summary>Most images the batch holds (the extractor's batch size).</summary>
     public int Capacity { get; }
 
@@ -104,6 +107,7 @@ internal sealed class InferenceBatch : IDisposable
         }
 
         _disposed = true;
+        RunOptions.Dispose();
         foreach (var values in _inputValues.Concat(_outputValues))
         {
             values?[0].Dispose();

@@ -11,6 +11,7 @@ public sealed record InferenceOptions
     private readonly int _batchSize = DefaultBatchSize;
     private readonly int _intraOpThreads;
     private readonly int _deviceId;
+    private readonly int _concurrentRuns;
 
     /// <summary>auto (default), cpu or cuda.</summary>
     public InferenceDevice Device { get; init; } = InferenceDevice.Auto;
@@ -24,11 +25,21 @@ public sealed record InferenceOptions
             : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, $"batchSize must be in {SettingCatalog.Featurize.BatchSize.Range.Min}..{SettingCatalog.Featurize.BatchSize.Range.Max}.");
     }
 
-    /// <summary>ORT intra-op threads on the CPU, 0..1024; 0 (default) lets ORT use one per physical core.</summary>
+    /// <summary>ORT intra-op threads of each run on the CPU, 0..1024; 0 (default): the cores shared among the concurrent runs, or with one run ORT's one per physical core.</summary>
     public int IntraOpThreads
     {
         get => _intraOpThreads;
         init => _intraOpThreads = value is >= 0 and <= 1024 ? value : throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), value, "intraOpThreads must be in 0..1024 (0 = ORT default).");
+    }
+
+    /// <summary>
+    /// Runs in flight at once, each on a batch of its own, 0..64; 0 (default) for the device's choice,
+    /// which <see cref="FeatureExtractor.ConcurrentRuns"/> tells once the device is known.
+    /// </summary>
+    public int ConcurrentRuns
+    {
+        get => _concurrentRuns;
+        init => _concurrentRuns = value is >= 0 and <= 64 ? value : throw new ArgumentOutOfRangeException(nameof(ConcurrentRuns), value, "concurrentRuns must be in 0..64 (0 = the device's choice).");
     }
 
     /// <summary>CUDA device ordinal, default 0.</summary>

@@ -59,14 +59,27 @@ internal static class SettingCatalog
         };
 
         /// <summary>
-        /// The CPU's batch when none is given. On the 2-core EPYC, ONNX Runtime alone ran ResNet18 at
-        /// batch 1 as fast as at any larger batch (issue 11: 37.0 img/s at 1 against 34.4 at 32; in one
-        /// loaded run 1, 2, 4, 8, 16 gave 56, 59, 63, 63, 70 CPU ms per image), since one image already
-        /// fills the cores with its convolutions, while every image more in a batch costs its input
-        /// tensor in three rotating slots and its activations in ORT's arena (batch 32 peaked at 2.6x
-        /// the memory of batch 1). So 1: the ceiling at the least memory (bench/README.md).
+        /// The CPU's batch when none is given. With <see cref="CpuConcurrentRuns"/> runs in flight,
+        /// batch 1 already reaches the batch-1 ceiling, and every image more in a batch costs its input
+        /// tensor in each rotating slot and its activations in ORT's arena. On the idle 2-core EPYC
+        /// (bench/README.md, 2026-12-02), one run per batch: 5000 digits at batch 1 reached 0.92 of the
+        /// ceiling at 367 MiB and at 32 1.10 at 706 MiB; two runs at batch 4 were 1.05x two at batch 1
+        /// for 30 MiB more. So 1: the ceiling at the least memory.
         /// </summary>
         public const int CpuBatchSize = 1;
+
+        /// <summary>
+        /// ONNX Runtime runs the CPU keeps in flight at once, each on its own batch with the cores
+        /// shared among them (on 2 cores: two runs of one intra-op thread). One run of two threads
+        /// meets at a barrier after every parallel operator, where one thread waits for the other;
+        /// two single-thread runs never wait, so the cores stay busy. On the idle 2-core EPYC
+        /// (bench/README.md, 2026-12-02; alternated whole processes, 1000 digits) two runs at
+        /// batch 1 took 0.90 of the wall time and 0.92 of the CPU of one run at batch 4, at 20 MiB
+        /// less peak memory; batch 1 then reaches the batch-1 ceiling (one run of two threads, ORT
+        /// alone), so the batch stays 1. Two, not one per core: each run holds its own activations in
+        /// ORT's arena, and two already keep every core busy while the decoders take their share.
+        /// </summary>
+        public const int CpuConcurrentRuns = 2;
 
         /// <summary>CUDA's batch when none is given: a GPU needs many images per Run to fill its cores; 64 of 224² images is 38 MB of input.</summary>
         public const int CudaBatchSize = 64;

@@ -51,6 +51,33 @@ public sealed class FeaturizationGraphTests
     }
 
     [Fact]
+    public async Task RunAsync_TwoRunsAtOnce_GivesEveryImageTheFeaturesOfOneRunAtATime()
+    {
+        using var dir = new TempFolder();
+        var images = GeneratedImages.WriteFolder(dir.Combine("images"), ImageCount, "a", "b");
+        var source = new FolderImageSource(dir.Combine("images"));
+        var oneAtATime = await FeaturesByPathAsync(dir, source, new InferenceOptions { Device = InferenceDevice.Cpu, BatchSize = 1, ConcurrentRuns = 1 });
+        var twoAtOnce = await FeaturesByPathAsync(dir, source, new InferenceOptions { Device = InferenceDevice.Cpu, BatchSize = 1, ConcurrentRuns = 2 });
+
+        Assert.Equal(images.Keys.Order(StringComparer.Ordinal), twoAtOnce.Keys.Order(StringComparer.Ordinal));
+        foreach (var (path, features) in twoAtOnce)
+        {
+            // One thread or two per run sum the same products in another order: 1e-5 on values of order 1.
+            Assert.Equal(oneAtATime[path], features, (a, b) => Math.Abs(a - b) <= 1e-5f);
+        }
+    }
+
+    private static async Task<Dictionary<string, float[]>> FeaturesByPathAsync(TempFolder dir, ILabelledImageSource source, InferenceOptions inference)
+    {
+        using var run = new GraphRun(dir, source, inference);
+        var recorder = new RecordingSink(store: null);
+        await run.Graph([recorder]).RunAsync(run.Source.ReadAsync(), _ => false, CancellationToken.None);
+        Assert.Equal(inference.ConcurrentRuns, run.ConcurrentRuns);
+        Assert.All(recorder.Batches, b => Assert.Equal(1, b.Count));
+        return recorder.Paths.Select((path, row) => (path, row)).ToDictionary(p => p.path, p => recorder.Features.Skip(p.row * 512).Take(512).ToArray());
+    }
+
+    [Fact]
     public async Task RunAsync_SinkFails_ThrowsItsExceptionAndTheSinksAfterItMissTheBatch()
     {
         using var dir = new TempFolder();
@@ -73,14 +100,16 @@ public sealed class FeaturizationGraphTests
         private readonly TensorPreprocessor _preprocessor;
         private readonly FeatureExtractor _extractor;
 
-        public GraphRun(TempFolder dir, ILabelledImageSource source)
+        public GraphRun(TempFolder dir, ILabelledImageSource source, InferenceOptions? inference = null)
         {
             var model = TestFeaturization.ResNet18;
             Source = source;
             StoreDirectory = dir.Combine("store");
             _preprocessor = new TensorPreprocessor(model.Spec, model.MeanImagePath);
-            _extractor = new FeatureExtractor(model.Spec, model.OnnxPath, TestFeaturization.Options.Inference);
+            _extractor = new FeatureExtractor(model.Spec, model.OnnxPath, inference ?? TestFeaturization.Options.Inference);
         }
+
+        public int ConcurrentRuns => _extractor.ConcurrentRuns;
 
         public ILabelledImageSource Source { get; }
 

@@ -24,7 +24,8 @@ internal static class TestFeaturization
 
     public static FeaturizationOptions Options { get; } = new()
     {
-        Inference = new InferenceOptions { Device = InferenceDevice.Cpu, BatchSize = BatchSize },
+        // Two runs at once whatever the test machine's cores: the CPU's default, and the harder case for the graph.
+        Inference = new InferenceOptions { Device = InferenceDevice.Cpu, BatchSize = BatchSize, ConcurrentRuns = 2 },
         Parallelism = 2,
         Store = new FeatureStoreOptions { RowsPerPart = RowsPerPart, PartInterval = TimeSpan.FromHours(1) },
     };
