@@ -35,7 +35,7 @@ internal static class BenchInferenceCommand
         }.NotEmpty();
 
         var precision = SettingOptions.Choice<FeaturePrecision>(SettingCatalog.Featurize.Precision);
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads of each run (0: the cores shared among the runs; one run: one per physical core).", DefaultValueFactory = _ => 0 }
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads, a pool the runs share (0: one thread per core in all; one run: one per physical core).", DefaultValueFactory = _ => 0 }
             .InRange(new NumberRange(0, 1024));
         var runs = new Option<int>("--runs")
         {

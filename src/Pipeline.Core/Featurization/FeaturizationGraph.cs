@@ -153,6 +153,11 @@ internal sealed class FeaturizationGraph
             TaskContinuationOptions.OnlyOnFaulted,
             TaskScheduler.Default);
 
+        // A block whose input side has completed while its outputs wait for a target that then
+        // faults never looks at its token again: its Completion would never end and the run would
+        // hang (dotnet/runtime#27357). Receiving from it makes it check, and see the cancellation.
+        using var drainOnCancel = upstream.UnsafeRegister(_ => DrainOutputs(decode, batch, pack, infer), null);
+
         var stopped = false;
         ExceptionDispatchInfo? sourceFailure = null;
         try
@@ -207,7 +212,7 @@ internal sealed class FeaturizationGraph
         }
         finally
         {
-            DisposeLeftovers(decode, batch);
+            DrainOutputs(decode, batch, pack, infer);
         }
 
         sourceFailure?.Throw();
@@ -295,9 +300,24 @@ internal sealed class FeaturizationGraph
             .Select(b => b.Completion.Exception?.GetBaseException())
             .FirstOrDefault(e => e is not null and not OperationCanceledException);
 
-    /// <summary>Images decoded but never packed still own pooled pixel buffers.</summary>
-    private static void DisposeLeftovers(TransformBlock<Landed, InFlight> decode, IPropagatorBlock<InFlight, InFlight[]> batch)
+    /// <summary>
+    /// Empties every block's output. Images decoded but never packed still own pooled pixel buffers;
+    /// packed and inferred slots are dropped (the extractor owns their buffers).
+    /// </summary>
+    private static void DrainOutputs(
+        TransformBlock<Landed, InFlight> decode,
+        IPropagatorBlock<InFlight, InFlight[]> batch,
+        TransformBlock<InFlight[], BatchSlot> pack,
+        TransformBlock<BatchSlot, BatchSlot> infer)
     {
+        while (pack.TryReceive(out _))
+        {
+        }
+
+        while (infer.TryReceive(out _))
+        {
+        }
+
         while (decode.TryReceive(out var item))
         {
             item.Outcome.Image?.Dispose();

@@ -92,12 +92,14 @@ internal sealed class FeatureExtractor : IDisposable
         : Math.Min(Settings.SettingCatalog.Featurize.CpuConcurrentRuns, Environment.ProcessorCount);
 
     /// <summary>
-    /// Intra-op threads of each CPU run: the explicit count, else the cores shared among the
-    /// concurrent runs, else (one run) 0, ORT's one per physical core.
+    /// The session's intra-op threads on the CPU: the explicit count, else with several runs one
+    /// thread per core in all, else (one run) 0, ORT's one per physical core. The session's pool
+    /// (intra-op − 1 threads) serves every concurrent Run, and each Run's calling thread works too,
+    /// so cores − runs + 1 keeps one thread per core: 1 on 2 cores with 2 runs, no pool at all.
     /// </summary>
     internal static int CpuIntraOpThreads(InferenceOptions options, int concurrentRuns) =>
         options.IntraOpThreads > 0 ? options.IntraOpThreads
-        : concurrentRuns > 1 ? Math.Max(1, Environment.ProcessorCount / concurrentRuns)
+        : concurrentRuns > 1 ? Math.Max(1, Environment.ProcessorCount - concurrentRuns + 1)
         : 0;
 
     /// <summary>
@@ -196,7 +198,7 @@ internal sealed class FeatureExtractor : IDisposable
     /// <summary>How many <see cref="Run"/>s the featurization graph keeps in flight at once, each on a batch of its own.</summary>
     public int ConcurrentRuns { get; }
 
-    /// <summary>ORT intra-op threads of each run, as the session was made; 0: ORT's one per physical core.</summary>
+    /// <summary>ORT intra-op threads, as the session was made (its pool serves every concurrent run); 0: ORT's one per physical core.</summary>
     public int IntraOpThreads { get; }
 
     /// <summary>Floats per preprocessed image.</summary>

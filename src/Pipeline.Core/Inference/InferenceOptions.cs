@@ -25,7 +25,7 @@ public sealed record InferenceOptions
             : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, $"batchSize must be in {SettingCatalog.Featurize.BatchSize.Range.Min}..{SettingCatalog.Featurize.BatchSize.Range.Max}.");
     }
 
-    /// <summary>ORT intra-op threads of each run on the CPU, 0..1024; 0 (default): the cores shared among the concurrent runs, or with one run ORT's one per physical core.</summary>
+    /// <summary>ORT intra-op threads on the CPU, 0..1024, a pool the concurrent runs share; 0 (default): one thread per core in all, or with one run ORT's one per physical core.</summary>
     public int IntraOpThreads
     {
         get => _intraOpThreads;

@@ -69,8 +69,8 @@ internal static class SettingCatalog
         public const int CpuBatchSize = 1;
 
         /// <summary>
-        /// ONNX Runtime runs the CPU keeps in flight at once, each on its own batch with the cores
-        /// shared among them (on 2 cores: two runs of one intra-op thread). One run of two threads
+        /// ONNX Runtime runs the CPU keeps in flight at once, each on its own batch, with one thread
+        /// per core in all (on 2 cores: two runs of one intra-op thread). One run of two threads
         /// meets at a barrier after every parallel operator, where one thread waits for the other;
         /// two single-thread runs never wait, so the cores stay busy. On the idle 2-core EPYC
         /// (bench/README.md, 2026-12-02; alternated whole processes, 1000 digits) two runs at

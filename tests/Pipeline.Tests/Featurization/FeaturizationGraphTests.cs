@@ -77,6 +77,29 @@ public sealed class FeaturizationGraphTests
         return recorder.Paths.Select((path, row) => (path, row)).ToDictionary(p => p.path, p => recorder.Features.Skip(p.row * 512).Take(512).ToArray());
     }
 
+    /// <summary>
+    /// The later batches are inferred and wait in the inference block, whose input side has
+    /// completed, when the sink fails: TPL Dataflow's cancellation alone would never complete that
+    /// block (dotnet/runtime#27357), and the run hung. A race, so tried 20 times.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_SinkFailsWhileTheLastBatchesWaitForIt_ThrowsInsteadOfHanging()
+    {
+        using var dir = new TempFolder();
+        GeneratedImages.WriteFolder(dir.Combine("images"), 3, "a");
+        var inference = new InferenceOptions { Device = InferenceDevice.Cpu, BatchSize = 1, ConcurrentRuns = 2 };
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            using var run = new GraphRun(dir, new FolderImageSource(dir.Combine("images")), inference);
+            var sink = new LateFailingSink(run.Counters, images: 3);
+
+            var running = run.Graph([sink]).RunAsync(run.Source.ReadAsync(), _ => false, CancellationToken.None);
+
+            var error = await Assert.ThrowsAsync<IOException>(() => running.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal("disk full", error.Message);
+        }
+    }
+
     [Fact]
     public async Task RunAsync_SinkFails_ThrowsItsExceptionAndTheSinksAfterItMissTheBatch()
     {
@@ -155,6 +178,17 @@ public sealed class FeaturizationGraphTests
 
             Rejects.AddRange(batch.Rejects);
             return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Fails its first batch only once every later batch has been inferred and waits for it, late.</summary>
+    private sealed class LateFailingSink(FeaturizationCounters counters, int images) : IFeaturizationSink
+    {
+        public async ValueTask WriteAsync(FeaturizedBatch batch, CancellationToken cancellationToken)
+        {
+            await Poll.UntilAsync(() => counters.Read == images, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(5));
+            await Task.Delay(TimeSpan.FromMilliseconds(300), CancellationToken.None);
+            throw new IOException("disk full");
         }
     }
 

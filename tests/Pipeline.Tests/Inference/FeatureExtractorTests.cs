@@ -94,7 +94,7 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
         Assert.Equal(1, FeatureExtractor.ChooseBatchSize(options, cuda: false));
         var runs = FeatureExtractor.ChooseConcurrentRuns(options, cuda: false);
         Assert.Equal(Math.Min(2, Environment.ProcessorCount), runs);
-        Assert.Equal(runs > 1 ? Math.Max(1, Environment.ProcessorCount / 2) : 0, FeatureExtractor.CpuIntraOpThreads(options, runs));
+        Assert.Equal(runs > 1 ? Environment.ProcessorCount - 1 : 0, FeatureExtractor.CpuIntraOpThreads(options, runs));
         Assert.Equal(1, FeatureExtractor.ChooseConcurrentRuns(options, cuda: true));
     }
 
@@ -117,7 +117,7 @@ public sealed class FeatureExtractorTests(ResNet18Fixture resnet) : IClassFixtur
     {
         using var extractor = new FeatureExtractor(resnet.Model.Spec, resnet.Model.OnnxPath, new InferenceOptions { Device = InferenceDevice.Cpu, ConcurrentRuns = 2 });
         Assert.Equal(2, extractor.ConcurrentRuns);
-        Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), extractor.IntraOpThreads);
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), extractor.IntraOpThreads);
         var expected = RunBatch(2);
         using var first = extractor.CreateBatch();
         using var second = extractor.CreateBatch();
