@@ -47,7 +47,9 @@ internal static class BenchInferenceCommand
         {
             model, device, batchSize, precision, threads, runs, images, image, modelsDir,
         };
-        command.SetAction((parse, cancellationToken) =>
+        // On a thread of its own, so that the action's task exists while it runs: System.CommandLine
+        // waits for that task after SIGINT/SIGTERM cancel the token, and kills a synchronous action (143).
+        command.SetAction((parse, cancellationToken) => Task.Run(() =>
         {
             var count = parse.GetValue(images);
             var resolved = ModelZoo.LoadDefault().Resolve(parse.GetValue(model)!, parse.GetValue(modelsDir)!);
@@ -72,10 +74,10 @@ internal static class BenchInferenceCommand
             var capacity = batches[0].Capacity;
 
             // The first Run of each allocates its share of ORT's arena and picks kernels; it is not part of the steady state.
-            Parallel.ForEach(batches, batch => extractor.Run(batch, cancellationToken));
+            RunEach(batches, batch => extractor.Run(batch, cancellationToken));
             var perRun = (count + (capacity * batches.Length) - 1) / (capacity * batches.Length);
             var clock = Stopwatch.StartNew();
-            Parallel.ForEach(batches, new ParallelOptions { MaxDegreeOfParallelism = batches.Length }, batch =>
+            RunEach(batches, batch =>
             {
                 for (var b = 0; b < perRun; b++)
                 {
@@ -88,9 +90,25 @@ internal static class BenchInferenceCommand
             var culture = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(culture, $"model: {resolved.Spec.Name}  device: {extractor.ExecutionProvider}  batch: {capacity}  runs: {batches.Length}  images: {total}  seconds: {clock.Elapsed.TotalSeconds:F1}  precision: {options.Precision}  threads: {extractor.IntraOpThreads}"));
             Console.WriteLine(string.Create(culture, $"images/s: {total / clock.Elapsed.TotalSeconds:F1}"));
-            return Task.FromResult(0);
-        });
+            return 0;
+        }, CancellationToken.None));
         return command;
+    }
+
+    /// <summary>
+    /// <paramref name="run"/> on every batch at once, each on a thread of its own; a cancellation
+    /// (Ctrl+C) surfaces as itself, not wrapped, so the command exits as a stop.
+    /// </summary>
+    private static void RunEach(InferenceBatch[] batches, Action<InferenceBatch> run)
+    {
+        try
+        {
+            Parallel.ForEach(batches, new ParallelOptions { MaxDegreeOfParallelism = batches.Length }, run);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is OperationCanceledException))
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 
     /// <summary>Every slot of <paramref name="batch"/> holds <paramref name="tensor"/>.</summary>

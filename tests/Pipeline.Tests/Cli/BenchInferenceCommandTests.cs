@@ -28,6 +28,24 @@ public sealed class BenchInferenceCommandTests
     }
 
     [Fact]
+    public async Task BenchInference_TwoRunsStopped_ExitsAsAStopNotAWrappedError()
+    {
+        using var work = new TempFolder();
+
+        using var bench = PipelineProcess.Start(work.Path, "bench-inference", "--device", "cpu", "--batch-size", "1", "--runs", "2", "--images", "1000000");
+        await Poll.UntilAsync(
+            () => bench.ErrorLines.Any(line => line.Contains("2 run(s) at once", StringComparison.Ordinal)) || bench.HasExited,
+            PipelineProcess.Patience,
+            TimeSpan.FromMilliseconds(20));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        bench.Terminate();
+        await bench.WaitForExitAsync();
+
+        Assert.True(bench.ExitCode == 130, bench.Output);
+        Assert.DoesNotContain("AggregateException", bench.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BenchInference_ImageNotAnImage_ExitsOneNamingTheFileAndReason()
     {
         using var work = new TempFolder();
