@@ -26,7 +26,7 @@ namespace Pipeline.FeatureStore;
 /// of the kept parts (hard links) and the swap happen inside <c>enterCommit</c>, which keeps a stream
 /// from committing a part meanwhile, since the stream renames its parts through the link.</para>
 /// <para>A complete sharded store (<see cref="ShardedStore"/>) is compacted by <c>store compact</c> only:
-/// every part leaves its shard's name (<see cref="PlanUnsharding"/>), since shards number their parts
+/// every part leaves its shard's name (<see cref="Plan"/>), since shards number their parts
 /// each from 0 and a merged part belongs to no one shard. Its markers stay, so a late attempt of a
 /// shard finds it committed and adds nothing.</para>
 /// </remarks>
@@ -41,33 +41,46 @@ internal static class SmallPartCompaction
             ? order
             : number;
 
-    /// <summary>The groups of part indices (into <paramref name="store"/>'s parts) to merge, each of at least <paramref name="rowsPerPart"/> rows.</summary>
-    public static IReadOnlyList<IReadOnlyList<int>> Plan(FeatureStoreReader store, int rowsPerPart)
+    /// <summary>
+    /// The groups of part indices (into <paramref name="store"/>'s parts) to merge: runs of
+    /// consecutive small parts, each group of at least <paramref name="rowsPerPart"/> rows, while the
+    /// small parts left at the end of a run stay as they are. With <paramref name="unshard"/> (a
+    /// complete sharded store) every part takes part, so that every part leaves its shard's name: a
+    /// part of at least <paramref name="rowsPerPart"/> rows is a group of its own (renamed, not
+    /// rewritten), and the small parts left at the end of a run are a last, smaller group.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<int>> Plan(FeatureStoreReader store, int rowsPerPart, bool unshard = false)
     {
         var groups = new List<IReadOnlyList<int>>();
         var current = new List<int>();
         long rows = 0;
-        var currentHasArrow = false;
+        void EndRun()
+        {
+            if (unshard && current.Count > 0)
+            {
+                groups.Add(current);
+            }
+
+            current = [];
+            rows = 0;
+        }
+
         for (var p = 0; p < store.PartFiles.Count; p++)
         {
             var partRows = store.PartRows(p);
-            if (partRows >= rowsPerPart)
+
+            // A merged part has an Arrow twin when its parts have (featurize.arrow may have changed
+            // between restarts): a group mixing both would gain or lose Arrow rows, so a run ends here.
+            if (current.Count > 0 && (partRows >= rowsPerPart || HasArrowTwin(store, p) != HasArrowTwin(store, current[0])))
             {
-                current = [];
-                rows = 0;
+                EndRun();
+            }
+
+            if (partRows >= rowsPerPart && !unshard)
+            {
                 continue;
             }
 
-            // A merged part has an Arrow twin when its parts have (featurize.arrow may have changed
-            // between restarts): a group mixing both would gain or lose Arrow rows, so one starts here.
-            var hasArrow = HasArrowTwin(store, p);
-            if (current.Count > 0 && hasArrow != currentHasArrow)
-            {
-                current = [];
-                rows = 0;
-            }
-
-            currentHasArrow = hasArrow;
             current.Add(p);
             rows += partRows;
             if (rows >= rowsPerPart)
@@ -78,6 +91,7 @@ internal static class SmallPartCompaction
             }
         }
 
+        EndRun();
         return groups;
     }
 
@@ -179,7 +193,7 @@ internal static class SmallPartCompaction
     /// <param name="ct">Observed between row groups; a cancelled compaction deletes its generation and leaves the store as it was.</param>
     /// <param name="unshard">
     /// A complete sharded store: every part named for its shard leaves that name, however many rows it
-    /// holds (<see cref="PlanUnsharding"/>), so the live generation holds unsharded parts only.
+    /// holds (<see cref="Plan"/>), so the live generation holds unsharded parts only.
     /// </param>
     public static async Task<SmallPartCompactionResult> CompactAsync(
         string root,
@@ -202,7 +216,7 @@ internal static class SmallPartCompaction
             throw new InvalidDataException($"'{root}' is a sharded store; its parts are merged only by store compact, once every shard is committed.");
         }
 
-        var groups = sharded ? PlanUnsharding(store, options.RowsPerPart) : Plan(store, options.RowsPerPart);
+        var groups = Plan(store, options.RowsPerPart, unshard: sharded);
         var smallRows = Enumerable.Range(0, store.PartFiles.Count).Select(store.PartRows).Where(r => r < options.RowsPerPart).Sum();
         var mergedRows = groups.SelectMany(g => g).Where(p => store.PartRows(p) < options.RowsPerPart).Sum(store.PartRows);
         if (groups.Count == 0)
@@ -263,44 +277,6 @@ internal static class SmallPartCompaction
             Directory.Delete(generation, recursive: true);
             throw;
         }
-    }
-
-    /// <summary>
-    /// The groups that take a complete sharded store's parts out of their shards' names: as <see cref="Plan"/>,
-    /// but a part of at least <paramref name="rowsPerPart"/> rows is a group of its own (renamed, not
-    /// rewritten), and the small parts left at the end of a run are a last, smaller group.
-    /// </summary>
-    public static IReadOnlyList<IReadOnlyList<int>> PlanUnsharding(FeatureStoreReader store, int rowsPerPart)
-    {
-        var groups = new List<IReadOnlyList<int>>();
-        var current = new List<int>();
-        long rows = 0;
-        for (var p = 0; p < store.PartFiles.Count; p++)
-        {
-            var partRows = store.PartRows(p);
-            if (current.Count > 0 && (partRows >= rowsPerPart || HasArrowTwin(store, p) != HasArrowTwin(store, current[0])))
-            {
-                groups.Add(current);
-                current = [];
-                rows = 0;
-            }
-
-            current.Add(p);
-            rows += partRows;
-            if (rows >= rowsPerPart)
-            {
-                groups.Add(current);
-                current = [];
-                rows = 0;
-            }
-        }
-
-        if (current.Count > 0)
-        {
-            groups.Add(current);
-        }
-
-        return groups;
     }
 
     /// <summary>
